@@ -1,0 +1,121 @@
+"""IAM built from data: policy statements are dataclasses rendered as `aws_iam_policy_document`.
+
+Identity policies may use `Resource = "*"` only for the actions listed, with a reason, in
+`tapgen.security_exceptions.WILDCARD_RESOURCE_ACTIONS`; anything else fails synth here, where
+the statement is written. Resource policies (statements with principals) are exempt: their
+`"*"` means "this resource".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from tapgen.aws import aws
+from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+
+
+@dataclass(frozen=True)
+class Condition:
+    test: str
+    variable: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Principal:
+    type: str
+    identifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...] = ("*",)
+    effect: str = "Allow"
+    principals: tuple[Principal, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.principals or self.effect != "Allow" or "*" not in self.resources:
+            return
+        unlisted = sorted(set(self.actions) - set(WILDCARD_RESOURCE_ACTIONS))
+        if unlisted:
+            raise ValueError(
+                f"statement {self.sid!r}: actions {unlisted} on Resource '*' are not allowed; "
+                "grant them on specific ARNs or list them with a reason in tapgen/security_exceptions.py"
+            )
+
+
+def service_principal(*services: str) -> Principal:
+    return Principal("Service", tuple(services))
+
+
+def policy_document(scope: Construct, name: str, statements: list[Statement]):
+    """An `aws_iam_policy_document` data source named `name`; use its `.json`."""
+    Doc = aws.data_aws_iam_policy_document
+    return Doc.DataAwsIamPolicyDocument(
+        scope,
+        name,
+        statement=[
+            Doc.DataAwsIamPolicyDocumentStatement(
+                sid=statement.sid,
+                effect=statement.effect,
+                actions=list(statement.actions),
+                resources=list(statement.resources),
+                principals=[
+                    Doc.DataAwsIamPolicyDocumentStatementPrincipals(type=p.type, identifiers=list(p.identifiers))
+                    for p in statement.principals
+                ]
+                or None,
+                condition=[
+                    Doc.DataAwsIamPolicyDocumentStatementCondition(
+                        test=c.test, variable=c.variable, values=list(c.values)
+                    )
+                    for c in statement.conditions
+                ]
+                or None,
+            )
+            for statement in statements
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ServiceRoleProps:
+    """A role that one AWS service assumes, with one inline policy.
+
+    `name` is the Terraform name (`tap_stack_<x>_role`); `role_name` the physical name expression.
+    """
+
+    name: str
+    role_name: str
+    service: str
+    statements: tuple[Statement, ...]
+
+
+class ServiceRole(Construct):
+    """An IAM role for one service principal plus its least-privilege inline policy.
+
+    Outputs: `role` (the `aws_iam_role`), `policy` (the `aws_iam_role_policy`, for `depends_on`).
+    """
+
+    def __init__(self, scope: Construct, props: ServiceRoleProps) -> None:
+        super().__init__(scope, props.name)
+        assume = policy_document(
+            self,
+            f"{props.name}_trust",
+            [Statement("AssumeRole", ("sts:AssumeRole",), principals=(service_principal(props.service),))],
+        )
+        self.role = aws.iam_role.IamRole(
+            self,
+            props.name,
+            name=props.role_name,
+            assume_role_policy=assume.json,
+        )
+        permissions = policy_document(self, f"{props.name}_permissions", list(props.statements))
+        self.policy = aws.iam_role_policy.IamRolePolicy(
+            self, f"{props.name}_policy", name="least-privilege", role=self.role.id, policy=permissions.json
+        )

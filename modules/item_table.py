@@ -1,0 +1,111 @@
+"""The item table: tenant/item keys, TTL, PITR, CMK encryption, a stream and capacity autoscaling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from tapgen.aws import aws
+
+HASH_KEY = "tenant_id"
+RANGE_KEY = "item_id"
+TTL_ATTRIBUTE = "expires_at"
+
+
+@dataclass(frozen=True)
+class CapacityRange:
+    """Provisioned capacity bounds (numbers or Terraform number expressions)."""
+
+    minimum: float
+    maximum: float
+
+
+@dataclass(frozen=True)
+class ScalingDimension:
+    """One autoscaled capacity dimension; `policy_name` is part of the naming contract."""
+
+    key: str
+    dimension: str
+    metric: str
+    policy_name: str
+
+
+READ = ScalingDimension(
+    "read", "dynamodb:table:ReadCapacityUnits", "DynamoDBReadCapacityUtilization", "DynamoDBReadAutoScalingPolicy"
+)
+WRITE = ScalingDimension(
+    "write", "dynamodb:table:WriteCapacityUnits", "DynamoDBWriteCapacityUtilization", "DynamoDBWriteAutoScalingPolicy"
+)
+
+
+@dataclass(frozen=True)
+class ItemTableProps:
+    name: str
+    table_name: str
+    kms_key_arn: str
+    read_capacity: CapacityRange
+    write_capacity: CapacityRange
+    target_utilization_percent: float
+
+
+class ItemTable(Construct):
+    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `stream_arn`."""
+
+    def __init__(self, scope: Construct, props: ItemTableProps) -> None:
+        super().__init__(scope, props.name)
+        ddb = aws.dynamodb_table
+        self.table = ddb.DynamodbTable(
+            self,
+            props.name,
+            name=props.table_name,
+            billing_mode="PROVISIONED",
+            read_capacity=props.read_capacity.minimum,
+            write_capacity=props.write_capacity.minimum,
+            hash_key=HASH_KEY,
+            range_key=RANGE_KEY,
+            attribute=[
+                ddb.DynamodbTableAttribute(name=HASH_KEY, type="S"),
+                ddb.DynamodbTableAttribute(name=RANGE_KEY, type="S"),
+            ],
+            ttl=ddb.DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
+            point_in_time_recovery=ddb.DynamodbTablePointInTimeRecovery(enabled=True),
+            server_side_encryption=ddb.DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=props.kms_key_arn),
+            stream_enabled=True,
+            stream_view_type="NEW_AND_OLD_IMAGES",
+            deletion_protection_enabled=True,
+            # Autoscaling owns the capacity after creation; Terraform must not fight it.
+            lifecycle={"ignore_changes": ["read_capacity", "write_capacity"]},
+        )
+        self.name = self.table.name
+        self.arn = self.table.arn
+        self.stream_arn = self.table.stream_arn
+        self._autoscale(props, READ, props.read_capacity)
+        self._autoscale(props, WRITE, props.write_capacity)
+
+    def _autoscale(self, props: ItemTableProps, dim: ScalingDimension, capacity: CapacityRange) -> None:
+        target = aws.appautoscaling_target.AppautoscalingTarget(
+            self,
+            f"{props.name}_{dim.key}_target",
+            service_namespace="dynamodb",
+            resource_id=f"table/{self.table.name}",
+            scalable_dimension=dim.dimension,
+            min_capacity=capacity.minimum,
+            max_capacity=capacity.maximum,
+        )
+        policy = aws.appautoscaling_policy
+        policy.AppautoscalingPolicy(
+            self,
+            f"{props.name}_{dim.key}_policy",
+            name=dim.policy_name,
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            target_tracking_scaling_policy_configuration=policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
+                target_value=props.target_utilization_percent,
+                predefined_metric_specification=policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
+                    predefined_metric_type=dim.metric
+                ),
+            ),
+        )

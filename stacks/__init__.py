@@ -1,0 +1,1 @@
+"""Stacks compose modules and own the naming contract, variables, outputs and providers."""

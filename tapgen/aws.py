@@ -1,0 +1,67 @@
+"""The one place that imports the prebuilt AWS provider bindings.
+
+`cdktf_cdktf_provider_aws/__init__.py` imports all ~2,100 submodules, which costs 7-10 s and
+~550 MB before any work. Each submodule only needs the package's `_jsii` assembly, so we register
+a bare package object (same path, same spec, no `__init__` executed) and import just the
+submodules the stack touches. If the package layout ever changes so that this no longer works,
+we fall back to the ordinary import: slower, never wrong.
+
+Usage: `from tapgen.aws import aws` then `aws.s3_bucket.S3Bucket(...)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import types
+
+PACKAGE = "cdktf_cdktf_provider_aws"
+
+
+def _register_bare_package() -> bool:
+    """Put the package in sys.modules without running its __init__; False if impossible."""
+    if PACKAGE in sys.modules:
+        return True
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    package = types.ModuleType(PACKAGE)
+    package.__path__ = list(spec.submodule_search_locations)
+    package.__spec__ = spec
+    package.__file__ = spec.origin
+    sys.modules[PACKAGE] = package
+    return True
+
+
+def _import_submodule(name: str) -> types.ModuleType:
+    qualified = f"{PACKAGE}.{name}"
+    try:
+        return importlib.import_module(qualified)
+    except ImportError:
+        # Fallback: the ordinary (slow) import path, with the real package __init__.
+        sys.modules.pop(PACKAGE, None)
+        sys.modules.pop(qualified, None)
+        importlib.import_module(PACKAGE)
+        return importlib.import_module(qualified)
+
+
+class _LazyBindings:
+    """Attribute access imports one provider submodule, e.g. `aws.kms_key.KmsKey`."""
+
+    def __init__(self) -> None:
+        self._prepared = False
+
+    def __getattr__(self, name: str) -> types.ModuleType:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if not self._prepared:
+            # When this fails the real package is imported below instead.
+            _register_bare_package()
+            self._prepared = True
+        module = _import_submodule(name)
+        setattr(self, name, module)
+        return module
+
+
+aws = _LazyBindings()
