@@ -94,6 +94,7 @@ class ServiceRoleProps:
     role_name: str
     service: str
     statements: tuple[Statement, ...]
+    trust_conditions: tuple[Condition, ...] = ()
 
 
 class ServiceRole(Construct):
@@ -107,7 +108,14 @@ class ServiceRole(Construct):
         assume = policy_document(
             self,
             f"{props.name}_trust",
-            [Statement("AssumeRole", ("sts:AssumeRole",), principals=(service_principal(props.service),))],
+            [
+                Statement(
+                    "ServiceAssumesRole",
+                    ("sts:AssumeRole",),
+                    principals=(service_principal(props.service),),
+                    conditions=props.trust_conditions,
+                )
+            ],
         )
         self.role = aws.iam_role.IamRole(
             self,

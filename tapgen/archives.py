@@ -19,7 +19,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 REQUIREMENTS_FILE = "requirements.txt"
@@ -47,10 +47,11 @@ class ArchiveSpec:
 
 @dataclass(frozen=True)
 class BuiltArchive:
-    """A written archive and its `source_code_hash` (base64 of the SHA-256 of its bytes)."""
+    """An archive's bytes, file name and `source_code_hash` (base64 of the SHA-256 of its bytes)."""
 
     filename: str
     source_code_hash: str
+    content: bytes = field(repr=False)
 
 
 # Synthetics Python canaries load their handler from `python/` inside the zip.
@@ -200,11 +201,10 @@ def source_code_hash(content: bytes) -> str:
     return base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
 
 
-def write_archives(lambda_src: Path, out_dir: Path, wheels: WheelCache | None = None) -> dict[str, BuiltArchive]:
-    """Build every archive of `ARCHIVES` into `out_dir`; keyed by source folder name."""
+def build_archives(lambda_src: Path, wheels: WheelCache | None = None) -> dict[str, BuiltArchive]:
+    """Every archive of `ARCHIVES`, keyed by source folder name."""
     built = {}
     for spec in ARCHIVES:
         content = archive_bytes(lambda_src / spec.source, spec.prefix, wheels)
-        (out_dir / spec.filename).write_bytes(content)
-        built[spec.source] = BuiltArchive(spec.filename, source_code_hash(content))
+        built[spec.source] = BuiltArchive(spec.filename, source_code_hash(content), content)
     return built

@@ -6,7 +6,9 @@ a bare package object (same path, same spec, no `__init__` executed) and import 
 submodules the stack touches. If the package layout ever changes so that this no longer works,
 we fall back to the ordinary import: slower, never wrong.
 
-Usage: `from tapgen.aws import aws` then `aws.s3_bucket.S3Bucket(...)`.
+Usage: `from tapgen.aws import aws` then `aws.s3_bucket.S3Bucket(scope, "tap_stack_logs", ...)`.
+Resources and data sources created through `aws` get their construct id as Terraform name
+(see `tapgen.naming`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ import importlib
 import importlib.util
 import sys
 import types
+
+from cdktf import TerraformDataSource, TerraformResource
+
+from tapgen.naming import pin_logical_id
 
 PACKAGE = "cdktf_cdktf_provider_aws"
 
@@ -46,20 +52,47 @@ def _import_submodule(name: str) -> types.ModuleType:
         return importlib.import_module(qualified)
 
 
+def _pinned(cls: type):
+    """A factory for `cls` that pins each new element's Terraform name to its construct id."""
+
+    def create(scope, id: str, *args, **kwargs):
+        element = cls(scope, id, *args, **kwargs)
+        pin_logical_id(element)
+        return element
+
+    create.__name__ = cls.__name__
+    create.__doc__ = cls.__doc__
+    return create
+
+
+class _PinnedModule:
+    """One provider submodule; its resource and data-source classes come back as `_pinned`."""
+
+    def __init__(self, module: types.ModuleType) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str):
+        value = getattr(self._module, name)
+        if isinstance(value, type) and issubclass(value, (TerraformResource, TerraformDataSource)):
+            value = _pinned(value)
+        setattr(self, name, value)
+        return value
+
+
 class _LazyBindings:
     """Attribute access imports one provider submodule, e.g. `aws.kms_key.KmsKey`."""
 
     def __init__(self) -> None:
         self._prepared = False
 
-    def __getattr__(self, name: str) -> types.ModuleType:
+    def __getattr__(self, name: str) -> _PinnedModule:
         if name.startswith("_"):
             raise AttributeError(name)
         if not self._prepared:
             # When this fails the real package is imported below instead.
             _register_bare_package()
             self._prepared = True
-        module = _import_submodule(name)
+        module = _PinnedModule(_import_submodule(name))
         setattr(self, name, module)
         return module
 

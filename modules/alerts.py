@@ -1,0 +1,100 @@
+"""Alerting: an encrypted SNS topic, an optional e-mail subscription, and CloudWatch alarms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import Fn, Token
+from constructs import Construct
+
+from modules.account import AwsAccount
+from modules.iam import Condition, Principal, Statement, policy_document, service_principal
+from tapgen.aws import aws
+
+PERIOD_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One alarm. Either `statistic` (Sum, Average, ...) or `extended_statistic` (p99) is set."""
+
+    name: str
+    description: str
+    namespace: str
+    metric: str
+    dimensions: dict[str, str]
+    threshold: float
+    statistic: str = "Sum"
+    extended_statistic: str = ""
+    evaluation_periods: int = 1
+
+
+@dataclass(frozen=True)
+class AlertsProps:
+    name: str
+    topic_name: str
+    alarm_name_prefix: str
+    kms_key_arn: str
+    alarm_email: str
+    account: AwsAccount
+    alarms: tuple[AlarmSpec, ...]
+
+
+class Alerts(Construct):
+    """Outputs: `topic` (`aws_sns_topic`), `topic_arn`, `alarms` (by Terraform name)."""
+
+    def __init__(self, scope: Construct, props: AlertsProps) -> None:
+        super().__init__(scope, props.name)
+        self.topic = aws.sns_topic.SnsTopic(self, props.name, name=props.topic_name, kms_master_key_id=props.kms_key_arn)
+        self.topic_arn = self.topic.arn
+        document = policy_document(self, f"{props.name}_policy_document", topic_statements(self.topic.arn, props.account))
+        aws.sns_topic_policy.SnsTopicPolicy(self, f"{props.name}_policy", arn=self.topic.arn, policy=document.json)
+        aws.sns_topic_subscription.SnsTopicSubscription(
+            self,
+            f"{props.name}_email",
+            count=Token.as_number(Fn.signum(Fn.length_of(props.alarm_email))),  # 0 or 1
+            topic_arn=self.topic.arn,
+            protocol="email",
+            endpoint=props.alarm_email,
+        )
+        self.alarms = {spec.name: self._alarm(spec, props) for spec in props.alarms}
+
+    def _alarm(self, spec: AlarmSpec, props: AlertsProps):
+        return aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+            self,
+            spec.name,
+            alarm_name=f"{props.alarm_name_prefix}-{spec.name.removeprefix('tap_stack_').replace('_', '-')}",
+            alarm_description=spec.description,
+            namespace=spec.namespace,
+            metric_name=spec.metric,
+            dimensions=spec.dimensions,
+            statistic=spec.statistic or None,
+            extended_statistic=spec.extended_statistic or None,
+            period=PERIOD_SECONDS,
+            evaluation_periods=spec.evaluation_periods,
+            threshold=spec.threshold,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[self.topic.arn],
+            ok_actions=[self.topic.arn],
+        )
+
+
+def topic_statements(topic_arn: str, account: AwsAccount) -> list[Statement]:
+    return [
+        Statement(
+            "CloudWatchAlarmsPublish",
+            ("sns:Publish",),
+            (topic_arn,),
+            principals=(service_principal("cloudwatch.amazonaws.com"),),
+            conditions=(Condition("StringEquals", "aws:SourceAccount", (account.account_id,)),),
+        ),
+        Statement(
+            "DenyInsecureTransport",
+            ("sns:Publish", "sns:Subscribe"),
+            (topic_arn,),
+            effect="Deny",
+            principals=(Principal("*", ("*",)),),
+            conditions=(Condition("Bool", "aws:SecureTransport", ("false",)),),
+        ),
+    ]

@@ -1,0 +1,91 @@
+"""A Lambda function behind the API: archive, role, encrypted log group, X-Ray, explicit ordering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from constructs import Construct
+
+from modules.account import AwsAccount
+from modules.iam import ServiceRole, ServiceRoleProps, Statement
+from modules.log_group import LogGroupProps, encrypted_log_group
+from tapgen.archives import BuiltArchive
+from tapgen.aws import aws
+
+RUNTIME = "python3.13"
+HANDLER = "handler.handler"
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
+
+@dataclass(frozen=True)
+class ApiFunctionProps:
+    """`name` is the Terraform name of the function; its role, policy and log group derive from it."""
+
+    name: str
+    function_name: str
+    role_name: str
+    description: str
+    archive: BuiltArchive
+    account: AwsAccount
+    kms_key_arn: str
+    timeout: float
+    memory_size: float
+    log_retention_days: float
+    environment: dict[str, str] = field(default_factory=dict)
+    statements: tuple[Statement, ...] = ()
+
+
+class ApiFunction(Construct):
+    """Outputs: `function` (`aws_lambda_function`), `function_name`, `arn`, `invoke_arn`, `log_group`."""
+
+    def __init__(self, scope: Construct, props: ApiFunctionProps) -> None:
+        super().__init__(scope, props.name)
+        self.log_group = encrypted_log_group(
+            self,
+            LogGroupProps(
+                f"{props.name}_logs",
+                f"/aws/lambda/{props.function_name}",
+                props.kms_key_arn,
+                props.log_retention_days,
+            ),
+        )
+        role = ServiceRole(
+            self,
+            ServiceRoleProps(
+                f"{props.name}_role",
+                props.role_name,
+                "lambda.amazonaws.com",
+                base_statements(self.log_group.arn, props.kms_key_arn) + props.statements,
+            ),
+        )
+        self.function = aws.lambda_function.LambdaFunction(
+            self,
+            props.name,
+            function_name=props.function_name,
+            description=props.description,
+            filename=props.archive.filename,
+            source_code_hash=props.archive.source_code_hash,
+            handler=HANDLER,
+            runtime=RUNTIME,
+            role=role.role.arn,
+            timeout=props.timeout,
+            memory_size=props.memory_size,
+            kms_key_arn=props.kms_key_arn,
+            environment=aws.lambda_function.LambdaFunctionEnvironment(variables=props.environment),
+            tracing_config=aws.lambda_function.LambdaFunctionTracingConfig(mode="Active"),
+            # Without these the first invocations can run before the role may write logs,
+            # and Lambda would create an unencrypted log group with infinite retention.
+            depends_on=[role.policy, self.log_group],
+        )
+        self.function_name = self.function.function_name
+        self.arn = self.function.arn
+        self.invoke_arn = self.function.invoke_arn
+
+
+def base_statements(log_group_arn: str, kms_key_arn: str) -> tuple[Statement, ...]:
+    """What every API function needs: its own log streams, traces, and its environment key."""
+    return (
+        Statement("WriteOwnLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), (f"{log_group_arn}:*",)),
+        Statement("SendTraces", XRAY_ACTIONS),
+        Statement("DecryptEnvironment", ("kms:Decrypt",), (kms_key_arn,)),
+    )

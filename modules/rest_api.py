@@ -1,0 +1,341 @@
+"""The REST API: routes to Lambda (AWS_PROXY), IAM auth, IP-restricted resource policy, CORS on
+gateway errors, a stage with X-Ray, JSON access logs and an optional encrypted cache."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf import Fn
+from constructs import Construct
+
+from modules.account import AwsAccount
+from modules.iam import Condition, Principal, Statement, policy_document
+from modules.log_group import LogGroupProps, encrypted_log_group
+from tapgen.aws import aws
+
+TENANT_HEADER = "X-Tenant-Id"
+CORS_ALLOW_HEADERS = "Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Tenant-Id,If-Match"
+CORS_ALLOW_METHODS = "GET,POST,PUT,DELETE,OPTIONS"
+CORS_EXPOSE_HEADERS = "ETag,Allow,Retry-After"
+# Gateway errors use the same body shape as the Lambda errors: {"error": {...}, "request_id": ...}.
+GATEWAY_ERROR_TEMPLATE = (
+    '{"error":{"code":"$context.error.responseType.toLowerCase()",'
+    '"message":$context.error.messageString},"request_id":"$context.requestId"}'
+)
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "extendedRequestId": "$context.extendedRequestId",
+        "ip": "$context.identity.sourceIp",
+        "caller": "$context.identity.caller",
+        "userArn": "$context.identity.userArn",
+        "requestTime": "$context.requestTimeEpoch",
+        "httpMethod": "$context.httpMethod",
+        "resourcePath": "$context.resourcePath",
+        "status": "$context.status",
+        "protocol": "$context.protocol",
+        "responseLength": "$context.responseLength",
+        "integrationLatency": "$context.integrationLatency",
+        "responseLatency": "$context.responseLatency",
+        "errorType": "$context.error.responseType",
+        "xrayTraceId": "$context.xrayTraceId",
+    },
+    sort_keys=True,
+    separators=(",", ":"),
+)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A Lambda function that routes send requests to."""
+
+    function_name: str
+    invoke_arn: str
+
+
+def path_slug(path: str) -> str:
+    """`items/{id}` -> `items_id`: the Terraform-name form of a path."""
+    return path.replace("/", "_").replace("{", "").replace("}", "")
+
+
+@dataclass(frozen=True)
+class Route:
+    """`path` without a leading slash; `{name}` segments are path parameters."""
+
+    path: str
+    methods: tuple[str, ...]
+    backend: str
+    authorization: str = "AWS_IAM"
+    query: tuple[str, ...] = ()
+    tenant_scoped: bool = True
+
+    @property
+    def slug(self) -> str:
+        return path_slug(self.path)
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        return tuple(part[1:-1] for part in self.path.split("/") if part.startswith("{"))
+
+    @property
+    def arn_path(self) -> str:
+        return "/".join("*" if part.startswith("{") else part for part in self.path.split("/"))
+
+    def request_parameters(self) -> dict[str, bool]:
+        parameters = {f"method.request.path.{p}": True for p in self.path_parameters}
+        parameters.update({f"method.request.querystring.{q}": False for q in self.query})
+        if self.tenant_scoped:
+            parameters[f"method.request.header.{TENANT_HEADER}"] = False
+        return dict(sorted(parameters.items()))
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    stage_name: str
+    throttle_burst_limit: float
+    throttle_rate_limit: float
+    cache_enabled: bool
+    cache_size: str
+    cache_ttl_seconds: float
+
+
+@dataclass(frozen=True)
+class RestApiProps:
+    name: str
+    api_name: str
+    description: str
+    routes: tuple[Route, ...]
+    backends: dict[str, Backend]
+    stage: StageSettings
+    allowed_ip_ranges: list[str]
+    cors_allow_origin: str
+    account: AwsAccount
+    kms_key_arn: str
+    log_retention_days: float
+    stage_dependencies: tuple = ()
+
+
+class RestApi(Construct):
+    """Outputs: `api` (`aws_api_gateway_rest_api`), `stage` (`aws_api_gateway_stage`),
+    `invoke_url`, `access_log_group`, `execution_log_group`."""
+
+    def __init__(self, scope: Construct, props: RestApiProps) -> None:
+        super().__init__(scope, props.name)
+        self._props = props
+        self.api = aws.api_gateway_rest_api.ApiGatewayRestApi(
+            self,
+            props.name,
+            name=props.api_name,
+            description=props.description,
+            endpoint_configuration=aws.api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration(types=["REGIONAL"]),
+        )
+        resources = self._resources()
+        deployed = [*resources.values()]
+        for route in props.routes:
+            deployed += self._route(route, resources[route.path])
+        deployed.append(self._resource_policy())
+        deployed += self._gateway_responses()
+        deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
+            self,
+            f"{props.name}_deployment",
+            rest_api_id=self.api.id,
+            description="Managed by Terraform; redeployed whenever a route, integration, policy or gateway response changes.",
+            triggers={"redeployment": Fn.sha1(Fn.jsonencode([element.fqn for element in deployed]))},
+            lifecycle={"create_before_destroy": True},
+            depends_on=deployed,
+        )
+        self._stage(deployment)
+
+    def _resources(self) -> dict[str, object]:
+        """One `aws_api_gateway_resource` per path prefix, parents first."""
+        resources: dict[str, object] = {}
+        for route in sorted(self._props.routes, key=lambda r: r.path):
+            parts = route.path.split("/")
+            for depth in range(1, len(parts) + 1):
+                path = "/".join(parts[:depth])
+                if path in resources:
+                    continue
+                parent = resources["/".join(parts[: depth - 1])].id if depth > 1 else self.api.root_resource_id
+                resources[path] = aws.api_gateway_resource.ApiGatewayResource(
+                    self,
+                    f"{self._props.name}_{path_slug(path)}", rest_api_id=self.api.id, parent_id=parent, path_part=parts[depth - 1]
+                )
+        return resources
+
+    def _route(self, route: Route, resource) -> list:
+        backend = self._props.backends[route.backend]
+        created = []
+        for method in route.methods:
+            name = f"{self._props.name}_{route.slug}_{method.lower()}"
+            parameters = route.request_parameters()
+            api_method = aws.api_gateway_method.ApiGatewayMethod(
+                self,
+                name,
+                rest_api_id=self.api.id,
+                resource_id=resource.id,
+                http_method=method,
+                authorization=route.authorization,
+                request_parameters=parameters or None,
+            )
+            integration = aws.api_gateway_integration.ApiGatewayIntegration(
+                self,
+                f"{name}_integration",
+                rest_api_id=self.api.id,
+                resource_id=resource.id,
+                http_method=api_method.http_method,
+                type="AWS_PROXY",
+                integration_http_method="POST",
+                uri=backend.invoke_arn,
+                # The cache must never serve one tenant's response to another.
+                cache_key_parameters=sorted(parameters) if method == "GET" and parameters else None,
+            )
+            aws.lambda_permission.LambdaPermission(
+                self,
+                f"{name}_permission",
+                statement_id=f"AllowApiGateway{method.title()}{route.slug.title().replace('_', '')}",
+                action="lambda:InvokeFunction",
+                function_name=backend.function_name,
+                principal="apigateway.amazonaws.com",
+                source_arn=f"{self.api.execution_arn}/*/{method}/{route.arn_path}",
+            )
+            created += [api_method, integration]
+        return created
+
+    def _resource_policy(self):
+        """Anonymous callers may reach only the unauthenticated routes; IAM-authenticated callers
+        only as principals of this account; and nobody outside `allowed_ip_ranges` at all."""
+        props = self._props
+        every_route = f"{self.api.execution_arn}/*"
+        open_routes = tuple(
+            f"{self.api.execution_arn}/*/{method}/{route.arn_path}"
+            for route in props.routes
+            if route.authorization == "NONE"
+            for method in route.methods
+        )
+        statements = [
+            Statement(
+                "AccountPrincipalsInvoke",
+                ("execute-api:Invoke",),
+                (every_route,),
+                principals=(Principal("AWS", (props.account.root_principal,)),),
+            ),
+            Statement(
+                "DenyOutsideAllowedRanges",
+                ("execute-api:Invoke",),
+                (every_route,),
+                effect="Deny",
+                principals=(Principal("*", ("*",)),),
+                conditions=(Condition("NotIpAddress", "aws:SourceIp", props.allowed_ip_ranges),),
+            ),
+        ]
+        if open_routes:
+            statements.insert(
+                1,
+                Statement("AnyoneInvokesOpenRoutes", ("execute-api:Invoke",), open_routes, principals=(Principal("*", ("*",)),)),
+            )
+        document = policy_document(self, f"{props.name}_policy_document", statements)
+        return aws.api_gateway_rest_api_policy.ApiGatewayRestApiPolicy(
+            self, f"{props.name}_policy", rest_api_id=self.api.id, policy=document.json
+        )
+
+    def _gateway_responses(self) -> list:
+        headers = {
+            "gatewayresponse.header.Access-Control-Allow-Origin": f"'{self._props.cors_allow_origin}'",
+            "gatewayresponse.header.Access-Control-Allow-Headers": f"'{CORS_ALLOW_HEADERS}'",
+            "gatewayresponse.header.Access-Control-Allow-Methods": f"'{CORS_ALLOW_METHODS}'",
+            "gatewayresponse.header.Access-Control-Expose-Headers": f"'{CORS_EXPOSE_HEADERS}'",
+        }
+        return [
+            aws.api_gateway_gateway_response.ApiGatewayGatewayResponse(
+                self,
+                f"tap_stack_cors_{family}",
+                rest_api_id=self.api.id,
+                response_type=f"DEFAULT_{family.upper()}",
+                response_parameters=headers,
+                response_templates={"application/json": GATEWAY_ERROR_TEMPLATE},
+            )
+            for family in ("4xx", "5xx")
+        ]
+
+    def _stage(self, deployment) -> None:
+        props = self._props
+        settings = props.stage
+        self.access_log_group = encrypted_log_group(
+            self,
+            LogGroupProps(
+                f"{props.name}_access_logs",
+                f"/aws/apigateway/{props.api_name}/access",
+                props.kms_key_arn,
+                props.log_retention_days,
+            ),
+        )
+        # API Gateway would create this group itself, unencrypted and kept forever.
+        self.execution_log_group = encrypted_log_group(
+            self,
+            LogGroupProps(
+                f"{props.name}_execution_logs",
+                f"API-Gateway-Execution-Logs_{self.api.id}/{settings.stage_name}",
+                props.kms_key_arn,
+                props.log_retention_days,
+            ),
+        )
+        st = aws.api_gateway_stage
+        self.stage = st.ApiGatewayStage(
+            self,
+            "tap_stack_stage",
+            rest_api_id=self.api.id,
+            deployment_id=deployment.id,
+            stage_name=settings.stage_name,
+            xray_tracing_enabled=True,
+            cache_cluster_enabled=settings.cache_enabled,
+            cache_cluster_size=settings.cache_size,
+            access_log_settings=st.ApiGatewayStageAccessLogSettings(
+                destination_arn=self.access_log_group.arn, format=ACCESS_LOG_FORMAT
+            ),
+            depends_on=[self.execution_log_group, *props.stage_dependencies],
+        )
+        self.invoke_url = self.stage.invoke_url
+        ms = aws.api_gateway_method_settings
+        ms.ApiGatewayMethodSettings(
+            self,
+            "tap_stack_method_settings",
+            rest_api_id=self.api.id,
+            stage_name=self.stage.stage_name,
+            method_path="*/*",
+            settings=ms.ApiGatewayMethodSettingsSettings(
+                metrics_enabled=True,
+                logging_level="INFO",
+                data_trace_enabled=False,
+                throttling_burst_limit=settings.throttle_burst_limit,
+                throttling_rate_limit=settings.throttle_rate_limit,
+                caching_enabled=settings.cache_enabled,
+                cache_data_encrypted=True,
+                cache_ttl_in_seconds=settings.cache_ttl_seconds,
+                require_authorization_for_cache_control=True,
+                unauthorized_cache_control_header_strategy="FAIL_WITH_403",
+            ),
+        )
+        self._uncached_routes(settings)
+
+    def _uncached_routes(self, settings: StageSettings) -> None:
+        """Unauthenticated GETs (health) must always reach the function: never cached."""
+        ms = aws.api_gateway_method_settings
+        for route in self._props.routes:
+            if route.authorization != "NONE" or "GET" not in route.methods:
+                continue
+            ms.ApiGatewayMethodSettings(
+                self,
+                f"{self._props.name}_{route.slug}_method_settings",
+                rest_api_id=self.api.id,
+                stage_name=self.stage.stage_name,
+                method_path=f"{route.path}/GET",
+                settings=ms.ApiGatewayMethodSettingsSettings(
+                    metrics_enabled=True,
+                    logging_level="INFO",
+                    data_trace_enabled=False,
+                    throttling_burst_limit=settings.throttle_burst_limit,
+                    throttling_rate_limit=settings.throttle_rate_limit,
+                    caching_enabled=False,
+                ),
+            )
