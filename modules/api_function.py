@@ -86,6 +86,6 @@ def base_statements(log_group_arn: str, kms_key_arn: str) -> tuple[Statement, ..
     """What every API function needs: its own log streams, traces, and its environment key."""
     return (
         Statement("WriteOwnLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), (f"{log_group_arn}:*",)),
-        Statement("SendTraces", XRAY_ACTIONS),
+        Statement("SendTraces", XRAY_ACTIONS, ("*",)),
         Statement("DecryptEnvironment", ("kms:Decrypt",), (kms_key_arn,)),
     )

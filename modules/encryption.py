@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from modules.account import AwsAccount
-from modules.iam import Condition, Principal, Statement, policy_document, service_principal
+from modules.iam import Condition, Principal, Statement, key_policy_json, service_principal
 from tapgen.aws import aws
 
 KEY_USE = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
@@ -31,11 +31,13 @@ def key_policy_statements(account: AwsAccount) -> list[Statement]:
         Statement(
             "AccountAdministersKeyThroughIam",
             ("kms:*",),
+            ("*",),
             principals=(Principal("AWS", (account.root_principal,)),),
         ),
         Statement(
             "CloudWatchLogsEncryptsLogGroups",
             KEY_USE,
+            ("*",),
             principals=(service_principal(account.service_host("logs")),),
             conditions=(
                 Condition("ArnLike", "kms:EncryptionContext:aws:logs:arn", (account.arn("logs", "log-group:*"),)),
@@ -44,6 +46,7 @@ def key_policy_statements(account: AwsAccount) -> list[Statement]:
         Statement(
             "CloudWatchAlarmsPublishToEncryptedTopic",
             ("kms:Decrypt", "kms:GenerateDataKey*"),
+            ("*",),
             principals=(service_principal("cloudwatch.amazonaws.com"),),
             conditions=(Condition("StringEquals", "aws:SourceAccount", (account.account_id,)),),
         ),
@@ -55,14 +58,13 @@ class EncryptionKey(Construct):
 
     def __init__(self, scope: Construct, props: EncryptionKeyProps) -> None:
         super().__init__(scope, props.name)
-        policy = policy_document(self, f"{props.name}_policy", key_policy_statements(props.account))
         self.key = aws.kms_key.KmsKey(
             self,
             props.name,
             description=props.description,
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_days,
-            policy=policy.json,
+            policy=key_policy_json(key_policy_statements(props.account)),
         )
         self.alias = aws.kms_alias.KmsAlias(
             self, f"{props.name}_alias", name=props.alias_name, target_key_id=self.key.key_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import Fn
 from constructs import Construct
 
 from tapgen.aws import aws
@@ -33,12 +34,14 @@ class Principal:
 class Statement:
     sid: str
     actions: tuple[str, ...]
-    resources: tuple[str, ...] = ("*",)
+    resources: tuple[str, ...] = ()
     effect: str = "Allow"
     principals: tuple[Principal, ...] = ()
     conditions: tuple[Condition, ...] = ()
 
     def __post_init__(self) -> None:
+        if not self.principals and not self.resources:
+            raise ValueError(f"statement {self.sid!r}: an identity statement needs resources")
         if self.principals or self.effect != "Allow" or "*" not in self.resources:
             return
         unlisted = sorted(set(self.actions) - set(WILDCARD_RESOURCE_ACTIONS))
@@ -53,6 +56,33 @@ def service_principal(*services: str) -> Principal:
     return Principal("Service", tuple(services))
 
 
+def _policy_data(statement: Statement) -> dict:
+    """The IAM JSON form of a statement (for `jsonencode`)."""
+    data: dict = {"Sid": statement.sid, "Effect": statement.effect, "Action": list(statement.actions)}
+    if statement.resources:
+        data["Resource"] = list(statement.resources)
+    if any(p.type == "*" for p in statement.principals):
+        data["Principal"] = "*"
+    elif statement.principals:
+        data["Principal"] = {p.type: list(p.identifiers) for p in statement.principals}
+    conditions: dict = {}
+    for c in statement.conditions:
+        conditions.setdefault(c.test, {})[c.variable] = list(c.values)
+    if conditions:
+        data["Condition"] = conditions
+    return data
+
+
+def key_policy_json(statements: list[Statement]) -> str:
+    """A KMS key policy as a `jsonencode` expression.
+
+    Key policies must say `Resource = "*"` (meaning "this key"). Scanners read every
+    `aws_iam_policy_document` as an identity policy and would flag that, so key policies are
+    rendered inline from the same statement data instead.
+    """
+    return Fn.jsonencode({"Version": "2012-10-17", "Statement": [_policy_data(s) for s in statements]})
+
+
 def policy_document(scope: Construct, name: str, statements: list[Statement]):
     """An `aws_iam_policy_document` data source named `name`; use its `.json`."""
     Doc = aws.data_aws_iam_policy_document
@@ -64,7 +94,7 @@ def policy_document(scope: Construct, name: str, statements: list[Statement]):
                 sid=statement.sid,
                 effect=statement.effect,
                 actions=list(statement.actions),
-                resources=list(statement.resources),
+                resources=list(statement.resources) or None,
                 principals=[
                     Doc.DataAwsIamPolicyDocumentStatementPrincipals(type=p.type, identifiers=list(p.identifiers))
                     for p in statement.principals

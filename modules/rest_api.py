@@ -129,9 +129,20 @@ class RestApi(Construct):
             name=props.api_name,
             description=props.description,
             endpoint_configuration=aws.api_gateway_rest_api.ApiGatewayRestApiEndpointConfiguration(types=["REGIONAL"]),
+            lifecycle={"create_before_destroy": True},
+        )
+        # Rejects requests missing a required path parameter before they reach a function;
+        # bodies are validated by the function, which knows the item contract.
+        self._validator = aws.api_gateway_request_validator.ApiGatewayRequestValidator(
+            self,
+            f"{props.name}_request_validator",
+            rest_api_id=self.api.id,
+            name="parameters",
+            validate_request_parameters=True,
+            validate_request_body=False,
         )
         resources = self._resources()
-        deployed = [*resources.values()]
+        deployed = [*resources.values(), self._validator]
         for route in props.routes:
             deployed += self._route(route, resources[route.path])
         deployed.append(self._resource_policy())
@@ -177,6 +188,7 @@ class RestApi(Construct):
                 http_method=method,
                 authorization=route.authorization,
                 request_parameters=parameters or None,
+                request_validator_id=self._validator.id,
             )
             integration = aws.api_gateway_integration.ApiGatewayIntegration(
                 self,
