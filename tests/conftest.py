@@ -1,0 +1,64 @@
+"""Shared fixtures: one real synth of the stack (through `main.py`) per test session."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import tapgen  # noqa: F401  (silences jsii's Node banner before anything imports cdktf)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Synth:
+    cdktf_out: Path
+    bundle: Path
+
+    @property
+    def stack_dir(self) -> Path:
+        return self.cdktf_out / "stacks" / "tap_stack"
+
+    @property
+    def document(self) -> dict:
+        return json.loads((self.bundle / "tap_stack.tf.json").read_text())
+
+
+def run_main(cwd: Path, out: Path, bundle: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Run the real entry point, as a user would."""
+    return subprocess.run(
+        [sys.executable, "main.py", "--out", str(out), "--bundle", str(bundle), *extra],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CDKTF_OUTDIR": ""},
+        check=False,
+    )
+
+
+def synth_into(cwd: Path, target: Path, *extra: str) -> Synth:
+    synth = Synth(target / "cdktf.out", target / "dist" / "tap_stack")
+    result = run_main(cwd, synth.cdktf_out, synth.bundle, *extra)
+    assert result.returncode == 0, result.stderr
+    return synth
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory) -> Synth:
+    return synth_into(ROOT, tmp_path_factory.mktemp("synth"))
+
+
+@pytest.fixture(scope="session")
+def document(synth) -> dict:
+    return synth.document
+
+
+@pytest.fixture(scope="session")
+def resources(document) -> dict:
+    return document["resource"]

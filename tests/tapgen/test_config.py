@@ -1,0 +1,92 @@
+import json
+
+import pytest
+
+from tapgen.config import ConfigError, SynthConfig, build_config, load_context
+
+S3 = ["backend=s3", "state_bucket=acme-tf-state", "state_region=eu-west-1", "state_lock_table=tf-locks"]
+
+
+def test_defaults_are_a_local_backend():
+    assert build_config({}) == SynthConfig()
+    assert build_config({}).backend == "local"
+
+
+def test_command_line_overrides_win_over_context():
+    config = build_config({"backend": "local"}, S3 + ["state_key=tap/prod.tfstate"])
+    assert (config.backend, config.state_bucket, config.state_key) == ("s3", "acme-tf-state", "tap/prod.tfstate")
+    assert (config.state_region, config.state_lock_table) == ("eu-west-1", "tf-locks")
+
+
+def test_cdktf_own_context_keys_are_ignored():
+    assert build_config({"excludeStackIdFromLogicalIds": True, "backend": "local"}) == SynthConfig()
+
+
+@pytest.mark.parametrize(
+    ("context", "overrides", "message"),
+    [
+        ({"backend": "gcs"}, [], "backend: 'gcs' is not allowed; expected one of: local, s3"),
+        (
+            {},
+            ["colour=blue"],
+            "colour: unknown option; allowed options are: backend, state_bucket, state_key, state_region, state_lock_table",
+        ),
+        (
+            {},
+            ["backend"],
+            "-c 'backend': expected key=value with key one of: backend, state_bucket, state_key, state_region, state_lock_table",
+        ),
+        ({"backend": 3}, [], "backend: 3 is not allowed; expected a string"),
+        (
+            {},
+            ["backend=s3"],
+            "state_bucket: '' is not allowed; expected an S3 bucket name (3-63 chars: a-z 0-9 . -)",
+        ),
+        (
+            {},
+            [*S3[:1], "state_bucket=Bad_Bucket", *S3[2:]],
+            "state_bucket: 'Bad_Bucket' is not allowed; expected an S3 bucket name (3-63 chars: a-z 0-9 . -)",
+        ),
+        (
+            {},
+            [*S3[:2], "state_region=mars-1", *S3[3:]],
+            "state_region: 'mars-1' is not allowed; expected an AWS region such as us-east-1",
+        ),
+        (
+            {},
+            [*S3[:3], "state_lock_table=x"],
+            "state_lock_table: 'x' is not allowed; expected a DynamoDB table name (3-255 chars: A-Z a-z 0-9 _ . -)",
+        ),
+        (
+            {},
+            [*S3, "state_key="],
+            "state_key: '' is not allowed; expected an S3 object key (1-1024 safe characters)",
+        ),
+        (
+            {"state_bucket": "acme-tf-state"},
+            [],
+            "state_bucket: 'acme-tf-state' is only allowed with backend 's3' (backend is 'local')",
+        ),
+    ],
+)
+def test_bad_options_name_the_option_the_value_and_what_is_allowed(context, overrides, message):
+    with pytest.raises(ConfigError) as error:
+        build_config(context, overrides)
+    assert str(error.value) == message
+
+
+def test_load_context_reads_cdktf_json(tmp_path):
+    path = tmp_path / "cdktf.json"
+    path.write_text(json.dumps({"app": "x", "context": {"backend": "s3"}}))
+    assert load_context(path) == {"backend": "s3"}
+
+
+def test_load_context_errors_name_the_file(tmp_path):
+    path = tmp_path / "cdktf.json"
+    path.write_text("{not json")
+    with pytest.raises(ConfigError, match=r"^cdktf.json: cannot be read as JSON"):
+        load_context(path)
+    path.write_text(json.dumps({"context": []}))
+    with pytest.raises(ConfigError) as error:
+        load_context(path)
+    assert str(error.value) == "cdktf.json: 'context' must be a JSON object, got list"
