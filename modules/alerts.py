@@ -45,9 +45,13 @@ class Alerts(Construct):
 
     def __init__(self, scope: Construct, props: AlertsProps) -> None:
         super().__init__(scope, props.name)
-        self.topic = aws.sns_topic.SnsTopic(self, props.name, name=props.topic_name, kms_master_key_id=props.kms_key_arn)
+        self.topic = aws.sns_topic.SnsTopic(
+            self, props.name, name=props.topic_name, kms_master_key_id=props.kms_key_arn
+        )
         self.topic_arn = self.topic.arn
-        document = policy_document(self, f"{props.name}_policy_document", topic_statements(self.topic.arn, props.account))
+        document = policy_document(
+            self, f"{props.name}_policy_document", topic_statements(self.topic.arn, props.account)
+        )
         aws.sns_topic_policy.SnsTopicPolicy(self, f"{props.name}_policy", arn=self.topic.arn, policy=document.json)
         aws.sns_topic_subscription.SnsTopicSubscription(
             self,

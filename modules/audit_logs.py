@@ -108,5 +108,7 @@ def firehose_statements(props: AuditLogsProps) -> tuple[Statement, ...]:
             ),
             (props.bucket_arn, f"{props.bucket_arn}/*"),
         ),
-        Statement("EncryptArchiveObjects", ("kms:GenerateDataKey", "kms:Decrypt"), (props.kms_key_arn,), conditions=(via_s3,)),
+        Statement(
+            "EncryptArchiveObjects", ("kms:GenerateDataKey", "kms:Decrypt"), (props.kms_key_arn,), conditions=(via_s3,)
+        ),
     )

@@ -151,7 +151,7 @@ class RestApi(Construct):
             self,
             f"{props.name}_deployment",
             rest_api_id=self.api.id,
-            description="Managed by Terraform; redeployed whenever a route, integration, policy or gateway response changes.",
+            description="Redeployed whenever a route, integration, policy or gateway response changes.",
             triggers={"redeployment": Fn.sha1(Fn.jsonencode([element.fqn for element in deployed]))},
             lifecycle={"create_before_destroy": True},
             depends_on=deployed,
@@ -170,7 +170,10 @@ class RestApi(Construct):
                 parent = resources["/".join(parts[: depth - 1])].id if depth > 1 else self.api.root_resource_id
                 resources[path] = aws.api_gateway_resource.ApiGatewayResource(
                     self,
-                    f"{self._props.name}_{path_slug(path)}", rest_api_id=self.api.id, parent_id=parent, path_part=parts[depth - 1]
+                    f"{self._props.name}_{path_slug(path)}",
+                    rest_api_id=self.api.id,
+                    parent_id=parent,
+                    path_part=parts[depth - 1],
                 )
         return resources
 
@@ -244,7 +247,12 @@ class RestApi(Construct):
         if open_routes:
             statements.insert(
                 1,
-                Statement("AnyoneInvokesOpenRoutes", ("execute-api:Invoke",), open_routes, principals=(Principal("*", ("*",)),)),
+                Statement(
+                    "AnyoneInvokesOpenRoutes",
+                    ("execute-api:Invoke",),
+                    open_routes,
+                    principals=(Principal("*", ("*",)),),
+                ),
             )
         document = policy_document(self, f"{props.name}_policy_document", statements)
         return aws.api_gateway_rest_api_policy.ApiGatewayRestApiPolicy(

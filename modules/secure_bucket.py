@@ -51,7 +51,7 @@ def tls_only_statements(bucket_arn: str) -> list[Statement]:
 
 
 class SecureBucket(Construct):
-    """Outputs: `bucket` (`aws_s3_bucket`), `arn`, `id`, and `ready` (resources to depend on
+    """Outputs: `bucket` (`aws_s3_bucket`), `arn`, `id`, `name`, and `ready` (resources to depend on
     before writing objects: encryption, public-access block and policy)."""
 
     def __init__(self, scope: Construct, props: SecureBucketProps) -> None:
@@ -60,6 +60,7 @@ class SecureBucket(Construct):
         self.bucket = aws.s3_bucket.S3Bucket(self, name, bucket=props.bucket_name)
         self.arn = self.bucket.arn
         self.id = self.bucket.id
+        self.name = self.bucket.bucket
         aws.s3_bucket_ownership_controls.S3BucketOwnershipControls(
             self,
             f"{name}_ownership",

@@ -133,7 +133,10 @@ class TapStack(TerraformStack):
         self.logs = SecureBucket(
             self,
             SecureBucketProps(
-                "tap_stack_logs", v["lambda_log_bucket_name"].string_value, key, v["log_archive_retention_days"].number_value
+                "tap_stack_logs",
+                v["lambda_log_bucket_name"].string_value,
+                key,
+                v["log_archive_retention_days"].number_value,
             ),
         )
         self.audit = AuditLogs(
@@ -155,15 +158,21 @@ class TapStack(TerraformStack):
                 "tap_stack_data",
                 v["dynamodb_table_name"].string_value,
                 key,
-                CapacityRange(v["dynamodb_read_capacity_min"].number_value, v["dynamodb_read_capacity_max"].number_value),
-                CapacityRange(v["dynamodb_write_capacity_min"].number_value, v["dynamodb_write_capacity_max"].number_value),
+                CapacityRange(
+                    v["dynamodb_read_capacity_min"].number_value, v["dynamodb_read_capacity_max"].number_value
+                ),
+                CapacityRange(
+                    v["dynamodb_write_capacity_min"].number_value, v["dynamodb_write_capacity_max"].number_value
+                ),
                 v["dynamodb_target_utilization"].number_value,
             ),
         )
         self.events = ItemEvents(self, ItemEventsProps("tap_stack_events", f"{prefix}-items"))
         self.secret = AppSecret(
             self,
-            AppSecretProps("tap_stack_secret", f"{prefix}/app", key, "TAP application secret; its value is set out of band."),
+            AppSecretProps(
+                "tap_stack_secret", f"{prefix}/app", key, "TAP application secret; its value is set out of band."
+            ),
         )
         self.crud = self._function(account, prefix, archives[CRUD], crud_settings(self, account))
         self.health = self._function(account, prefix, archives[HEALTH], health_settings(self))
@@ -301,16 +310,30 @@ def alarm_specs(stack: TapStack) -> tuple[AlarmSpec, ...]:
             extended_statistic="p99",
             evaluation_periods=3,
         ),
-        AlarmSpec("tap_stack_data_read_throttles_alarm", "Item table throttled reads", "AWS/DynamoDB", "ReadThrottleEvents", table, 1),
         AlarmSpec(
-            "tap_stack_data_write_throttles_alarm", "Item table throttled writes", "AWS/DynamoDB", "WriteThrottleEvents", table, 1
+            "tap_stack_data_read_throttles_alarm",
+            "Item table throttled reads",
+            "AWS/DynamoDB",
+            "ReadThrottleEvents",
+            table,
+            1,
+        ),
+        AlarmSpec(
+            "tap_stack_data_write_throttles_alarm",
+            "Item table throttled writes",
+            "AWS/DynamoDB",
+            "WriteThrottleEvents",
+            table,
+            1,
         ),
     ]
     for function in (stack.crud, stack.health):
         dims = {"FunctionName": function.function_name}
         prefix = function.node.id
         specs.append(AlarmSpec(f"{prefix}_errors_alarm", f"{prefix} raised errors", "AWS/Lambda", "Errors", dims, 1))
-        specs.append(AlarmSpec(f"{prefix}_throttles_alarm", f"{prefix} was throttled", "AWS/Lambda", "Throttles", dims, 1))
+        specs.append(
+            AlarmSpec(f"{prefix}_throttles_alarm", f"{prefix} was throttled", "AWS/Lambda", "Throttles", dims, 1)
+        )
     return tuple(specs)
 
 

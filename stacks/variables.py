@@ -11,7 +11,30 @@ from dataclasses import dataclass
 
 REQUIRED = object()
 
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 API_CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 
 
@@ -77,7 +100,8 @@ VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "environment",
         "string",
-        "Environment name (dev, staging, prod, ...): the Environment tag, the API stage name and part of physical names.",
+        "Environment name (dev, staging, prod, ...): the Environment tag, the API stage name "
+        "and part of physical names.",
         "dev",
         (_regex("environment", "^[a-z][a-z0-9]{1,9}$", "2-10 characters: a-z and 0-9, starting with a letter"),),
     ),
@@ -120,8 +144,10 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "CIDR ranges allowed to call the API (API Gateway resource policy on aws:SourceIp); everyone else is denied.",
         validations=(
             Validation(
-                "length(var.allowed_ip_ranges) > 0 && alltrue([for cidr in var.allowed_ip_ranges : can(cidrhost(cidr, 0))])",
-                'allowed_ip_ranges = ${jsonencode(var.allowed_ip_ranges)} is not allowed: expected at least one CIDR such as "203.0.113.0/24".',
+                "length(var.allowed_ip_ranges) > 0 && "
+                "alltrue([for cidr in var.allowed_ip_ranges : can(cidrhost(cidr, 0))])",
+                "allowed_ip_ranges = ${jsonencode(var.allowed_ip_ranges)} is not allowed: "
+                'expected at least one CIDR such as "203.0.113.0/24".',
             ),
         ),
     ),
@@ -193,7 +219,13 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "string",
         "Value of Access-Control-Allow-Origin on API responses: * or one origin such as https://app.example.com.",
         "*",
-        (_regex("cors_allow_origin", "^(\\\\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)$", "* or an origin such as https://app.example.com"),),
+        (
+            _regex(
+                "cors_allow_origin",
+                "^(\\\\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)$",
+                "* or an origin such as https://app.example.com",
+            ),
+        ),
     ),
     VariableSpec(
         "api_latency_threshold_ms",

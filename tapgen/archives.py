@@ -137,7 +137,9 @@ class WheelCache:
         command += ["--dest", str(self.directory), f"{requirement.name}=={requirement.version}"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise ArchiveError(f"{requirement.name}=={requirement.version}: pip download failed: {result.stderr.strip()}")
+            raise ArchiveError(
+                f"{requirement.name}=={requirement.version}: pip download failed: {result.stderr.strip()}"
+            )
 
 
 def _sha256(path: Path) -> str:

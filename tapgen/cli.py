@@ -27,8 +27,12 @@ class SynthError(RuntimeError):
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="main.py", description="Synthesize the TAP stack and its hand-off bundle.")
-    parser.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE", help="override a synth-time option")
-    parser.add_argument("--out", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")), help="cdktf output directory")
+    parser.add_argument(
+        "-c", "--context", action="append", default=[], metavar="KEY=VALUE", help="override a synth-time option"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")), help="cdktf output directory"
+    )
     parser.add_argument("--bundle", type=Path, default=Path("dist") / "tap_stack", help="hand-off bundle directory")
     parser.add_argument("--cdktf-json", type=Path, default=ROOT / "cdktf.json", help="where the context is read from")
     return parser.parse_args(argv)

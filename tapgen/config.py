@@ -42,12 +42,17 @@ class SynthConfig:
             _require_match("state_key", self.state_key, _STATE_KEY, "an S3 object key (1-1024 safe characters)")
             _require_match("state_region", self.state_region, _REGION, "an AWS region such as us-east-1")
             _require_match(
-                "state_lock_table", self.state_lock_table, _LOCK_TABLE, "a DynamoDB table name (3-255 chars: A-Z a-z 0-9 _ . -)"
+                "state_lock_table",
+                self.state_lock_table,
+                _LOCK_TABLE,
+                "a DynamoDB table name (3-255 chars: A-Z a-z 0-9 _ . -)",
             )
             return
         for name in ("state_bucket", "state_region", "state_lock_table"):
             if getattr(self, name):
-                raise ConfigError(f"{name}: {getattr(self, name)!r} is only allowed with backend 's3' (backend is 'local')")
+                raise ConfigError(
+                    f"{name}: {getattr(self, name)!r} is only allowed with backend 's3' (backend is 'local')"
+                )
 
 
 OPTION_NAMES = tuple(f.name for f in fields(SynthConfig))

@@ -76,7 +76,9 @@ def buckets_block_public_access(doc: Document) -> list[Finding]:
     blocks = _targets(doc, "aws_s3_bucket_public_access_block", "aws_s3_bucket", "bucket")
     flags = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
     complete = {name: body for name, body in blocks.items() if all(body.get(flag) is True for flag in flags)}
-    return _missing("buckets_block_public_access", doc, "aws_s3_bucket", complete, "no public-access block with all four flags on")
+    return _missing(
+        "buckets_block_public_access", doc, "aws_s3_bucket", complete, "no public-access block with all four flags on"
+    )
 
 
 def buckets_encrypt_with_kms_bucket_key(doc: Document) -> list[Finding]:
@@ -92,7 +94,13 @@ def buckets_encrypt_with_kms_bucket_key(doc: Document) -> list[Finding]:
         )
 
     good = {name: body for name, body in configs.items() if kms_with_bucket_key(body)}
-    return _missing("buckets_encrypt_with_kms_bucket_key", doc, "aws_s3_bucket", good, "not SSE-KMS with a key and bucket_key_enabled")
+    return _missing(
+        "buckets_encrypt_with_kms_bucket_key",
+        doc,
+        "aws_s3_bucket",
+        good,
+        "not SSE-KMS with a key and bucket_key_enabled",
+    )
 
 
 def buckets_are_versioned(doc: Document) -> list[Finding]:
@@ -125,7 +133,9 @@ def buckets_deny_insecure_transport(doc: Document) -> list[Finding]:
         )
 
     good = {name: body for name, body in policies.items() if denies_plain_http(body)}
-    return _missing("buckets_deny_insecure_transport", doc, "aws_s3_bucket", good, "no policy denying aws:SecureTransport = false")
+    return _missing(
+        "buckets_deny_insecure_transport", doc, "aws_s3_bucket", good, "no policy denying aws:SecureTransport = false"
+    )
 
 
 def kms_keys_rotate(doc: Document) -> list[Finding]:
@@ -138,7 +148,11 @@ def kms_keys_rotate(doc: Document) -> list[Finding]:
 
 def log_groups_are_encrypted_with_retention(doc: Document) -> list[Finding]:
     return [
-        Finding("log_groups_are_encrypted_with_retention", f"aws_cloudwatch_log_group.{name}", "missing kms_key_id or retention")
+        Finding(
+            "log_groups_are_encrypted_with_retention",
+            f"aws_cloudwatch_log_group.{name}",
+            "missing kms_key_id or retention",
+        )
         for name, body in sorted(_resources(doc, "aws_cloudwatch_log_group").items())
         if not body.get("kms_key_id") or body.get("retention_in_days") in (None, 0)
     ]
@@ -168,33 +182,48 @@ def api_methods_require_iam(doc: Document) -> list[Finding]:
     resources = _resources(doc, "aws_api_gateway_resource")
     findings = []
     for name, method in sorted(_resources(doc, "aws_api_gateway_method").items()):
-        path_part = resources.get(_referenced(method.get("resource_id"), "aws_api_gateway_resource") or "", {}).get("path_part")
+        path_part = resources.get(_referenced(method.get("resource_id"), "aws_api_gateway_resource") or "", {}).get(
+            "path_part"
+        )
         expected = "NONE" if path_part in OPEN_API_PATHS else "AWS_IAM"
         if method.get("authorization") != expected:
             findings.append(
-                Finding("api_methods_require_iam", f"aws_api_gateway_method.{name}", f"authorization must be {expected}")
+                Finding(
+                    "api_methods_require_iam", f"aws_api_gateway_method.{name}", f"authorization must be {expected}"
+                )
             )
     return findings
 
 
 def lambdas_are_traced_on_current_runtime(doc: Document) -> list[Finding]:
     return [
-        Finding("lambdas_are_traced_on_current_runtime", f"aws_lambda_function.{name}", "needs X-Ray Active and a current runtime")
+        Finding(
+            "lambdas_are_traced_on_current_runtime",
+            f"aws_lambda_function.{name}",
+            "needs X-Ray Active and a current runtime",
+        )
         for name, body in sorted(_resources(doc, "aws_lambda_function").items())
-        if body.get("tracing_config", {}).get("mode") != "Active" or body.get("runtime") not in SUPPORTED_PYTHON_RUNTIMES
+        if body.get("tracing_config", {}).get("mode") != "Active"
+        or body.get("runtime") not in SUPPORTED_PYTHON_RUNTIMES
     ]
 
 
 def secrets_have_no_stored_value(doc: Document) -> list[Finding]:
     return [
-        Finding("secrets_have_no_stored_value", f"aws_secretsmanager_secret_version.{name}", "secret values must not be in Terraform state")
+        Finding(
+            "secrets_have_no_stored_value",
+            f"aws_secretsmanager_secret_version.{name}",
+            "secret values must not be in Terraform state",
+        )
         for name in sorted(_resources(doc, "aws_secretsmanager_secret_version"))
     ]
 
 
 def tables_are_encrypted_and_recoverable(doc: Document) -> list[Finding]:
     return [
-        Finding("tables_are_encrypted_and_recoverable", f"aws_dynamodb_table.{name}", "needs SSE with a KMS key and PITR")
+        Finding(
+            "tables_are_encrypted_and_recoverable", f"aws_dynamodb_table.{name}", "needs SSE with a KMS key and PITR"
+        )
         for name, body in sorted(_resources(doc, "aws_dynamodb_table").items())
         if not (
             body.get("server_side_encryption", {}).get("enabled") is True

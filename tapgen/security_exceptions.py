@@ -7,7 +7,7 @@
 """
 
 WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
-    "xray:PutTraceSegments": "X-Ray trace ingestion has no resource-level permissions (Service Authorization Reference).",
+    "xray:PutTraceSegments": "X-Ray trace ingestion has no resource-level permissions (Service Authorization Ref.).",
     "xray:PutTelemetryRecords": "X-Ray telemetry ingestion has no resource-level permissions.",
 }
 

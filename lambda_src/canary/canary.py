@@ -1,1 +1,2 @@
-def handler(event, context):\n    return {}
+def handler(event, context):
+    return {}

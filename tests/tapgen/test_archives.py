@@ -131,9 +131,7 @@ def test_compiled_wheels_are_refused(tmp_path):
     (source / "requirements.txt").write_text(f"fixture-pkg==1.0 --hash=sha256:{sha256(wheel)}\n")
     with pytest.raises(ArchiveError) as error:
         archive_bytes(source, wheels=WheelCache(tmp_path / "cache"))
-    assert str(error.value) == (
-        f"{wheel.name}: not a pure-Python wheel (py3-none-any); archives must stay portable"
-    )
+    assert str(error.value) == (f"{wheel.name}: not a pure-Python wheel (py3-none-any); archives must stay portable")
 
 
 @pytest.mark.parametrize(

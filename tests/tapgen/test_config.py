@@ -4,6 +4,7 @@ import pytest
 
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context
 
+ALLOWED = "backend, state_bucket, state_key, state_region, state_lock_table"
 S3 = ["backend=s3", "state_bucket=acme-tf-state", "state_region=eu-west-1", "state_lock_table=tf-locks"]
 
 
@@ -13,7 +14,7 @@ def test_defaults_are_a_local_backend():
 
 
 def test_command_line_overrides_win_over_context():
-    config = build_config({"backend": "local"}, S3 + ["state_key=tap/prod.tfstate"])
+    config = build_config({"backend": "local"}, [*S3, "state_key=tap/prod.tfstate"])
     assert (config.backend, config.state_bucket, config.state_key) == ("s3", "acme-tf-state", "tap/prod.tfstate")
     assert (config.state_region, config.state_lock_table) == ("eu-west-1", "tf-locks")
 
@@ -29,12 +30,12 @@ def test_cdktf_own_context_keys_are_ignored():
         (
             {},
             ["colour=blue"],
-            "colour: unknown option; allowed options are: backend, state_bucket, state_key, state_region, state_lock_table",
+            "colour: unknown option; allowed options are: " + ALLOWED,
         ),
         (
             {},
             ["backend"],
-            "-c 'backend': expected key=value with key one of: backend, state_bucket, state_key, state_region, state_lock_table",
+            "-c 'backend': expected key=value with key one of: " + ALLOWED,
         ),
         ({"backend": 3}, [], "backend: 3 is not allowed; expected a string"),
         (

@@ -83,17 +83,38 @@ CASES = [
     ),
     (
         rules.identity_policies_limit_wildcard_resources,
-        {"data": {"aws_iam_policy_document": {"tap_stack_p": {"statement": [{"actions": ["xray:PutTraceSegments"], "resources": ["*"]}]}}}},
-        {"data": {"aws_iam_policy_document": {"tap_stack_p": {"statement": [{"actions": ["s3:GetObject"], "resources": ["*"]}]}}}},
+        {
+            "data": {
+                "aws_iam_policy_document": {
+                    "tap_stack_p": {"statement": [{"actions": ["xray:PutTraceSegments"], "resources": ["*"]}]}
+                }
+            }
+        },
+        {
+            "data": {
+                "aws_iam_policy_document": {
+                    "tap_stack_p": {"statement": [{"actions": ["s3:GetObject"], "resources": ["*"]}]}
+                }
+            }
+        },
     ),
     (
         rules.api_methods_require_iam,
         {
             "resource": {
-                "aws_api_gateway_resource": {"tap_stack_r": {"path_part": "health"}, "tap_stack_i": {"path_part": "items"}},
+                "aws_api_gateway_resource": {
+                    "tap_stack_r": {"path_part": "health"},
+                    "tap_stack_i": {"path_part": "items"},
+                },
                 "aws_api_gateway_method": {
-                    "tap_stack_h": {"resource_id": "${aws_api_gateway_resource.tap_stack_r.id}", "authorization": "NONE"},
-                    "tap_stack_m": {"resource_id": "${aws_api_gateway_resource.tap_stack_i.id}", "authorization": "AWS_IAM"},
+                    "tap_stack_h": {
+                        "resource_id": "${aws_api_gateway_resource.tap_stack_r.id}",
+                        "authorization": "NONE",
+                    },
+                    "tap_stack_m": {
+                        "resource_id": "${aws_api_gateway_resource.tap_stack_i.id}",
+                        "authorization": "AWS_IAM",
+                    },
                 },
             }
         },
@@ -101,15 +122,26 @@ CASES = [
             "resource": {
                 "aws_api_gateway_resource": {"tap_stack_i": {"path_part": "items"}},
                 "aws_api_gateway_method": {
-                    "tap_stack_m": {"resource_id": "${aws_api_gateway_resource.tap_stack_i.id}", "authorization": "NONE"}
+                    "tap_stack_m": {
+                        "resource_id": "${aws_api_gateway_resource.tap_stack_i.id}",
+                        "authorization": "NONE",
+                    }
                 },
             }
         },
     ),
     (
         rules.lambdas_are_traced_on_current_runtime,
-        {"resource": {"aws_lambda_function": {"tap_stack_f": {"runtime": "python3.13", "tracing_config": {"mode": "Active"}}}}},
-        {"resource": {"aws_lambda_function": {"tap_stack_f": {"runtime": "python3.9", "tracing_config": {"mode": "Active"}}}}},
+        {
+            "resource": {
+                "aws_lambda_function": {"tap_stack_f": {"runtime": "python3.13", "tracing_config": {"mode": "Active"}}}
+            }
+        },
+        {
+            "resource": {
+                "aws_lambda_function": {"tap_stack_f": {"runtime": "python3.9", "tracing_config": {"mode": "Active"}}}
+            }
+        },
     ),
     (
         rules.secrets_have_no_stored_value,
@@ -128,7 +160,11 @@ CASES = [
                 }
             }
         },
-        {"resource": {"aws_dynamodb_table": {"tap_stack_t": {"server_side_encryption": {"enabled": True, "kms_key_arn": "k"}}}}},
+        {
+            "resource": {
+                "aws_dynamodb_table": {"tap_stack_t": {"server_side_encryption": {"enabled": True, "kms_key_arn": "k"}}}
+            }
+        },
     ),
     (
         rules.topics_are_encrypted,
