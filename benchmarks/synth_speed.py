@@ -1,0 +1,76 @@
+"""Synth speed and memory: the plain provider import path against the project's path, same run.
+
+    .venv/bin/python benchmarks/synth_speed.py [--runs 3]
+
+Each case runs in a fresh process (as a user's `python main.py` does); wall time is the median of
+the runs, peak memory the largest resident set of the process tree (Python plus the jsii Node
+process). Ratios are against the plain import measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SILENCE = "import tapgen; "
+
+CASES = {
+    "plain import (package __init__)": [sys.executable, "-c", SILENCE + "import cdktf_cdktf_provider_aws.s3_bucket"],
+    "project import (tapgen.aws)": [
+        sys.executable,
+        "-c",
+        SILENCE + "from tapgen.aws import aws; aws.s3_bucket.S3Bucket",
+    ],
+}
+
+
+def measure_once(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run, in a wrapper so children are counted alone."""
+    wrapper = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", wrapper, *command], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    seconds, max_rss_kib = output.stdout.split()
+    return float(seconds), int(max_rss_kib) / 1024
+
+
+def measure(command: list[str], runs: int) -> tuple[float, float]:
+    samples = [measure_once(command) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        cases = dict(CASES)
+        cases["project synth (python main.py, core stack)"] = [
+            sys.executable,
+            "main.py",
+            "--out",
+            f"{scratch}/cdktf.out",
+            "--bundle",
+            f"{scratch}/dist/tap_stack",
+        ]
+        measure(cases["project import (tapgen.aws)"], 1)  # warm the jsii package cache and disk cache
+        results = {name: measure(command, args.runs) for name, command in cases.items()}
+    baseline_seconds, baseline_mib = results["plain import (package __init__)"]
+    print(f"{'case':45} {'wall s':>8} {'x plain':>8} {'peak MiB':>9} {'x plain':>8}")
+    for name, (seconds, mib) in results.items():
+        print(f"{name:45} {seconds:8.2f} {seconds / baseline_seconds:8.2f} {mib:9.0f} {mib / baseline_mib:8.2f}")
+    print(f"runs per case: {args.runs} (median wall time), {os.cpu_count()} cores, {sys.platform}")
+
+
+if __name__ == "__main__":
+    main()

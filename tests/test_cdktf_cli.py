@@ -1,0 +1,23 @@
+"""`cdktf synth` through the project's pinned cdktf-cli, in a separate working copy."""
+
+import os
+import subprocess
+
+from tests.conftest import ROOT
+from tests.tapgen.test_cli import checkout
+
+
+def test_cdktf_synth_writes_the_stack_with_its_archives(tmp_path, synth):
+    cli = ROOT / "node_modules" / ".bin" / "cdktf"
+    assert cli.exists(), "cdktf-cli is missing: scripts/test installs it from package-lock.json"
+    project = checkout(tmp_path / "project")
+    for shared in ("node_modules", ".venv"):
+        (project / shared).symlink_to(ROOT / shared)
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "PIPENV_VENV_IN_PROJECT": "1", "PIPENV_VERBOSITY": "-1"}
+    env.pop("CDKTF_OUTDIR", None)
+    result = subprocess.run([str(cli), "synth"], cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    stack_dir = project / "cdktf.out" / "stacks" / "tap_stack"
+    assert (stack_dir / "cdk.tf.json").read_bytes() == (synth.stack_dir / "cdk.tf.json").read_bytes()
+    for archive in ("function.zip", "health.zip", "canary.zip"):
+        assert (stack_dir / archive).read_bytes() == (synth.stack_dir / archive).read_bytes()
