@@ -9,10 +9,10 @@ from constructs import Construct
 from modules.account import AwsAccount
 from modules.iam import ServiceRole, ServiceRoleProps, Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
-from tapgen.archives import BuiltArchive
+from tapgen.archives import RUNTIME_PYTHON, BuiltArchive
 from tapgen.aws import aws
 
-RUNTIME = "python3.13"
+RUNTIME = f"python{RUNTIME_PYTHON}"
 HANDLER = "handler.handler"
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 

@@ -270,6 +270,7 @@ def crud_settings(stack: TapStack, account: AwsAccount) -> FunctionSettings:
             "EVENT_BUS_NAME": stack.events.name,
             "DATA_RETENTION_DAYS": Token.as_string(stack.var["data_retention_days"].number_value),
             "LOG_LEVEL": LOG_LEVEL,
+            "CORS_ALLOW_ORIGIN": stack.var["cors_allow_origin"].string_value,
             "POWERTOOLS_SERVICE_NAME": "tap-api",
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         },
@@ -288,7 +289,12 @@ def health_settings(stack: TapStack) -> FunctionSettings:
         name="tap_stack_health_lambda",
         component="health",
         description="TAP health check: reports whether the item table is reachable",
-        environment={"TABLE_NAME": stack.data.name, "LOG_LEVEL": LOG_LEVEL, "POWERTOOLS_SERVICE_NAME": "tap-health"},
+        environment={
+            "TABLE_NAME": stack.data.name,
+            "LOG_LEVEL": LOG_LEVEL,
+            "CORS_ALLOW_ORIGIN": stack.var["cors_allow_origin"].string_value,
+            "POWERTOOLS_SERVICE_NAME": "tap-health",
+        },
         statements=(Statement("DescribeItemTable", ("dynamodb:DescribeTable",), (stack.data.arn,)),),
     )
 

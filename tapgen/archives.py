@@ -3,8 +3,8 @@
 `cdktf.TerraformAsset` is not reproducible (zip entries carry file mtimes, and its hash ignores
 file names), so the archives are built here: sorted entries, a fixed timestamp, fixed modes and
 no compression (deflate output depends on the zlib build, stored bytes do not). A source folder
-may declare pinned runtime dependencies in `requirements.txt` (`name==version --hash=sha256:...`);
-their pure-Python wheels are vendored into the archive the same way.
+or a shared folder it includes may declare pinned runtime dependencies in `requirements.txt`
+(`name==version --hash=sha256:...`); their pure-Python wheels are vendored the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 REQUIREMENTS_FILE = "requirements.txt"
+RUNTIME_PYTHON = "3.13"  # the Lambda runtime; modules/api_function.py derives its runtime from it
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
 # Anything that is not runtime source: bytecode, caches, tests, hidden files, the dependency list.
@@ -38,10 +39,12 @@ class ArchiveError(ValueError):
 
 @dataclass(frozen=True)
 class ArchiveSpec:
-    """One archive of the bundle: its file name, its `lambda_src` folder and its path prefix."""
+    """One archive: its file name, its `lambda_src` folder, shared folders merged into it, and
+    the path prefix of every entry."""
 
     filename: str
     source: str
+    includes: tuple[str, ...] = ()
     prefix: str = ""
 
 
@@ -56,8 +59,8 @@ class BuiltArchive:
 
 # Synthetics Python canaries load their handler from `python/` inside the zip.
 ARCHIVES = (
-    ArchiveSpec("function.zip", "crud"),
-    ArchiveSpec("health.zip", "health"),
+    ArchiveSpec("function.zip", "crud", includes=("shared",)),
+    ArchiveSpec("health.zip", "health", includes=("shared",)),
     ArchiveSpec("canary.zip", "canary", prefix="python/"),
 )
 
@@ -133,7 +136,9 @@ class WheelCache:
 
     def _download(self, requirement: Requirement) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        # Ask for the portable wheel explicitly: without these, pip prefers this machine's build.
         command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"]
+        command += ["--platform", "any", "--implementation", "py", "--abi", "none", "--python-version", RUNTIME_PYTHON]
         command += ["--dest", str(self.directory), f"{requirement.name}=={requirement.version}"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
@@ -167,14 +172,18 @@ def wheel_files(wheel: Path) -> Iterator[tuple[str, bytes]]:
             yield info.filename, archive.read(info)
 
 
-def archive_bytes(source_dir: Path, prefix: str = "", wheels: WheelCache | None = None) -> bytes:
-    """The zip of a source folder plus its declared wheels, identical for identical content."""
-    if not source_dir.is_dir():
-        raise ArchiveError(f"{source_dir}: source folder does not exist")
+def archive_bytes(
+    source_dir: Path, prefix: str = "", wheels: WheelCache | None = None, includes: tuple[Path, ...] = ()
+) -> bytes:
+    """The zip of a source folder, the shared folders it includes and its declared wheels,
+    identical for identical content."""
+    for folder in (source_dir, *includes):
+        if not folder.is_dir():
+            raise ArchiveError(f"{folder}: source folder does not exist")
     entries: dict[str, bytes] = {}
-    for name, content in _all_files(source_dir, wheels):
+    for name, content in _all_files(source_dir, wheels, includes):
         if name in entries:
-            raise ArchiveError(f"{source_dir}: {name!r} comes both from the source and from a wheel")
+            raise ArchiveError(f"{source_dir}: {name!r} comes from more than one source folder or wheel")
         entries[name] = content
     if not entries:
         raise ArchiveError(f"{source_dir}: no source files to package")
@@ -188,13 +197,18 @@ def archive_bytes(source_dir: Path, prefix: str = "", wheels: WheelCache | None 
     return buffer.getvalue()
 
 
-def _all_files(source_dir: Path, wheels: WheelCache | None) -> Iterator[tuple[str, bytes]]:
-    yield from source_files(source_dir)
-    requirements_path = source_dir / REQUIREMENTS_FILE
-    if not requirements_path.is_file():
-        return
+def _all_files(source_dir: Path, wheels: WheelCache | None, includes: tuple[Path, ...]) -> Iterator[tuple[str, bytes]]:
+    folders = (source_dir, *includes)
+    for folder in folders:
+        yield from source_files(folder)
+    requirements = {
+        requirement
+        for folder in folders
+        if (folder / REQUIREMENTS_FILE).is_file()
+        for requirement in parse_requirements(folder / REQUIREMENTS_FILE)
+    }
     cache = wheels or WheelCache.default()
-    for requirement in parse_requirements(requirements_path):
+    for requirement in sorted(requirements, key=lambda r: r.name):
         yield from wheel_files(cache.wheel(requirement))
 
 
@@ -207,6 +221,7 @@ def build_archives(lambda_src: Path, wheels: WheelCache | None = None) -> dict[s
     """Every archive of `ARCHIVES`, keyed by source folder name."""
     built = {}
     for spec in ARCHIVES:
-        content = archive_bytes(lambda_src / spec.source, spec.prefix, wheels)
+        includes = tuple(lambda_src / name for name in spec.includes)
+        content = archive_bytes(lambda_src / spec.source, spec.prefix, wheels, includes)
         built[spec.source] = BuiltArchive(spec.filename, source_code_hash(content), content)
     return built

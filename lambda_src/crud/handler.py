@@ -1,2 +1,34 @@
-def handler(event, context):
-    return {}
+"""The TAP items API (CRUD, list, metrics per tenant) behind API Gateway REST proxy events.
+
+Thin: settings, clients, logger, metrics and tracer are created once per container; the routes
+live in `items_api`, the HTTP contract in `tap_http`.
+"""
+
+from __future__ import annotations
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+
+from items_api.events import ItemEvents
+from items_api.routes import ItemRoutes
+from items_api.settings import Settings
+from items_api.store import ItemStore
+from tap_http import build_resolver, resolve
+
+logger = Logger()
+metrics = Metrics()
+tracer = Tracer()
+settings = Settings.from_environment()
+store = ItemStore(boto3.resource("dynamodb").Table(settings.table_name), settings.retention_days)
+events = ItemEvents(boto3.client("events"), settings.event_bus_name, logger, metrics)
+
+routes = ItemRoutes(store, events)
+app = build_resolver(routes.routes(), logger, metrics)
+routes.bind(app)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict, context: object) -> dict:
+    return resolve(app, event, context)

@@ -1,0 +1,174 @@
+"""Everything a client sends, parsed strictly into values or an `ApiError` with the contract's code."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from decimal import Decimal, DecimalException
+
+from boto3.dynamodb.types import DYNAMODB_CONTEXT
+
+from tap_http import ApiError
+
+TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
+DIGITS = re.compile(r"[0-9]{1,4}")
+IF_MATCH = re.compile(r'\*|"([1-9][0-9]{0,17})"|([1-9][0-9]{0,17})')
+MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 32
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+RESERVED_FIELDS = frozenset({"item_id", "version", "created_at", "updated_at", "expires_at", "tenant_id"})
+
+
+def header(event: dict, name: str) -> str | None:
+    """A request header, matched case-insensitively."""
+    wanted = name.lower()
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def tenant_of(event: dict) -> str:
+    value = header(event, "X-Tenant-Id")
+    if value is None or not TENANT.fullmatch(value):
+        raise ApiError(400, "invalid_tenant", "X-Tenant-Id must be 1-64 characters: letters, digits, _ and -.")
+    return value
+
+
+def item_id_of(raw: str) -> str:
+    try:
+        canonical = str(uuid.UUID(raw))
+    except ValueError:
+        canonical = None
+    if canonical != raw:
+        raise ApiError(400, "invalid_id", "The item id must be a canonical UUID.")
+    return raw
+
+
+def limit_of(event: dict) -> int:
+    raw = (event.get("queryStringParameters") or {}).get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not DIGITS.fullmatch(raw) or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ApiError(400, "invalid_query", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return int(raw)
+
+
+def if_match_of(event: dict) -> int | None:
+    """The expected version, or None for no precondition (`*` or no header)."""
+    raw = header(event, "If-Match")
+    if raw is None:
+        return None
+    match = IF_MATCH.fullmatch(raw.strip())
+    if not match:
+        raise ApiError(400, "invalid_if_match", 'If-Match must be a version such as "3", 3 or *.')
+    digits = match.group(1) or match.group(2)
+    return int(digits) if digits else None
+
+
+def encode_next_token(tenant: str, item_id: str) -> str:
+    payload = json.dumps({"t": tenant, "k": item_id}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_next_token(event: dict, tenant: str) -> str | None:
+    """The item id to continue after, checked to belong to `tenant`."""
+    raw = (event.get("queryStringParameters") or {}).get("next_token")
+    if raw is None:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        if payload["t"] != tenant:
+            raise ValueError("token of another tenant")
+        return item_id_of(payload["k"])
+    except (ValueError, TypeError, KeyError, binascii.Error, ApiError, UnicodeDecodeError) as error:
+        raise ApiError(400, "invalid_next_token", "next_token is not a token issued for this tenant.") from error
+
+
+def body_of(event: dict) -> dict:
+    """The JSON object in the request body, with exact numbers and no server-managed fields."""
+    raw = _body_bytes(event)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes.")
+    document = _parse_json(raw)
+    if not isinstance(document, dict):
+        raise ApiError(400, "invalid_body", "The body must be a JSON object.")
+    reserved = sorted(RESERVED_FIELDS & document.keys())
+    if reserved:
+        raise ApiError(400, "reserved_field", f"Fields set by the server cannot be sent: {', '.join(reserved)}.")
+    _check_values(document)
+    return document
+
+
+def _body_bytes(event: dict) -> bytes:
+    body = event.get("body")
+    if body is None:
+        return b""
+    if not event.get("isBase64Encoded"):
+        return body.encode("utf-8", errors="surrogatepass")
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ApiError(400, "invalid_json", "The body is not valid base64.") from error
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise ValueError("duplicate key")
+    return document
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_json(raw: bytes) -> object:
+    try:
+        text = raw.decode("utf-8")
+        document = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_no_duplicates,
+        )
+    except (ValueError, RecursionError) as error:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON (UTF-8, no duplicate keys, no NaN).") from error
+    if _depth(document) > MAX_DEPTH:
+        raise ApiError(400, "invalid_json", f"The body nests deeper than {MAX_DEPTH} levels.")
+    return document
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+def _check_values(value: object) -> None:
+    if isinstance(value, dict):
+        if "" in value:
+            raise ApiError(400, "invalid_body", "Object keys must not be empty.")
+        for child in value.values():
+            _check_values(child)
+    elif isinstance(value, list):
+        for child in value:
+            _check_values(child)
+    elif isinstance(value, Decimal):
+        _check_number(value)
+
+
+def _check_number(value: Decimal) -> None:
+    try:
+        DYNAMODB_CONTEXT.create_decimal(value)
+    except DecimalException as error:
+        raise ApiError(
+            400, "invalid_number", "Numbers must have at most 38 significant digits and magnitude 1E-130 to 1E+126."
+        ) from error

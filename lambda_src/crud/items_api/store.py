@@ -1,0 +1,140 @@
+"""DynamoDB storage of items. Every key condition names the tenant, so no call can reach another
+tenant's items; every write is conditional, so a failed or conflicting write changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+SERVER_FIELDS = ("item_id", "version", "created_at", "updated_at", "expires_at")
+SECONDS_PER_DAY = 86400
+
+
+class Conflict(Exception):
+    """The stored item changed (or vanished) between the read and the conditional write."""
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Now, as the contract writes it; replaceable in tests."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def to_api(record: dict) -> dict:
+    """A stored record as clients see it: their fields plus the server-managed ones."""
+    item = dict(record.get("data", {}))
+    item.update({field: record[field] for field in SERVER_FIELDS if field in record})
+    return item
+
+
+class ItemStore:
+    def __init__(self, table, retention_days: int, clock: Clock | None = None) -> None:
+        self._table = table
+        self._retention_days = retention_days
+        self._clock = clock or Clock()
+
+    def _epoch(self) -> int:
+        return int(self._clock.now().timestamp())
+
+    def _live(self) -> Attr:
+        return Attr("expires_at").not_exists() | Attr("expires_at").gt(self._epoch())
+
+    def _is_live(self, record: dict | None) -> bool:
+        return record is not None and ("expires_at" not in record or record["expires_at"] > self._epoch())
+
+    def _record(self, tenant: str, item_id: str, version: int, data: dict, created_at: str | None = None) -> dict:
+        now = self._clock.now()
+        record = {
+            "tenant_id": tenant,
+            "item_id": item_id,
+            "version": version,
+            "created_at": created_at or iso(now),
+            "updated_at": iso(now),
+            "data": data,
+        }
+        if self._retention_days > 0:
+            record["expires_at"] = int(now.timestamp()) + self._retention_days * SECONDS_PER_DAY
+        return record
+
+    def create(self, tenant: str, data: dict) -> dict:
+        record = self._record(tenant, str(uuid.uuid4()), 1, data)
+        self._table.put_item(Item=record, ConditionExpression=Attr("item_id").not_exists())
+        return record
+
+    def get(self, tenant: str, item_id: str) -> dict | None:
+        record = self._table.get_item(Key={"tenant_id": tenant, "item_id": item_id}, ConsistentRead=True).get("Item")
+        return record if self._is_live(record) else None
+
+    def replace(self, current: dict, data: dict) -> dict:
+        """Write `data` as the next version of `current`, only if `current` is still what is stored."""
+        version = int(current["version"])
+        record = self._record(current["tenant_id"], current["item_id"], version + 1, data, current["created_at"])
+        self._conditional(self._table.put_item, Item=record, ConditionExpression=self._unchanged(version))
+        return record
+
+    def delete(self, current: dict) -> None:
+        key = {"tenant_id": current["tenant_id"], "item_id": current["item_id"]}
+        self._conditional(
+            self._table.delete_item, Key=key, ConditionExpression=self._unchanged(int(current["version"]))
+        )
+
+    def _unchanged(self, version: int):
+        return Attr("version").eq(version) & self._live()
+
+    @staticmethod
+    def _conditional(write, **arguments) -> None:
+        try:
+            write(**arguments)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise Conflict from error
+            raise
+
+    def page(self, tenant: str, limit: int, after: str | None) -> tuple[list[dict], str | None]:
+        """Up to `limit` live items in item_id order after `after`, and the id to continue after."""
+        found: list[dict] = []
+        for record in self._scan_tenant(tenant, after, page_size=limit + 1):
+            found.append(record)
+            if len(found) > limit:
+                return found[:limit], found[limit - 1]["item_id"]
+        return found, None
+
+    def count(self, tenant: str) -> int:
+        total = 0
+        arguments = self._query_arguments(tenant, None) | {"Select": "COUNT"}
+        while True:
+            response = self._table.query(**arguments)
+            total += response["Count"]
+            if "LastEvaluatedKey" not in response:
+                return total
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _query_arguments(self, tenant: str, after: str | None) -> dict:
+        arguments = {
+            "KeyConditionExpression": Key("tenant_id").eq(tenant),
+            "FilterExpression": self._live(),
+            "ConsistentRead": True,
+        }
+        if after is not None:
+            arguments["ExclusiveStartKey"] = {"tenant_id": tenant, "item_id": after}
+        return arguments
+
+    def _scan_tenant(self, tenant: str, after: str | None, page_size: int) -> Iterator[dict]:
+        arguments = self._query_arguments(tenant, after) | {"Limit": page_size}
+        while True:
+            response = self._table.query(**arguments)
+            yield from response["Items"]
+            if "LastEvaluatedKey" not in response:
+                return
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
