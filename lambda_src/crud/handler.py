@@ -13,7 +13,7 @@ from items_api.events import ItemEvents
 from items_api.routes import ItemRoutes
 from items_api.settings import Settings
 from items_api.store import ItemStore
-from tap_http import build_resolver, resolve
+from tap_http import HttpApi
 
 logger = Logger()
 metrics = Metrics()
@@ -23,12 +23,12 @@ store = ItemStore(boto3.resource("dynamodb").Table(settings.table_name), setting
 events = ItemEvents(boto3.client("events"), settings.event_bus_name, logger, metrics)
 
 routes = ItemRoutes(store, events)
-app = build_resolver(routes.routes(), logger, metrics)
-routes.bind(app)
+api = HttpApi(routes.routes(), logger, metrics)
+routes.bind(api)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
-    return resolve(app, event, context)
+    return api.handle(event, context)

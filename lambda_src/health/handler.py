@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tap_http import Route, build_resolver, json_response, resolve
+from tap_http import HttpApi, Route, json_response
 
 logger = Logger()
 metrics = Metrics()
@@ -29,11 +29,11 @@ def health() -> Response:
     return json_response(200, {"status": "healthy", "region": region, "checks": {"dynamodb": "ok"}})
 
 
-app = build_resolver([Route("/health", "GET", health)], logger, metrics)
+api = HttpApi([Route("/health", "GET", health)], logger, metrics)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict, context: object) -> dict:
-    return resolve(app, event, context)
+    return api.handle(event, context)

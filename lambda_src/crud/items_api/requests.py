@@ -11,9 +11,8 @@ from decimal import Decimal, DecimalException
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT
 
-from tap_http import ApiError
+from tap_http import TENANT, ApiError, header
 
-TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DIGITS = re.compile(r"[0-9]{1,4}")
 IF_MATCH = re.compile(r'\*|"([1-9][0-9]{0,17})"|([1-9][0-9]{0,17})')
 MAX_BODY_BYTES = 256 * 1024
@@ -21,15 +20,6 @@ MAX_DEPTH = 32
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 RESERVED_FIELDS = frozenset({"item_id", "version", "created_at", "updated_at", "expires_at", "tenant_id"})
-
-
-def header(event: dict, name: str) -> str | None:
-    """A request header, matched case-insensitively."""
-    wanted = name.lower()
-    for key, value in (event.get("headers") or {}).items():
-        if key.lower() == wanted:
-            return value
-    return None
 
 
 def tenant_of(event: dict) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
 
 from items_api import requests
 from items_api.events import ItemEvents
 from items_api.store import Conflict, ItemStore, to_api
-from tap_http import ApiError, Route, json_response
-from tap_http.errors import service_unavailable
+from tap_http import ApiError, HttpApi, Route, json_response, service_unavailable
 
 # Without If-Match a write is last-writer-wins, yet atomic: on a concurrent change we re-read and
 # retry; after this many conflicts the request is answered 503 rather than looping.
@@ -20,24 +19,22 @@ def etag(record: dict) -> dict[str, str]:
 
 
 class ItemRoutes:
-    """Route handlers; `bind()` them to the resolver that dispatches to them."""
+    """Route handlers; `bind()` them to the `HttpApi` that dispatches to them."""
 
     def __init__(self, store: ItemStore, events: ItemEvents) -> None:
         self._store = store
         self._events = events
-        self._app: APIGatewayRestResolver | None = None
+        self._api: HttpApi | None = None
 
-    def bind(self, app: APIGatewayRestResolver) -> None:
-        self._app = app
+    def bind(self, api: HttpApi) -> None:
+        self._api = api
 
     @property
     def _event(self) -> dict:
-        return self._app.current_event.raw_event
+        return self._api.event
 
     def _tenant(self) -> str:
-        tenant = requests.tenant_of(self._event)
-        self._app.append_context(tenant=tenant)
-        return tenant
+        return requests.tenant_of(self._event)
 
     def routes(self) -> list[Route]:
         return [

@@ -1,10 +1,10 @@
 """HTTP plumbing shared by the TAP functions: error shape, JSON output, CORS, request logging.
 
-Runtime code: imports Powertools and the standard library only, never CDKTF.
+Runtime code: imports Powertools, botocore and the standard library only, never CDKTF.
 """
 
-from tap_http.errors import ApiError
+from tap_http.errors import ApiError, service_unavailable
 from tap_http.jsonio import dumps
-from tap_http.resolver import Route, build_resolver, json_response, resolve
+from tap_http.resolver import TENANT, HttpApi, Route, header, json_response
 
-__all__ = ["ApiError", "Route", "build_resolver", "dumps", "json_response", "resolve"]
+__all__ = ["TENANT", "ApiError", "HttpApi", "Route", "dumps", "header", "json_response", "service_unavailable"]

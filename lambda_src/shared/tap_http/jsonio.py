@@ -8,11 +8,12 @@ Items hold `Decimal`s (DynamoDB numbers). `json.dumps` would go through float an
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Context, Decimal
 
 
 def number(value: Decimal) -> str:
-    normalised = value.normalize()
+    # Normalise at the value's own precision: the default context (28 digits) would round.
+    normalised = value.normalize(Context(prec=max(1, len(value.as_tuple().digits))))
     if normalised == 0:
         return "0"
     return format(normalised, "f")

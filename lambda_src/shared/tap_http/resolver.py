@@ -5,6 +5,7 @@
 - `OPTIONS` on a known path is a CORS preflight (204), on an unknown path a 404;
 - unexpected exceptions are 500 `internal_error` with no exception text (the log has it);
 - DynamoDB throttling or unavailability is 503 `service_unavailable` with `Retry-After`;
+- every response carries CORS headers;
 - each request logs one structured line and emits CloudWatch EMF metrics.
 """
 
@@ -26,6 +27,7 @@ from tap_http.errors import ApiError, service_unavailable
 from tap_http.jsonio import dumps
 
 JSON = "application/json"
+TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ALLOW_HEADERS = ["Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Tenant-Id", "If-Match"]
 EXPOSE_HEADERS = ["ETag", "Allow", "Retry-After"]
 RETRYABLE_CODES = frozenset(
@@ -42,7 +44,7 @@ RETRYABLE_CODES = frozenset(
 
 @dataclass(frozen=True)
 class Route:
-    """`path` in Powertools form (`/items/<id>`)."""
+    """`path` in Powertools form (`/items/<item_id>`)."""
 
     path: str
     method: str
@@ -57,13 +59,13 @@ def json_response(status: int, body: object, headers: dict[str, str] | None = No
     return Response(status_code=status, content_type=JSON, body=dumps(body), headers=headers or {})
 
 
-def _error_response(app: APIGatewayRestResolver, error: ApiError) -> Response:
-    body = {"error": {"code": error.code, "message": error.message}, "request_id": _request_id(app)}
-    return json_response(error.status, body, error.headers)
-
-
-def _request_id(app: APIGatewayRestResolver) -> str | None:
-    return (app.current_event.get("requestContext") or {}).get("requestId")
+def header(event: dict, name: str) -> str | None:
+    """A request header, matched case-insensitively."""
+    wanted = name.lower()
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == wanted:
+            return value
+    return None
 
 
 def is_retryable(error: Exception) -> bool:
@@ -80,86 +82,101 @@ def cors_headers() -> dict[str, str]:
     }
 
 
-def resolve(app: APIGatewayRestResolver, event: dict, context: object) -> dict:
-    """The proxy response with CORS headers on every response (Powertools adds them only when
-    the request has an Origin), in both `headers` and `multiValueHeaders`."""
-    response = app.resolve(event, context)
-    headers = {**(response.get("headers") or {})}
-    headers.update({k: ",".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()})
-    for name, value in cors_headers().items():
-        headers.setdefault(name, value)
-    response["headers"] = headers
-    response["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
-    return response
+def _request_id(event: dict) -> str | None:
+    return (event.get("requestContext") or {}).get("requestId")
 
 
-def build_resolver(routes: list[Route], logger: Logger, metrics: Metrics) -> APIGatewayRestResolver:
-    cors = CORSConfig(
-        allow_origin=cors_headers()["Access-Control-Allow-Origin"],
-        allow_headers=ALLOW_HEADERS,
-        expose_headers=EXPOSE_HEADERS,
-        max_age=600,
-    )
-    app = APIGatewayRestResolver(cors=cors)
-    for route in routes:
-        app.route(route.path, method=route.method, cors=True)(route.handler)
+def _error_body(event: dict, error: ApiError) -> str:
+    return dumps({"error": {"code": error.code, "message": error.message}, "request_id": _request_id(event)})
 
-    def allowed_methods(path: str) -> list[str]:
-        return sorted({r.method for r in routes if r.pattern.match(path)})
 
-    @app.exception_handler(ApiError)
-    def on_api_error(error: ApiError) -> Response:
-        return _error_response(app, error)
+class HttpApi:
+    """Routes dispatched by a Powertools resolver; `handle()` is the whole Lambda response path."""
 
-    @app.not_found
-    def on_not_found(_: NotFoundError) -> Response:
-        allowed = allowed_methods(app.current_event.path)
-        if allowed:
-            allow = ", ".join([*allowed, "OPTIONS"])
-            message = f"{app.current_event.http_method} is not allowed here; use one of: {allow}."
-            return _error_response(app, ApiError(405, "method_not_allowed", message, {"Allow": allow}))
-        return _error_response(app, ApiError(404, "route_not_found", "No route matches this path."))
-
-    @app.exception_handler(Exception)
-    def on_unexpected(error: Exception) -> Response:
-        if is_retryable(error):
-            logger.warning("dependency unavailable", extra={"error": repr(error)})
-            metrics.add_metric(name="DependencyUnavailable", unit=MetricUnit.Count, value=1)
-            return _error_response(app, service_unavailable())
-        logger.exception("unhandled error")
-        return _error_response(app, ApiError(500, "internal_error", "An internal error occurred."))
-
-    def preflight_only_on_known_paths(app: APIGatewayRestResolver, next_middleware) -> Response:
-        event = app.current_event
-        if event.http_method == "OPTIONS" and not allowed_methods(event.path):
-            return _error_response(app, ApiError(404, "route_not_found", "No route matches this path."))
-        return next_middleware(app)
-
-    def log_request(app: APIGatewayRestResolver, next_middleware) -> Response:
-        started = time.perf_counter()
-        response = next_middleware(app)
-        latency_ms = round((time.perf_counter() - started) * 1000, 3)
-        status = response.status_code
-        event = app.current_event
-        logger.info(
-            "request",
-            extra={
-                "method": event.http_method,
-                "route": (event.get("requestContext") or {}).get("resourcePath") or event.path,
-                "path": event.path,
-                "status": status,
-                "latency_ms": latency_ms,
-                "tenant": app.context.get("tenant"),
-                "request_id": _request_id(app),
-            },
+    def __init__(self, routes: list[Route], logger: Logger, metrics: Metrics) -> None:
+        self._routes = routes
+        self._logger = logger
+        self._metrics = metrics
+        cors = CORSConfig(
+            allow_origin=cors_headers()["Access-Control-Allow-Origin"],
+            allow_headers=ALLOW_HEADERS,
+            expose_headers=EXPOSE_HEADERS,
+            max_age=600,
         )
-        metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
-        metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=latency_ms)
-        if status >= 500:
-            metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
-        elif status >= 400:
-            metrics.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=1)
+        self.app = APIGatewayRestResolver(cors=cors)
+        for route in routes:
+            self.app.route(route.path, method=route.method, cors=True)(route.handler)
+        self.app.exception_handler(ApiError)(self._on_api_error)
+        self.app.not_found(self._on_not_found)
+        self.app.exception_handler(Exception)(self._on_unexpected)
+
+    @property
+    def event(self) -> dict:
+        """The raw proxy event of the request being handled."""
+        return self.app.current_event.raw_event
+
+    def allowed_methods(self, path: str) -> list[str]:
+        return sorted({r.method for r in self._routes if r.pattern.match(path)})
+
+    def handle(self, event: dict, context: object) -> dict:
+        started = time.perf_counter()
+        if event.get("httpMethod") == "OPTIONS" and not self.allowed_methods(event.get("path") or ""):
+            # Powertools answers every OPTIONS as a preflight; an unknown path is still unknown.
+            error = ApiError(404, "route_not_found", "No route matches this path.")
+            response = {"statusCode": 404, "body": _error_body(event, error), "headers": {"Content-Type": JSON}}
+        else:
+            response = self.app.resolve(event, context)
+        headers = {**(response.get("headers") or {})}
+        headers.update({k: ",".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()})
+        for name, value in cors_headers().items():
+            headers.setdefault(name, value)
+        response["headers"] = headers
+        response["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+        response.setdefault("isBase64Encoded", False)
+        self._record(event, response["statusCode"], (time.perf_counter() - started) * 1000)
         return response
 
-    app.use(middlewares=[log_request, preflight_only_on_known_paths])
-    return app
+    def _record(self, event: dict, status: int, latency_ms: float) -> None:
+        tenant = header(event, "X-Tenant-Id")
+        self._logger.info(
+            "request",
+            extra={
+                "method": event.get("httpMethod"),
+                "route": (event.get("requestContext") or {}).get("resourcePath") or event.get("resource"),
+                "path": event.get("path"),
+                "status": status,
+                "latency_ms": round(latency_ms, 3),
+                "tenant": tenant if tenant and TENANT.fullmatch(tenant) else None,
+                "request_id": _request_id(event),
+            },
+        )
+        self._metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+        self._metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=round(latency_ms, 3))
+        if status >= 500:
+            self._metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
+        elif status >= 400:
+            self._metrics.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=1)
+
+    def _error(self, error: ApiError) -> Response:
+        return Response(
+            status_code=error.status, content_type=JSON, body=_error_body(self.event, error), headers=error.headers
+        )
+
+    def _on_api_error(self, error: ApiError) -> Response:
+        return self._error(error)
+
+    def _on_not_found(self, _: NotFoundError) -> Response:
+        allowed = self.allowed_methods(self.app.current_event.path)
+        if not allowed:
+            return self._error(ApiError(404, "route_not_found", "No route matches this path."))
+        allow = ", ".join([*allowed, "OPTIONS"])
+        message = f"{self.app.current_event.http_method} is not allowed here; use one of: {allow}."
+        return self._error(ApiError(405, "method_not_allowed", message, {"Allow": allow}))
+
+    def _on_unexpected(self, error: Exception) -> Response:
+        if is_retryable(error):
+            self._logger.warning("dependency unavailable", extra={"error": repr(error)})
+            self._metrics.add_metric(name="DependencyUnavailable", unit=MetricUnit.Count, value=1)
+            return self._error(service_unavailable())
+        self._logger.exception("unhandled error")
+        return self._error(ApiError(500, "internal_error", "An internal error occurred."))
