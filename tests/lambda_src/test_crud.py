@@ -130,7 +130,10 @@ def test_invalid_utf8_and_bad_base64_are_invalid_json(api, aws):
 
 
 def test_numbers_round_trip_exactly_in_normalised_form(api):
-    raw = '{"a": 1.1, "b": 10, "c": 10.0, "d": 1.10, "e": 0.1, "f": 12345678901234567890123456789012345678, "g": -0.000001}'
+    raw = (
+        '{"a": 1.1, "b": 10, "c": 10.0, "d": 1.10, "e": 0.1, '
+        '"f": 12345678901234567890123456789012345678, "g": -0.000001}'
+    )
     item = api("POST", "/items", raw_body=raw)
     assert item.status == 201
     text = api("GET", f"/items/{item.json['item_id']}").raw

@@ -129,17 +129,23 @@ def _parse_json(raw: bytes) -> object:
         )
     except (ValueError, RecursionError) as error:
         raise ApiError(400, "invalid_json", "The body is not valid JSON (UTF-8, no duplicate keys, no NaN).") from error
-    if _depth(document) > MAX_DEPTH:
+    if _too_deep(document):
         raise ApiError(400, "invalid_json", f"The body nests deeper than {MAX_DEPTH} levels.")
     return document
 
 
-def _depth(value: object) -> int:
-    if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0
+def _too_deep(document: object) -> bool:
+    """Whether containers nest deeper than MAX_DEPTH (iterative: the input may be very deep)."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _check_values(value: object) -> None:
