@@ -316,46 +316,32 @@ class RestApi(Construct):
             depends_on=[self.execution_log_group, *props.stage_dependencies],
         )
         self.invoke_url = self.stage.invoke_url
+        self._method_settings("tap_stack_method_settings", "*/*", settings, settings.cache_enabled)
+        # Unauthenticated GETs (health) must always reach the function: never cached.
+        for route in props.routes:
+            if route.authorization == "NONE" and "GET" in route.methods:
+                self._method_settings(
+                    f"{props.name}_{route.slug}_method_settings", f"{route.path}/GET", settings, False
+                )
+
+    def _method_settings(self, name: str, method_path: str, settings: StageSettings, caching) -> None:
         ms = aws.api_gateway_method_settings
         ms.ApiGatewayMethodSettings(
             self,
-            "tap_stack_method_settings",
+            name,
             rest_api_id=self.api.id,
             stage_name=self.stage.stage_name,
-            method_path="*/*",
+            method_path=method_path,
             settings=ms.ApiGatewayMethodSettingsSettings(
                 metrics_enabled=True,
                 logging_level="INFO",
                 data_trace_enabled=False,
                 throttling_burst_limit=settings.throttle_burst_limit,
                 throttling_rate_limit=settings.throttle_rate_limit,
-                caching_enabled=settings.cache_enabled,
+                caching_enabled=caching,
                 cache_data_encrypted=True,
                 cache_ttl_in_seconds=settings.cache_ttl_seconds,
                 require_authorization_for_cache_control=True,
                 unauthorized_cache_control_header_strategy="FAIL_WITH_403",
             ),
         )
-        self._uncached_routes(settings)
-
-    def _uncached_routes(self, settings: StageSettings) -> None:
-        """Unauthenticated GETs (health) must always reach the function: never cached."""
-        ms = aws.api_gateway_method_settings
-        for route in self._props.routes:
-            if route.authorization != "NONE" or "GET" not in route.methods:
-                continue
-            ms.ApiGatewayMethodSettings(
-                self,
-                f"{self._props.name}_{route.slug}_method_settings",
-                rest_api_id=self.api.id,
-                stage_name=self.stage.stage_name,
-                method_path=f"{route.path}/GET",
-                settings=ms.ApiGatewayMethodSettingsSettings(
-                    metrics_enabled=True,
-                    logging_level="INFO",
-                    data_trace_enabled=False,
-                    throttling_burst_limit=settings.throttle_burst_limit,
-                    throttling_rate_limit=settings.throttle_rate_limit,
-                    caching_enabled=False,
-                ),
-            )
