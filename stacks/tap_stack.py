@@ -259,6 +259,16 @@ class FunctionSettings:
     statements: tuple[Statement, ...]
 
 
+def common_environment(stack: TapStack, service: str) -> dict[str, str]:
+    """What both API functions read: their table, log level, CORS origin and service name."""
+    return {
+        "TABLE_NAME": stack.data.name,
+        "LOG_LEVEL": LOG_LEVEL,
+        "CORS_ALLOW_ORIGIN": stack.var["cors_allow_origin"].string_value,
+        "POWERTOOLS_SERVICE_NAME": service,
+    }
+
+
 def crud_settings(stack: TapStack, account: AwsAccount) -> FunctionSettings:
     via_dynamodb = Condition("StringEquals", "kms:ViaService", (account.service_host("dynamodb"),))
     return FunctionSettings(
@@ -266,12 +276,9 @@ def crud_settings(stack: TapStack, account: AwsAccount) -> FunctionSettings:
         component="api",
         description="TAP items API: CRUD, list and metrics per tenant",
         environment={
-            "TABLE_NAME": stack.data.name,
+            **common_environment(stack, "tap-api"),
             "EVENT_BUS_NAME": stack.events.name,
             "DATA_RETENTION_DAYS": Token.as_string(stack.var["data_retention_days"].number_value),
-            "LOG_LEVEL": LOG_LEVEL,
-            "CORS_ALLOW_ORIGIN": stack.var["cors_allow_origin"].string_value,
-            "POWERTOOLS_SERVICE_NAME": "tap-api",
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         },
         statements=(
@@ -289,12 +296,7 @@ def health_settings(stack: TapStack) -> FunctionSettings:
         name="tap_stack_health_lambda",
         component="health",
         description="TAP health check: reports whether the item table is reachable",
-        environment={
-            "TABLE_NAME": stack.data.name,
-            "LOG_LEVEL": LOG_LEVEL,
-            "CORS_ALLOW_ORIGIN": stack.var["cors_allow_origin"].string_value,
-            "POWERTOOLS_SERVICE_NAME": "tap-health",
-        },
+        environment=common_environment(stack, "tap-health"),
         statements=(Statement("DescribeItemTable", ("dynamodb:DescribeTable",), (stack.data.arn,)),),
     )
 

@@ -62,6 +62,15 @@ def _missing(rule: str, doc: Document, rtype: str, attached: Mapping[str, dict],
     return [Finding(rule, f"{rtype}.{name}", what) for name in sorted(_resources(doc, rtype)) if name not in attached]
 
 
+def _violations(rule: str, doc: Document, rtype: str, holds: Callable[[dict], bool], what: str) -> list[Finding]:
+    """A finding for each `rtype` resource whose body does not satisfy `holds`."""
+    return [
+        Finding(rule, f"{rtype}.{name}", what)
+        for name, body in sorted(_resources(doc, rtype).items())
+        if not holds(body)
+    ]
+
+
 def _statements(policy: dict) -> list[dict]:
     return policy.get("statement", [])
 
@@ -139,23 +148,23 @@ def buckets_deny_insecure_transport(doc: Document) -> list[Finding]:
 
 
 def kms_keys_rotate(doc: Document) -> list[Finding]:
-    return [
-        Finding("kms_keys_rotate", f"aws_kms_key.{name}", "enable_key_rotation is not true")
-        for name, body in sorted(_resources(doc, "aws_kms_key").items())
-        if body.get("enable_key_rotation") is not True
-    ]
+    return _violations(
+        "kms_keys_rotate",
+        doc,
+        "aws_kms_key",
+        lambda body: body.get("enable_key_rotation") is True,
+        "enable_key_rotation is not true",
+    )
 
 
 def log_groups_are_encrypted_with_retention(doc: Document) -> list[Finding]:
-    return [
-        Finding(
-            "log_groups_are_encrypted_with_retention",
-            f"aws_cloudwatch_log_group.{name}",
-            "missing kms_key_id or retention",
-        )
-        for name, body in sorted(_resources(doc, "aws_cloudwatch_log_group").items())
-        if not body.get("kms_key_id") or body.get("retention_in_days") in (None, 0)
-    ]
+    return _violations(
+        "log_groups_are_encrypted_with_retention",
+        doc,
+        "aws_cloudwatch_log_group",
+        lambda body: bool(body.get("kms_key_id")) and body.get("retention_in_days") not in (None, 0),
+        "missing kms_key_id or retention",
+    )
 
 
 def identity_policies_limit_wildcard_resources(doc: Document) -> list[Finding]:
@@ -196,16 +205,15 @@ def api_methods_require_iam(doc: Document) -> list[Finding]:
 
 
 def lambdas_are_traced_on_current_runtime(doc: Document) -> list[Finding]:
-    return [
-        Finding(
-            "lambdas_are_traced_on_current_runtime",
-            f"aws_lambda_function.{name}",
-            "needs X-Ray Active and a current runtime",
-        )
-        for name, body in sorted(_resources(doc, "aws_lambda_function").items())
-        if body.get("tracing_config", {}).get("mode") != "Active"
-        or body.get("runtime") not in SUPPORTED_PYTHON_RUNTIMES
-    ]
+    return _violations(
+        "lambdas_are_traced_on_current_runtime",
+        doc,
+        "aws_lambda_function",
+        lambda body: (
+            body.get("tracing_config", {}).get("mode") == "Active" and body.get("runtime") in SUPPORTED_PYTHON_RUNTIMES
+        ),
+        "needs X-Ray Active and a current runtime",
+    )
 
 
 def secrets_have_no_stored_value(doc: Document) -> list[Finding]:
@@ -220,25 +228,27 @@ def secrets_have_no_stored_value(doc: Document) -> list[Finding]:
 
 
 def tables_are_encrypted_and_recoverable(doc: Document) -> list[Finding]:
-    return [
-        Finding(
-            "tables_are_encrypted_and_recoverable", f"aws_dynamodb_table.{name}", "needs SSE with a KMS key and PITR"
-        )
-        for name, body in sorted(_resources(doc, "aws_dynamodb_table").items())
-        if not (
+    return _violations(
+        "tables_are_encrypted_and_recoverable",
+        doc,
+        "aws_dynamodb_table",
+        lambda body: (
             body.get("server_side_encryption", {}).get("enabled") is True
-            and body.get("server_side_encryption", {}).get("kms_key_arn")
+            and bool(body.get("server_side_encryption", {}).get("kms_key_arn"))
             and body.get("point_in_time_recovery", {}).get("enabled") is True
-        )
-    ]
+        ),
+        "needs SSE with a KMS key and PITR",
+    )
 
 
 def topics_are_encrypted(doc: Document) -> list[Finding]:
-    return [
-        Finding("topics_are_encrypted", f"aws_sns_topic.{name}", "kms_master_key_id is not set")
-        for name, body in sorted(_resources(doc, "aws_sns_topic").items())
-        if not body.get("kms_master_key_id")
-    ]
+    return _violations(
+        "topics_are_encrypted",
+        doc,
+        "aws_sns_topic",
+        lambda body: bool(body.get("kms_master_key_id")),
+        "kms_master_key_id is not set",
+    )
 
 
 RULES: tuple[Callable[[Document], list[Finding]], ...] = (
