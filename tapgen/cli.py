@@ -1,7 +1,8 @@
 """`python main.py`: validate options, build archives, synthesize, check, write both outputs.
 
-Both output directories are staged beside their destination and swapped in only when everything
-succeeded; any error prints one line and leaves the previous outputs untouched.
+Both output directories are also where people run Terraform, so they are written through
+`tapgen.outputs`: only generated files are replaced, both change together or not at all, and any
+error prints one line and leaves the previous outputs (and everything else there) untouched.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import sys
 from pathlib import Path
 
 from tapgen.archives import ArchiveError, BuiltArchive, build_archives
-from tapgen.bundle import staged_directory, write_bundle
+from tapgen.bundle import BUNDLE_CONFIG, write_bundle
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context
+from tapgen.outputs import OutputError, OutputRoot, OutputRun, forbidden_destinations
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_DIR = Path("stacks") / "tap_stack"
 SYNTH_FILE = "cdk.tf.json"
+DEFAULT_LOCK_TIMEOUT = 120.0
 
 
 class SynthError(RuntimeError):
@@ -31,10 +34,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "-c", "--context", action="append", default=[], metavar="KEY=VALUE", help="override a synth-time option"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")), help="cdktf output directory"
+        "--out",
+        type=Path,
+        default=Path(os.environ.get("CDKTF_OUTDIR") or ROOT / "cdktf.out"),
+        help="cdktf output directory (default: $CDKTF_OUTDIR, set by the cdktf CLI, or cdktf.out)",
     )
-    parser.add_argument("--bundle", type=Path, default=Path("dist") / "tap_stack", help="hand-off bundle directory")
+    parser.add_argument(
+        "--bundle", type=Path, default=ROOT / "dist" / "tap_stack", help="hand-off bundle directory (dist/tap_stack)"
+    )
     parser.add_argument("--cdktf-json", type=Path, default=ROOT / "cdktf.json", help="where the context is read from")
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for another synth writing the same outputs",
+    )
     return parser.parse_args(argv)
 
 
@@ -62,12 +77,22 @@ def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], outdir: P
     return document_bytes
 
 
+def output_roots(args: argparse.Namespace) -> tuple[OutputRoot, OutputRoot]:
+    return (
+        OutputRoot("--out", args.out.resolve(), (STACK_DIR / SYNTH_FILE).as_posix()),
+        OutputRoot("--bundle", args.bundle.resolve(), BUNDLE_CONFIG),
+    )
+
+
 def run(args: argparse.Namespace) -> None:
     config = build_config(load_context(args.cdktf_json), args.context)
-    archives = build_archives(ROOT / "lambda_src")
-    with staged_directory(args.out.resolve()) as cdktf_out, staged_directory(args.bundle.resolve()) as bundle:
-        document_bytes = synthesize(config, archives, cdktf_out)
-        write_bundle(bundle, document_bytes, {a.filename: a.content for a in archives.values()})
+    cdktf_out, bundle = output_roots(args)
+    home = Path(os.environ["HOME"]) if os.environ.get("HOME") else None
+    with OutputRun((cdktf_out, bundle), forbidden_destinations(ROOT, home), args.lock_timeout) as outputs:
+        archives = build_archives(ROOT / "lambda_src")
+        document_bytes = synthesize(config, archives, outputs.staging(cdktf_out.label))
+        write_bundle(outputs.staging(bundle.label), document_bytes, {a.filename: a.content for a in archives.values()})
+        outputs.commit()
 
 
 def main(argv: list[str]) -> int:
@@ -77,7 +102,7 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"error: invalid synth-time option: {error}", file=sys.stderr)
         return 2
-    except (ArchiveError, SynthError, ValueError) as error:
+    except (ArchiveError, SynthError, OutputError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"synthesized {args.out / STACK_DIR / SYNTH_FILE} and {args.bundle}")

@@ -15,6 +15,28 @@ from pathlib import Path
 
 BACKENDS = ("local", "s3")
 
+# What cdktf itself reads from cdktf.json (its config schema) and from the context (its own flags).
+# Anything else is a typo or a misplaced option (`"Backend": "s3"`), and is refused, not ignored.
+CDKTF_SETTINGS = (
+    "app",
+    "codeMakerOutput",
+    "context",
+    "language",
+    "output",
+    "projectId",
+    "sendCrashReports",
+    "terraformModules",
+    "terraformProviders",
+)
+CDKTF_CONTEXT_KEYS = (
+    "allowSepCharsInLogicalIds",
+    "cdktfJsonPath",
+    "cdktfRelativeModules",
+    "cdktfStaticModuleAssetHash",
+    "cdktfVersion",
+    "excludeStackIdFromLogicalIds",
+)
+
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
 _STATE_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]{1,1024}$")
@@ -35,18 +57,24 @@ class SynthConfig:
     state_region: str = ""
     state_lock_table: str = ""
 
+    @property
+    def state_lockfile(self) -> bool:
+        """S3-native state locking (Terraform 1.10+), unless a DynamoDB lock table (deprecated) is named."""
+        return not self.state_lock_table
+
     def __post_init__(self) -> None:
         _require_choice("backend", self.backend, BACKENDS)
         if self.backend == "s3":
             _require_match("state_bucket", self.state_bucket, _BUCKET, "an S3 bucket name (3-63 chars: a-z 0-9 . -)")
             _require_match("state_key", self.state_key, _STATE_KEY, "an S3 object key (1-1024 safe characters)")
             _require_match("state_region", self.state_region, _REGION, "an AWS region such as us-east-1")
-            _require_match(
-                "state_lock_table",
-                self.state_lock_table,
-                _LOCK_TABLE,
-                "a DynamoDB table name (3-255 chars: A-Z a-z 0-9 _ . -)",
-            )
+            if self.state_lock_table:
+                _require_match(
+                    "state_lock_table",
+                    self.state_lock_table,
+                    _LOCK_TABLE,
+                    "empty (S3-native locking) or a DynamoDB table name (3-255 chars: A-Z a-z 0-9 _ . -)",
+                )
             return
         for name in ("state_bucket", "state_region", "state_lock_table"):
             if getattr(self, name):
@@ -65,13 +93,13 @@ def _require_choice(name: str, value: str, allowed: Iterable[str]) -> None:
 
 
 def _require_match(name: str, value: str, pattern: re.Pattern[str], what: str) -> None:
-    if not isinstance(value, str) or not pattern.match(value):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise ConfigError(f"{name}: {value!r} is not allowed; expected {what}")
 
 
 def build_config(context: Mapping[str, object], overrides: Iterable[str] = ()) -> SynthConfig:
     """Merge `key=value` overrides over the context and validate the result."""
-    merged: dict[str, object] = {k: v for k, v in context.items() if k in OPTION_NAMES or not _is_foreign(k)}
+    merged: dict[str, object] = {k: v for k, v in context.items() if k not in CDKTF_CONTEXT_KEYS}
     for override in overrides:
         key, sep, value = override.partition("=")
         if not sep:
@@ -86,18 +114,32 @@ def build_config(context: Mapping[str, object], overrides: Iterable[str] = ()) -
     return SynthConfig(**merged)
 
 
-def _is_foreign(key: str) -> bool:
-    """Context keys that belong to cdktf itself (e.g. `excludeStackIdFromLogicalIds`) are not ours."""
-    return not re.fullmatch(r"[a-z][a-z0-9_]*", key)
-
-
 def load_context(cdktf_json: Path) -> dict[str, object]:
-    """The `context` object of `cdktf.json`, or an error naming the file."""
+    """The `context` object of `cdktf.json`, or an error naming the file and what is wrong with it."""
+    name = cdktf_json.name
     try:
-        document = json.loads(cdktf_json.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ConfigError(f"{cdktf_json.name}: cannot be read as JSON ({error})") from error
+        document = json.loads(cdktf_json.read_bytes().decode("utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{name}: cannot be read ({error.strerror or error})") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{name}: is not UTF-8 (byte {error.start}); expected a JSON object") from error
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        raise ConfigError(f"{name}: is not valid JSON ({error.msg} at {where})") from error
+    except RecursionError as error:
+        raise ConfigError(f"{name}: is nested too deeply to be a cdktf configuration") from error
+    if not isinstance(document, dict):
+        raise ConfigError(f"{name}: must be a JSON object, got {_json_type(document)}")
+    unknown = sorted(set(document) - set(CDKTF_SETTINGS))
+    if unknown:
+        raise ConfigError(f"{name}: unknown setting {unknown[0]!r}; cdktf settings are: {', '.join(CDKTF_SETTINGS)}")
     context = document.get("context", {})
     if not isinstance(context, dict):
-        raise ConfigError(f"{cdktf_json.name}: 'context' must be a JSON object, got {type(context).__name__}")
+        raise ConfigError(f"{name}: 'context' must be a JSON object, got {_json_type(context)}")
     return context
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a decoded value's type, as a user wrote it."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)

@@ -1,11 +1,16 @@
 """The entry point as users run it: options, atomic outputs, determinism across checkouts."""
 
+import fcntl
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tapgen.outputs import LOCK, MANIFEST
 from tests.conftest import ROOT, run_main, synth_into
 
 IGNORED = shutil.ignore_patterns(".git", ".venv", "node_modules", "cdktf.out", "dist", "__pycache__", ".pytest_cache")
@@ -18,16 +23,26 @@ def checkout(target: Path) -> Path:
 
 
 def previous_outputs(tmp_path: Path) -> tuple[Path, Path]:
+    """Output roots of an earlier run, with the state and tfvars that people keep there."""
     out, bundle = tmp_path / "cdktf.out", tmp_path / "dist" / "tap_stack"
     for directory in (out, bundle):
         directory.mkdir(parents=True)
         (directory / "previous.txt").write_text("from the last good run")
+        (directory / MANIFEST).write_text(json.dumps({"files": ["previous.txt"]}))
+        (directory / "terraform.tfstate").write_text('{"version": 4}')
     return out, bundle
 
 
+def snapshot(*directories: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for d in directories for p in sorted(d.rglob("*")) if p.is_file()}
+
+
 def assert_untouched(tmp_path: Path, out: Path, bundle: Path) -> None:
+    assert {p.name for p in out.iterdir()} <= {"previous.txt", "terraform.tfstate", MANIFEST, LOCK}
+    assert {p.name for p in bundle.iterdir()} <= {"previous.txt", "terraform.tfstate", MANIFEST, LOCK}
     for directory in (out, bundle):
-        assert [p.name for p in directory.iterdir()] == ["previous.txt"]
+        assert (directory / "previous.txt").read_text() == "from the last good run"
+        assert (directory / "terraform.tfstate").read_text() == '{"version": 4}'
     leftovers = [p.name for p in [*tmp_path.iterdir(), *(tmp_path / "dist").iterdir()] if p.name.startswith(".")]
     assert leftovers == []
 
@@ -68,6 +83,8 @@ def test_two_checkouts_produce_byte_identical_outputs(synth, tmp_path):
 
 def test_bundle_holds_exactly_what_ops_needs(synth):
     assert sorted(p.name for p in synth.bundle.iterdir()) == [
+        MANIFEST,
+        LOCK,
         "README.md",
         "canary.zip",
         "function.zip",
@@ -81,31 +98,145 @@ def test_the_cdktf_output_is_a_cdktf_manifest_tree(synth):
     manifest = json.loads((synth.cdktf_out / "manifest.json").read_text())
     assert manifest["stacks"]["tap_stack"]["synthesizedStackPath"] == "stacks/tap_stack/cdk.tf.json"
     assert {p.name for p in synth.stack_dir.iterdir()} == {"cdk.tf.json", "function.zip", "health.zip", "canary.zip"}
+    assert {p.name for p in synth.cdktf_out.iterdir()} == {"manifest.json", "stacks", MANIFEST, LOCK}
+
+
+S3_OPTIONS = ["-c", "backend=s3", "-c", "state_bucket=acme-tf-state", "-c", "state_region=eu-west-1"]
+S3_BACKEND = {"bucket": "acme-tf-state", "encrypt": True, "key": "tap-stack/terraform.tfstate", "region": "eu-west-1"}
 
 
 @pytest.mark.parametrize(
-    "extra",
+    ("extra", "locking"),
     [
-        [
-            "-c",
-            "backend=s3",
-            "-c",
-            "state_bucket=acme-tf-state",
-            "-c",
-            "state_region=eu-west-1",
-            "-c",
-            "state_lock_table=tf-locks",
-        ]
+        ([], {"use_lockfile": True}),
+        (["-c", "state_lock_table=tf-locks"], {"dynamodb_table": "tf-locks"}),
     ],
+    ids=["s3-native-lock", "dynamodb-lock-table"],
 )
-def test_s3_backend_option(tmp_path, extra):
-    document = synth_into(ROOT, tmp_path, *extra).document
-    assert document["terraform"]["backend"] == {
-        "s3": {
-            "bucket": "acme-tf-state",
-            "dynamodb_table": "tf-locks",
-            "encrypt": True,
-            "key": "tap-stack/terraform.tfstate",
-            "region": "eu-west-1",
-        }
-    }
+def test_s3_backend_option(tmp_path, extra, locking):
+    document = synth_into(ROOT, tmp_path, *S3_OPTIONS, *extra).document
+    assert document["terraform"]["backend"] == {"s3": {**S3_BACKEND, **locking}}
+
+
+USER_FILES = {
+    "terraform.tfstate": '{"version": 4, "serial": 7}',
+    "terraform.tfstate.backup": '{"version": 4, "serial": 6}',
+    ".terraform.lock.hcl": "# provider lock",
+    ".terraform/terraform.tfstate": "{}",
+    "prod.tfvars": 'environment = "prod"',
+    "NOTES.md": "ops notes",
+}
+
+
+def test_state_and_user_files_survive_a_synth_in_both_outputs(synth, tmp_path):
+    out, bundle = tmp_path / "cdktf.out", tmp_path / "dist" / "tap_stack"
+    shutil.copytree(synth.cdktf_out, out)
+    shutil.copytree(synth.bundle, bundle)
+    for directory in (out / "stacks" / "tap_stack", bundle):
+        for name, text in USER_FILES.items():
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
+            (directory / name).write_text(text)
+    before = snapshot(out, bundle)
+    result = run_main(ROOT, out, bundle)
+    assert result.returncode == 0, result.stderr
+    assert snapshot(out, bundle) == before
+
+
+def test_the_checkout_is_refused_as_a_destination_with_one_line(tmp_path):
+    before = sorted(p.name for p in ROOT.iterdir())
+    result = run_main(ROOT, tmp_path / "cdktf.out", ROOT)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: --bundle {ROOT} is the project checkout, one of its parents or $HOME; refusing it\n"
+    )
+    assert sorted(p.name for p in ROOT.iterdir()) == before
+    assert not (tmp_path / "cdktf.out").exists()
+
+
+def test_cdktf_outdir_pointing_at_the_checkout_is_refused(tmp_path):
+    env = {**os.environ, "CDKTF_OUTDIR": "."}
+    result = subprocess.run(
+        [sys.executable, "main.py", "--bundle", str(tmp_path / "b")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr == f"error: --out {ROOT} is the project checkout, one of its parents or $HOME; refusing it\n"
+
+
+def test_a_folder_of_other_files_is_refused_and_left_alone(tmp_path):
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "thesis.tex").write_text("years of work")
+    result = run_main(ROOT, tmp_path / "cdktf.out", other)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: --bundle {other} holds files this generator did not write (no {MANIFEST}); "
+        "choose a new or empty directory\n"
+    )
+    assert [p.name for p in other.iterdir()] == ["thesis.tex"]
+
+
+def test_a_synth_holding_the_lock_makes_the_second_fail_with_one_line(tmp_path):
+    out, bundle = previous_outputs(tmp_path)
+    with open(bundle / LOCK, "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run_main(ROOT, out, bundle, "--lock-timeout", "0.5")
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: --bundle {bundle} is being written by another synth (lock {LOCK}); "
+        "waited 0.5 s, try again when it has finished\n"
+    )
+    assert_untouched(tmp_path, out, bundle)
+
+
+def test_a_read_only_destination_fails_with_one_line(tmp_path):
+    out, bundle = tmp_path / "cdktf.out", tmp_path / "ro" / "tap_stack"
+    bundle.parent.mkdir()
+    # A private mount namespace with the folder bind-mounted read-only: root ignores file modes.
+    script = f'mount --bind -o ro "{bundle.parent}" "{bundle.parent}" && exec "$@"'
+    command = ["unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh"]
+    command += [sys.executable, "main.py", "--out", str(out), "--bundle", str(bundle)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr == f"error: --bundle {bundle} cannot be written (Read-only file system)\n"
+    assert not any(bundle.parent.iterdir())
+    assert [p.name for p in out.iterdir()] == [LOCK]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[]", "cdktf.json: must be a JSON object, got array"),
+        (b"null", "cdktf.json: must be a JSON object, got null"),
+        (b"[" * 100_000 + b"]" * 100_000, "cdktf.json: is nested too deeply to be a cdktf configuration"),
+        (b'{"app": "\xff"}', "cdktf.json: is not UTF-8 (byte 9); expected a JSON object"),
+        (
+            b"{not json",
+            "cdktf.json: is not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)",
+        ),
+        (b'{"context": []}', "cdktf.json: 'context' must be a JSON object, got array"),
+        (
+            b'{"context": {"Backend": "s3"}}',
+            "Backend: unknown option; allowed options are: backend, state_bucket, state_key, state_region, "
+            "state_lock_table",
+        ),
+        (
+            b'{"app": "x", "backend": "s3"}',
+            "cdktf.json: unknown setting 'backend'; cdktf settings are: app, codeMakerOutput, context, language, "
+            "output, projectId, sendCrashReports, terraformModules, terraformProviders",
+        ),
+    ],
+    ids=["array", "null", "deep", "not-utf8", "not-json", "context-array", "unknown-option", "unknown-setting"],
+)
+def test_a_malformed_cdktf_json_fails_with_one_line(tmp_path, content, message):
+    out, bundle = previous_outputs(tmp_path)
+    cdktf_json = tmp_path / "cdktf.json"
+    cdktf_json.write_bytes(content)
+    result = run_main(ROOT, out, bundle, "--cdktf-json", str(cdktf_json))
+    assert result.returncode == 2
+    assert result.stderr == f"error: invalid synth-time option: {message}\n"
+    assert_untouched(tmp_path, out, bundle)

@@ -6,6 +6,9 @@ from tapgen.config import ConfigError, SynthConfig, build_config, load_context
 
 ALLOWED = "backend, state_bucket, state_key, state_region, state_lock_table"
 S3 = ["backend=s3", "state_bucket=acme-tf-state", "state_region=eu-west-1", "state_lock_table=tf-locks"]
+CDKTF_SETTINGS = (
+    "app, codeMakerOutput, context, language, output, projectId, sendCrashReports, terraformModules, terraformProviders"
+)
 
 
 def test_defaults_are_a_local_backend():
@@ -56,7 +59,8 @@ def test_cdktf_own_context_keys_are_ignored():
         (
             {},
             [*S3[:3], "state_lock_table=x"],
-            "state_lock_table: 'x' is not allowed; expected a DynamoDB table name (3-255 chars: A-Z a-z 0-9 _ . -)",
+            "state_lock_table: 'x' is not allowed; expected empty (S3-native locking) or a DynamoDB table name "
+            "(3-255 chars: A-Z a-z 0-9 _ . -)",
         ),
         (
             {},
@@ -68,6 +72,12 @@ def test_cdktf_own_context_keys_are_ignored():
             [],
             "state_bucket: 'acme-tf-state' is only allowed with backend 's3' (backend is 'local')",
         ),
+        (
+            {},
+            [*S3[:2], "state_region=us-east-1\n", *S3[3:]],
+            "state_region: 'us-east-1\\n' is not allowed; expected an AWS region such as us-east-1",
+        ),
+        ({"Backend": "s3"}, [], "Backend: unknown option; allowed options are: " + ALLOWED),
     ],
 )
 def test_bad_options_name_the_option_the_value_and_what_is_allowed(context, overrides, message):
@@ -85,9 +95,26 @@ def test_load_context_reads_cdktf_json(tmp_path):
 def test_load_context_errors_name_the_file(tmp_path):
     path = tmp_path / "cdktf.json"
     path.write_text("{not json")
-    with pytest.raises(ConfigError, match=r"^cdktf.json: cannot be read as JSON"):
+    with pytest.raises(ConfigError, match=r"^cdktf.json: is not valid JSON \(Expecting property name"):
         load_context(path)
     path.write_text(json.dumps({"context": []}))
     with pytest.raises(ConfigError) as error:
         load_context(path)
-    assert str(error.value) == "cdktf.json: 'context' must be a JSON object, got list"
+    assert str(error.value) == "cdktf.json: 'context' must be a JSON object, got array"
+    with pytest.raises(ConfigError) as error:
+        load_context(tmp_path / "missing.json")
+    assert str(error.value) == "missing.json: cannot be read (No such file or directory)"
+
+
+def test_the_projects_own_cdktf_json_is_accepted():
+    from tests.conftest import ROOT
+
+    assert build_config(load_context(ROOT / "cdktf.json")) == SynthConfig()
+
+
+def test_unknown_cdktf_settings_are_refused(tmp_path):
+    path = tmp_path / "cdktf.json"
+    path.write_text(json.dumps({"app": "x", "Context": {}}))
+    with pytest.raises(ConfigError) as error:
+        load_context(path)
+    assert str(error.value) == f"cdktf.json: unknown setting 'Context'; cdktf settings are: {CDKTF_SETTINGS}"
