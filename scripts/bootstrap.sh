@@ -1,49 +1,81 @@
-# Sourced by scripts/synth and scripts/test: checks the toolchain and installs what is missing.
-# Idempotent and quick when nothing changed (lock-file hashes are stamped after each install).
+# Sourced by scripts/*: checks the toolchain and installs what is missing, only into environments
+# the project owns (.venv/, tools/checkov/.venv/, node_modules/), never into a system Python
+# (PEP 668) and never into the home directory. Quick when nothing changed: each environment is
+# stamped with the hash of the lock file (and the Python) it was installed from.
 set -euo pipefail
 
-PIPENV_VERSION="2026.10.3"
-export PIPENV_VENV_IN_PROJECT=1 PIPENV_VERBOSITY=-1 PIPENV_NOSPIN=1 PIPENV_YES=1
+MICROPIPENV="micropipenv==1.9.0 --hash=sha256:5ec7f2b3d6c0518c69059c0960781e08bb99742861ad6a9df1e11f9361a8d264"
+TAP_PYTHON=${TAP_PYTHON:-python3}
+TAP_PROVIDER_MIRROR=${TAP_PROVIDER_MIRROR:-/opt/tf-plugins}
 export CHECKPOINT_DISABLE=1 # no Terraform/CDKTF version checks over the network
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 
 die() { echo "error: $*" >&2; exit 1; }
 
 require_python() {
-  command -v python3 >/dev/null || die "python3 (3.11+) is required"
-  python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "python3 is $(python3 -V 2>&1); 3.11+ is required"
+  command -v "$TAP_PYTHON" >/dev/null || die "$TAP_PYTHON not found: Python 3.11+ is required (set TAP_PYTHON to choose one)"
+  "$TAP_PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || die "$TAP_PYTHON is $("$TAP_PYTHON" -V 2>&1); Python 3.11+ is required (set TAP_PYTHON to choose one)"
 }
 
 require_node() {
-  command -v node >/dev/null || die "node (20+) is required"
+  command -v node >/dev/null || die "node not found: Node.js 20+ is required (the jsii runtime behind cdktf)"
   local major; major=$(node -p 'process.versions.node.split(".")[0]')
-  [ "$major" -ge 20 ] || die "node is $(node --version); 20+ is required"
+  [ "$major" -ge 20 ] || die "node is $(node --version); Node.js 20+ is required"
 }
 
 require_terraform() {
-  command -v terraform >/dev/null || die "terraform (1.6+) is required for the tests"
+  command -v terraform >/dev/null || die "terraform not found: Terraform 1.7+ is required (terraform test with mock_provider)"
+  local version; version=$(terraform version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9.]*\)".*/\1/p')
+  printf '%s\n1.7.0\n' "$version" | sort -V -C -r 2>/dev/null || die "terraform is ${version:-unknown}; Terraform 1.7+ is required"
+  [ -d "$TAP_PROVIDER_MIRROR/registry.terraform.io/hashicorp/aws" ] \
+    || die "no hashicorp/aws provider mirror at $TAP_PROVIDER_MIRROR; set TAP_PROVIDER_MIRROR to a directory laid out by 'terraform providers mirror'"
 }
 
-ensure_pipenv() {
-  python3 -m pipenv --version >/dev/null 2>&1 && return
-  echo "installing pipenv==$PIPENV_VERSION" >&2
-  python3 -m pip install --quiet "pipenv==$PIPENV_VERSION"
-}
-
-# sync_lock DIR ARGS...: `pipenv sync ARGS` in DIR unless its Pipfile.lock is unchanged since last time.
-sync_lock() {
+# ensure_venv DIR [--dev]: DIR/.venv with DIR/Pipfile.lock installed (hash-checked, no resolver).
+ensure_venv() {
   local dir=$1; shift
-  local stamp="$dir/.venv/.synced-$(sha256sum "$dir/Pipfile.lock" | cut -c1-16)"
+  local venv="$dir/.venv"
+  if ! "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    rm -rf "$venv"
+    "$TAP_PYTHON" -m venv "$venv" 2>/dev/null \
+      || die "$TAP_PYTHON cannot create a virtual environment; on Debian/Ubuntu: apt-get install python3-venv"
+  fi
+  local stamp
+  stamp="$venv/.synced-$(cat "$dir/Pipfile.lock" <("$venv/bin/python" -V) | sha256sum | cut -c1-16)"
   [ -f "$stamp" ] && return
-  echo "installing Python dependencies of $dir (Pipfile.lock)" >&2
-  (cd "$dir" && python3 -m pipenv sync "$@" >/dev/null)
-  rm -f "$dir"/.venv/.synced-*
+  echo "installing the Python dependencies of ${dir#./} into ${venv#./} (Pipfile.lock)" >&2
+  printf '%s\n' "$MICROPIPENV" > "$venv/micropipenv.txt"
+  "$venv/bin/python" -m pip install --quiet --require-hashes -r "$venv/micropipenv.txt"
+  (cd "$dir" && MICROPIPENV_PIP_BIN="$PWD/.venv/bin/pip" .venv/bin/micropipenv install --method pipenv "$@" -- --quiet) \
+    || die "installing the Python dependencies of $dir failed (see above)"
+  rm -f "$venv"/.synced-*
   touch "$stamp"
 }
 
 ensure_node_modules() {
-  local stamp="node_modules/.synced-$(sha256sum package-lock.json | cut -c1-16)"
+  local stamp; stamp="node_modules/.synced-$(sha256sum package-lock.json | cut -c1-16)"
   [ -f "$stamp" ] && return
-  echo "installing cdktf-cli (package-lock.json)" >&2
+  echo "installing cdktf-cli into node_modules (package-lock.json)" >&2
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   touch "$stamp"
+}
+
+# The Terraform CLI configuration of the project: providers only from the local mirror, never
+# the public registry, never a file in the home directory. Written to .tap/terraform.rc.
+terraform_cli_config() {
+  mkdir -p .tap
+  cat > .tap/terraform.rc.tmp <<RC
+# Generated by scripts/bootstrap.sh from TAP_PROVIDER_MIRROR; do not edit.
+provider_installation {
+  filesystem_mirror {
+    path    = "$TAP_PROVIDER_MIRROR"
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+disable_checkpoint = true
+RC
+  mv .tap/terraform.rc.tmp .tap/terraform.rc
+  export TF_CLI_CONFIG_FILE="$PWD/.tap/terraform.rc"
+  unset TF_PLUGIN_CACHE_DIR
 }
