@@ -47,7 +47,8 @@ ensure_venv() {
   echo "installing the Python dependencies of ${dir#./} into ${venv#./} (Pipfile.lock)" >&2
   printf '%s\n' "$MICROPIPENV" > "$venv/micropipenv.txt"
   "$venv/bin/python" -m pip install --quiet --require-hashes -r "$venv/micropipenv.txt"
-  (cd "$dir" && MICROPIPENV_PIP_BIN="$PWD/.venv/bin/pip" .venv/bin/micropipenv install --method pipenv "$@" -- --quiet) \
+  (cd "$dir" && MICROPIPENV_PIP_BIN="$PWD/.venv/bin/pip" MICROPIPENV_NO_LOCKFILE_PRINT=1 MICROPIPENV_NO_LOCKFILE_WRITE=1 \
+    .venv/bin/micropipenv install --method pipenv "$@" -- --quiet) \
     || die "installing the Python dependencies of $dir failed (see above)"
   rm -f "$venv"/.synced-*
   touch "$stamp"
