@@ -117,7 +117,9 @@ def policy_document(scope: Construct, name: str, statements: list[Statement]):
 class ServiceRoleProps:
     """A role that one AWS service assumes, with one inline policy.
 
-    `name` is the Terraform name (`tap_stack_<x>_role`); `role_name` the physical name expression.
+    `name` is the Terraform name (`tap_stack_<x>_role`); `role_name` the physical name expression
+    (the stack derives every IAM name in one place). `count`, when given (a number expression, 0 or
+    1), makes the role and its policy optional.
     """
 
     name: str
@@ -125,12 +127,20 @@ class ServiceRoleProps:
     service: str
     statements: tuple[Statement, ...]
     trust_conditions: tuple[Condition, ...] = ()
+    count: object = None
+
+
+def address(element) -> str:
+    """The Terraform address of a resource (its name is pinned to its construct id)."""
+    return f"{element.terraform_resource_type}.{element.node.id}"
 
 
 class ServiceRole(Construct):
     """An IAM role for one service principal plus its least-privilege inline policy.
 
-    Outputs: `role` (the `aws_iam_role`), `policy` (the `aws_iam_role_policy`, for `depends_on`).
+    Outputs: `role` (the `aws_iam_role`), `policy` (the `aws_iam_role_policy`, for `depends_on`),
+    `arn` (the role's ARN; null when `count` is 0) and `moved` (`(from, to)` address pairs that a
+    counted role needs, since it used to be uncounted).
     """
 
     def __init__(self, scope: Construct, props: ServiceRoleProps) -> None:
@@ -147,13 +157,23 @@ class ServiceRole(Construct):
                 )
             ],
         )
+        counted = props.count is not None
         self.role = aws.iam_role.IamRole(
             self,
             props.name,
             name=props.role_name,
             assume_role_policy=assume.json,
+            count=props.count,
         )
         permissions = policy_document(self, f"{props.name}_permissions", list(props.statements))
+        # The inline policy's name only has to be unique within its role.
         self.policy = aws.iam_role_policy.IamRolePolicy(
-            self, f"{props.name}_policy", name="least-privilege", role=self.role.id, policy=permissions.json
+            self,
+            f"{props.name}_policy",
+            name="least-privilege",
+            role=f"${{{address(self.role)}[count.index].id}}" if counted else self.role.id,
+            policy=permissions.json,
+            count=props.count,
         )
+        self.arn = f"${{one({address(self.role)}[*].arn)}}" if counted else self.role.arn
+        self.moved = tuple((address(r), f"{address(r)}[0]") for r in (self.role, self.policy)) if counted else ()

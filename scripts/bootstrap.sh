@@ -25,9 +25,9 @@ require_node() {
 }
 
 require_terraform() {
-  command -v terraform >/dev/null || die "terraform not found: Terraform 1.7+ is required (terraform test with mock_provider)"
+  command -v terraform >/dev/null || die "terraform not found: Terraform 1.9+ is required (cross-variable validations; terraform test with mock_provider)"
   local version; version=$(terraform version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9.]*\)".*/\1/p')
-  printf '%s\n1.7.0\n' "$version" | sort -V -C -r 2>/dev/null || die "terraform is ${version:-unknown}; Terraform 1.7+ is required"
+  printf "%s\n1.9.0\n" "$version" | sort -V -C -r 2>/dev/null || die "terraform is ${version:-unknown}; Terraform 1.9+ is required"
   [ -d "$TAP_PROVIDER_MIRROR/registry.terraform.io/hashicorp/aws" ] \
     || die "no hashicorp/aws provider mirror at $TAP_PROVIDER_MIRROR; set TAP_PROVIDER_MIRROR to a directory laid out by 'terraform providers mirror'"
 }

@@ -40,6 +40,18 @@ LOCAL_STATE_PATH = "terraform.tfstate"
 MANAGED_BY = "terraform"
 LOG_LEVEL = "INFO"
 METRICS_NAMESPACE = "TapStack"
+# Cross-variable validations (allowed_ip_ranges, capacity bounds) need Terraform 1.9.
+REQUIRED_TERRAFORM = ">= 1.9.0"
+
+# Physical names. The name prefix is `<project_name>-<environment>[-<environment_suffix>]`.
+NAME_PREFIX = '${join("-", compact([var.project_name, var.environment, var.environment_suffix]))}'
+# The item table is `<prefix>-items` unless var.dynamodb_table_name names it.
+TABLE_NAME = '${var.dynamodb_table_name != "" ? var.dynamodb_table_name : "${local.name_prefix}-items"}'
+# IAM is global: every IAM role name is `<prefix>-<region>-<role>`, so two regions or two
+# environments never collide. All of them are derived here, in the local `iam_role_names`.
+IAM_ROLES = ("api-lambda", "health-lambda", "apigw-logs", "log-firehose", "log-subscription")
+IAM_ROLE_NAME_MAX = 64
+IAM_ROLE_NAME_HASH = 8
 
 CRUD = "crud"
 HEALTH = "health"
@@ -75,23 +87,27 @@ class TapStack(TerraformStack):
         self._backend(inputs.config)
         self._provider()
         account = self._account()
-        prefix = TerraformLocal(
-            self, "name_prefix", '${join("-", compact([var.project_name, var.environment, var.environment_suffix]))}'
-        ).as_string
+        prefix = TerraformLocal(self, "name_prefix", NAME_PREFIX).as_string
+        self.table_name = TerraformLocal(self, "table_name", TABLE_NAME).as_string
+        self.iam_role_names = iam_role_names(self, "iam_role_names", "aws_region")
         self._compose(account, prefix, inputs.archives)
+        self._moved(self.api_account.moved)
         self._outputs()
         check_unique(self)
 
     def _backend(self, config: SynthConfig) -> None:
         if config.backend == "s3":
-            S3Backend(
+            backend = S3Backend(
                 self,
                 bucket=config.state_bucket,
                 key=config.state_key,
                 region=config.state_region,
-                dynamodb_table=config.state_lock_table,
+                dynamodb_table=config.state_lock_table or None,
                 encrypt=True,
             )
+            if config.state_lockfile:
+                # S3-native locking (Terraform 1.10+); the binding predates the setting.
+                backend.add_override("use_lockfile", True)
             return
         # A relative path: cdktf's default local backend writes an absolute one into the JSON.
         LocalBackend(self, path=LOCAL_STATE_PATH)
@@ -112,6 +128,7 @@ class TapStack(TerraformStack):
         )
         # The prebuilt binding says `source = "aws"`; pipelines and mirrors expect the full address.
         self.add_override("terraform.required_providers.aws.source", "hashicorp/aws")
+        self.add_override("terraform.required_version", REQUIRED_TERRAFORM)
 
     def _account(self) -> AwsAccount:
         caller = aws.data_aws_caller_identity.DataAwsCallerIdentity(self, "tap_stack_caller")
@@ -144,8 +161,8 @@ class TapStack(TerraformStack):
             AuditLogsProps(
                 "tap_stack_log_archive",
                 f"{prefix}-log-archive",
-                f"{prefix}-log-firehose",
-                f"{prefix}-log-subscription",
+                self.iam_role_names["log-firehose"],
+                self.iam_role_names["log-subscription"],
                 self.logs.arn,
                 key,
                 account,
@@ -156,7 +173,7 @@ class TapStack(TerraformStack):
             self,
             ItemTableProps(
                 "tap_stack_data",
-                v["dynamodb_table_name"].string_value,
+                self.table_name,
                 key,
                 CapacityRange(
                     v["dynamodb_read_capacity_min"].number_value, v["dynamodb_read_capacity_max"].number_value
@@ -176,7 +193,15 @@ class TapStack(TerraformStack):
         )
         self.crud = self._function(account, prefix, archives[CRUD], crud_settings(self, account))
         self.health = self._function(account, prefix, archives[HEALTH], health_settings(self))
-        self.api_account = ApiAccount(self, ApiAccountProps("tap_stack_api_account", f"{prefix}-apigw-logs", account))
+        self.api_account = ApiAccount(
+            self,
+            ApiAccountProps(
+                "tap_stack_api_account",
+                self.iam_role_names["apigw-logs"],
+                account,
+                v["manage_api_gateway_account"].boolean_value,
+            ),
+        )
         self.api = RestApi(self, self._api_props(account, prefix))
         for function in (self.crud, self.health):
             self.audit.archive(f"{function.node.id}_log_archive", function.log_group)
@@ -201,7 +226,7 @@ class TapStack(TerraformStack):
             ApiFunctionProps(
                 name=settings.name,
                 function_name=f"{prefix}-{settings.component}",
-                role_name=f"{prefix}-{settings.component}-lambda",
+                role_name=self.iam_role_names[f"{settings.component}-lambda"],
                 description=settings.description,
                 archive=archive,
                 account=account,
@@ -240,6 +265,11 @@ class TapStack(TerraformStack):
             log_retention_days=v["log_retention_days"].number_value,
             stage_dependencies=(self.api_account.setting,),
         )
+
+    def _moved(self, moves: tuple[tuple[str, str], ...]) -> None:
+        """`moved` blocks for addresses that changed (e.g. became counted), so state follows them."""
+        if moves:
+            self.add_override("moved", [{"from": old, "to": new} for old, new in moves])
 
     def _outputs(self) -> None:
         # Outputs share names with variables (dynamodb_table_name), and construct ids must be
@@ -343,6 +373,25 @@ def alarm_specs(stack: TapStack) -> tuple[AlarmSpec, ...]:
             AlarmSpec(f"{prefix}_throttles_alarm", f"{prefix} was throttled", "AWS/Lambda", "Throttles", dims, 1)
         )
     return tuple(specs)
+
+
+def iam_role_names(stack: TerraformStack, local_name: str, region_variable: str) -> dict[str, str]:
+    """Declare the local `local_name`: the physical name of every role in IAM_ROLES, for the region
+    in `var.<region_variable>`, and return references to it by role.
+
+    A name is `<prefix>-<region>-<role>`; one longer than IAM's 64-character limit keeps its first
+    55 characters and ends with `-` and 8 hex digits of its SHA-1: deterministic, still unique.
+    """
+    keep = IAM_ROLE_NAME_MAX - IAM_ROLE_NAME_HASH - 1
+    roles = ", ".join(f'"{role}"' for role in IAM_ROLES)
+    full = f'{{for role in [{roles}] : role => "${{local.name_prefix}}-${{var.{region_variable}}}-${{role}}"}}'
+    TerraformLocal(
+        stack,
+        local_name,
+        f"${{{{for role, name in {full} : role => length(name) <= {IAM_ROLE_NAME_MAX} ? name : "
+        f'"${{substr(name, 0, {keep})}}-${{substr(sha1(name), 0, {IAM_ROLE_NAME_HASH})}}"}}}}',
+    )
+    return {role: f'${{local.{local_name}["{role}"]}}' for role in IAM_ROLES}
 
 
 def _declare(stack: TerraformStack, spec) -> TerraformVariable:

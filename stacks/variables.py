@@ -82,6 +82,101 @@ def _one_of(name: str, values: tuple, quoted: bool) -> Validation:
     )
 
 
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+MIN_IPV4_PREFIX = 8
+MIN_IPV6_PREFIX = 32
+
+# Regular expressions as written inside an HCL string literal (a regex backslash is `\\`).
+S3_NAME_PATTERN = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+IP_FORM_PATTERN = r"^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$"
+# An e-mail address: dot-separated RFC 5322 atoms, @, DNS labels and a top-level domain.
+_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^{_ATOM}(\\.{_ATOM})*@({_LABEL}\\.)+([A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})$"
+EMAIL_MAX_LENGTH = 254
+# A browser origin exactly as browsers send it in `Origin`: https, a lowercase host, an optional
+# port (never :443, which browsers leave out), nothing after it.
+_HOST_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+ORIGIN_PATTERN = rf"^https://{_HOST_LABEL}(\\.{_HOST_LABEL})*(:[1-9][0-9]{{0,4}})?$"
+
+
+def _listed(elements: str, item: str = "jsonencode(x)") -> str:
+    """A template part that lists `elements` (an HCL list expression over `x`) as `"a", "b"`."""
+    return f'${{join(", ", [for x in {elements} : {item}])}}'
+
+
+def _bucket_name(name: str) -> tuple[Validation, ...]:
+    """Every S3 naming rule for general purpose buckets, one message per rule. The rules after the
+    first judge only names of the right shape, so a name breaks at most one of them."""
+    shape = f'can(regex("{S3_NAME_PATTERN}", var.{name}))'
+    value = f'{name} = "${{var.{name}}}" is not allowed: expected an S3 bucket name'
+    prefixes = " && ".join(f'!startswith(var.{name}, "{p}")' for p in S3_RESERVED_PREFIXES)
+    suffixes = " && ".join(f'!endswith(var.{name}, "{s}")' for s in S3_RESERVED_SUFFIXES)
+    return (
+        Validation(shape, f"{value}: 3-63 characters, a-z, 0-9, . and -, starting and ending with a letter or digit."),
+        Validation(f'!{shape} || !strcontains(var.{name}, "..")', f"{value} without two adjacent periods."),
+        Validation(
+            f'!{shape} || !can(regex("{IP_FORM_PATTERN}", var.{name}))',
+            f"{value} that is not formatted as an IP address.",
+        ),
+        Validation(
+            f"!{shape} || ({prefixes})",
+            f"{value} that does not start with a prefix S3 reserves ({', '.join(S3_RESERVED_PREFIXES)}).",
+        ),
+        Validation(
+            f"!{shape} || ({suffixes})",
+            f"{value} that does not end with a suffix S3 reserves ({', '.join(S3_RESERVED_SUFFIXES)}).",
+        ),
+    )
+
+
+def _ip_ranges(name: str, opt_in: str) -> tuple[Validation, ...]:
+    """A non-empty list of CIDR blocks in canonical form, each once, none wider than /8 (IPv4) or
+    /32 (IPv6) unless the bool variable `opt_in` is true. Each message names the bad elements."""
+    ranges = f"var.{name}"
+    value = f"{name} = ${{jsonencode({ranges})}} is not allowed: expected"
+    canonical = "cidrsubnet(x, 0, 0)"  # the network in canonical form; an error for a non-CIDR
+    not_cidr = f"[for x in {ranges} : x if !can(cidrhost(x, 0))]"
+    non_canonical = f"[for x in {ranges} : x if try({canonical} != x, false)]"
+    wide = (
+        f'[for x in {ranges} : x if try(tonumber(split("/", {canonical})[1]) < '
+        f'(strcontains({canonical}, ":") ? {MIN_IPV6_PREFIX} : {MIN_IPV4_PREFIX}), false)]'
+    )
+    # Compared in canonical form, so "2001:DB8::/32" repeats "2001:db8::/32".
+    repeated = (
+        f"distinct([for i, x in {ranges} : x if contains("
+        f"[for y in slice({ranges}, 0, i) : try(cidrsubnet(y, 0, 0), y)], try({canonical}, x))])"
+    )
+    return (
+        Validation(f"length({ranges}) > 0", f'{value} at least one CIDR such as "203.0.113.0/24".'),
+        Validation(
+            f"length({not_cidr}) == 0",
+            f'{value} CIDR blocks such as "203.0.113.0/24" or "2001:db8::/32"; not a CIDR block: {_listed(not_cidr)}.',
+        ),
+        Validation(
+            f"length({non_canonical}) == 0",
+            f"{value} network addresses in canonical form, with no host bits set; "
+            + _listed(non_canonical, f'"${{jsonencode(x)}} should be ${{jsonencode({canonical})}}"')
+            + ".",
+        ),
+        Validation(
+            f"var.{opt_in} || length({wide}) == 0",
+            f"{value} IPv4 prefixes of /{MIN_IPV4_PREFIX} or longer and IPv6 prefixes of /{MIN_IPV6_PREFIX} or "
+            f"longer unless {opt_in} = true; too wide: {_listed(wide)}.",
+        ),
+        Validation(f"length({repeated}) == 0", f"{value} each CIDR block once; repeated: {_listed(repeated)}."),
+    )
+
+
+def _at_least(name: str, minimum: str) -> Validation:
+    """A cross-variable rule (Terraform 1.9+): `name` must not be below the variable `minimum`."""
+    return Validation(
+        f"var.{name} >= var.{minimum}",
+        f"{name} = ${{var.{name}}} is not allowed: expected at least {minimum} = ${{var.{minimum}}}.",
+    )
+
+
 VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "aws_region",
@@ -122,34 +217,40 @@ VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "dynamodb_table_name",
         "string",
-        "Name of the DynamoDB item table.",
-        "tap-stack-data",
-        (_regex("dynamodb_table_name", "^[A-Za-z0-9_.-]{3,255}$", "3-255 characters: A-Z, a-z, 0-9, _ . -"),),
+        "Name of the DynamoDB item table. Empty (the default) derives `<project_name>-<environment>"
+        "[-<environment_suffix>]-items`, so parallel deployments get their own table; set it to keep an "
+        "existing table (earlier releases defaulted to `tap-stack-data`). The output dynamodb_table_name "
+        "returns the real name.",
+        "",
+        (
+            _regex(
+                "dynamodb_table_name",
+                "^$|^[A-Za-z0-9_.-]{3,255}$",
+                "empty (derive the name) or 3-255 characters: A-Z, a-z, 0-9, _ . -",
+            ),
+        ),
     ),
     VariableSpec(
         "lambda_log_bucket_name",
         "string",
         "Globally unique name of the S3 bucket that receives the archived Lambda and API logs.",
-        validations=(
-            _regex(
-                "lambda_log_bucket_name",
-                "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-                "an S3 bucket name: 3-63 characters, a-z, 0-9, . and -, starting and ending with a letter or digit",
-            ),
-        ),
+        validations=_bucket_name("lambda_log_bucket_name"),
     ),
     VariableSpec(
         "allowed_ip_ranges",
         "list(string)",
-        "CIDR ranges allowed to call the API (API Gateway resource policy on aws:SourceIp); everyone else is denied.",
-        validations=(
-            Validation(
-                "length(var.allowed_ip_ranges) > 0 && "
-                "alltrue([for cidr in var.allowed_ip_ranges : can(cidrhost(cidr, 0))])",
-                "allowed_ip_ranges = ${jsonencode(var.allowed_ip_ranges)} is not allowed: "
-                'expected at least one CIDR such as "203.0.113.0/24".',
-            ),
-        ),
+        "CIDR ranges allowed to call the API (API Gateway resource policy on aws:SourceIp); everyone else is denied. "
+        "Each entry is a network address in canonical form (10.0.0.0/24, not 10.0.0.1/24), listed once, "
+        "no wider than /8 (IPv4) or /32 (IPv6) unless allow_wide_ip_ranges is true.",
+        validations=_ip_ranges("allowed_ip_ranges", "allow_wide_ip_ranges"),
+    ),
+    VariableSpec(
+        "allow_wide_ip_ranges",
+        "bool",
+        "Allow allowed_ip_ranges entries wider than /8 (IPv4) or /32 (IPv6), such as 0.0.0.0/0 or ::/0. "
+        "Off by default: ranges that wide open the API to a large part of the internet (AWS_IAM still "
+        "guards every route except /health).",
+        False,
     ),
     VariableSpec(
         "lambda_timeout",
@@ -217,15 +318,35 @@ VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "cors_allow_origin",
         "string",
-        "Value of Access-Control-Allow-Origin on API responses: * or one origin such as https://app.example.com.",
+        "Value of Access-Control-Allow-Origin on API responses: * or one https origin exactly as browsers send "
+        "it (https://app.example.com, https://app.example.com:8443; lowercase, no path, no :443). http origins are "
+        "refused: a page served over http can be altered in transit, so trusting it would let anyone on the "
+        "network path run script that reads the API's responses. * stays allowed because it grants no ambient "
+        "authority here: every route but /health requires a SigV4 signature (AWS_IAM), which browsers never add "
+        "on their own, and the API never sends Access-Control-Allow-Credentials. Set one origin to limit which "
+        "web apps may read responses.",
         "*",
         (
-            _regex(
-                "cors_allow_origin",
-                "^(\\\\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)$",
-                "* or an origin such as https://app.example.com",
+            Validation(
+                f'var.cors_allow_origin == "*" || (can(regex("{ORIGIN_PATTERN}", var.cors_allow_origin)) && '
+                'try(tonumber(regex(":([0-9]+)$", var.cors_allow_origin)[0]) <= 65535 && '
+                'tonumber(regex(":([0-9]+)$", var.cors_allow_origin)[0]) != 443, true))',
+                'cors_allow_origin = "${var.cors_allow_origin}" is not allowed: expected * or one https origin '
+                "(https://, a lowercase host name, optionally a port from 1 to 65535 other than 443, nothing after it) "
+                "such as https://app.example.com.",
             ),
         ),
+    ),
+    VariableSpec(
+        "manage_api_gateway_account",
+        "bool",
+        "Whether this stack manages the API Gateway account setting (aws_api_gateway_account) and its "
+        "CloudWatch Logs role. That setting is account-wide: one per AWS account and region, shared by every "
+        "REST API there, so the last stack to apply it wins and destroying it resets it (reset_on_delete) for "
+        "all of them. Keep true in exactly one stack per account and region; set false in every other one "
+        "(parallel environments, PR stacks), which then rely on that existing setting: stage logging fails "
+        "at apply if the region has no CloudWatch Logs role set.",
+        True,
     ),
     VariableSpec(
         "api_latency_threshold_ms",
@@ -239,7 +360,14 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "string",
         "E-mail address subscribed to the alerts topic; empty for no subscription.",
         "",
-        (_regex("alarm_email", "^$|^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", "empty or an e-mail address"),),
+        (
+            Validation(
+                f'var.alarm_email == "" || (length(var.alarm_email) <= {EMAIL_MAX_LENGTH} && '
+                f'can(regex("{EMAIL_PATTERN}", var.alarm_email)))',
+                'alarm_email = "${var.alarm_email}" is not allowed: expected empty or one e-mail address such as '
+                f"oncall@example.com (at most {EMAIL_MAX_LENGTH} characters).",
+            ),
+        ),
     ),
     VariableSpec(
         "data_retention_days",
@@ -260,7 +388,10 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "number",
         "Upper bound of the item table's autoscaled read capacity units (at least the minimum).",
         100,
-        (_number_range("dynamodb_read_capacity_max", 1, 40000, "units"),),
+        (
+            _number_range("dynamodb_read_capacity_max", 1, 40000, "units"),
+            _at_least("dynamodb_read_capacity_max", "dynamodb_read_capacity_min"),
+        ),
     ),
     VariableSpec(
         "dynamodb_write_capacity_min",
@@ -274,7 +405,10 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "number",
         "Upper bound of the item table's autoscaled write capacity units (at least the minimum).",
         100,
-        (_number_range("dynamodb_write_capacity_max", 1, 40000, "units"),),
+        (
+            _number_range("dynamodb_write_capacity_max", 1, 40000, "units"),
+            _at_least("dynamodb_write_capacity_max", "dynamodb_write_capacity_min"),
+        ),
     ),
     VariableSpec(
         "dynamodb_target_utilization",

@@ -1,6 +1,10 @@
-import pytest
+import json
 
-from modules.iam import Principal, Statement
+import pytest
+from cdktf import App, TerraformStack, Token
+
+from modules.iam import Principal, ServiceRole, ServiceRoleProps, Statement
+from tapgen.aws import aws
 
 
 def test_wildcard_resources_are_refused_for_actions_with_resource_level_permissions():
@@ -24,3 +28,43 @@ def test_resource_policies_and_denies_may_use_wildcards():
 def test_identity_statements_need_resources():
     with pytest.raises(ValueError, match="an identity statement needs resources"):
         Statement("Nothing", ("s3:GetObject",))
+
+
+def _service_role(tmp_path, count=None):
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "tap_stack")
+    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+    role = ServiceRole(
+        stack,
+        ServiceRoleProps(
+            "tap_stack_x_role",
+            '${local.iam_role_names["x"]}',
+            "apigateway.amazonaws.com",
+            (Statement("Logs", ("logs:PutLogEvents",), ("arn:aws:logs:us-east-1:1:log-group:x:*",)),),
+            count=count,
+        ),
+    )
+    app.synth()
+    document = json.loads((tmp_path / "stacks" / "tap_stack" / "cdk.tf.json").read_text())
+    return role, document["resource"]
+
+
+def test_a_service_role_takes_its_physical_name_from_the_caller(tmp_path):
+    role, resources = _service_role(tmp_path)
+    assert resources["aws_iam_role"]["tap_stack_x_role"]["name"] == '${local.iam_role_names["x"]}'
+    assert "count" not in resources["aws_iam_role"]["tap_stack_x_role"]
+    assert resources["aws_iam_role_policy"]["tap_stack_x_role_policy"]["role"] == "${aws_iam_role.tap_stack_x_role.id}"
+    assert role.moved == ()
+
+
+def test_a_counted_service_role_references_its_instance_and_names_its_moves(tmp_path):
+    role, resources = _service_role(tmp_path, count=Token.as_number("${var.flag ? 1 : 0}"))
+    assert resources["aws_iam_role"]["tap_stack_x_role"]["count"] == "${var.flag ? 1 : 0}"
+    policy = resources["aws_iam_role_policy"]["tap_stack_x_role_policy"]
+    assert policy["count"] == "${var.flag ? 1 : 0}"
+    assert policy["role"] == "${aws_iam_role.tap_stack_x_role[count.index].id}"
+    assert role.arn == "${one(aws_iam_role.tap_stack_x_role[*].arn)}"
+    assert role.moved == (
+        ("aws_iam_role.tap_stack_x_role", "aws_iam_role.tap_stack_x_role[0]"),
+        ("aws_iam_role_policy.tap_stack_x_role_policy", "aws_iam_role_policy.tap_stack_x_role_policy[0]"),
+    )

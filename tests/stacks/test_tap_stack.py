@@ -113,6 +113,7 @@ ADDRESSES = (
 )
 VARIABLES = (
     "alarm_email",
+    "allow_wide_ip_ranges",
     "allowed_ip_ranges",
     "api_cache_enabled",
     "api_cache_size",
@@ -136,6 +137,7 @@ VARIABLES = (
     "lambda_timeout",
     "log_archive_retention_days",
     "log_retention_days",
+    "manage_api_gateway_account",
     "owner",
     "project_name",
 )
@@ -237,11 +239,10 @@ def test_required_provider_is_the_offline_aws_release(document):
 
 
 def test_every_variable_is_typed_described_and_validated_where_it_has_a_format(document):
-    unvalidated = {"api_cache_enabled"}  # a bool has no range or format
     for name, variable in document["variable"].items():
         assert variable["type"] and variable["description"], name
         assert variable.get("nullable") is False, name
-        if name not in unvalidated:
+        if variable["type"] != "bool":  # a bool has no range or format
             assert variable["validation"], name
             for validation in variable["validation"]:
                 assert validation["error_message"].startswith(f"{name} = "), name
@@ -278,7 +279,7 @@ def test_source_code_hash_is_the_hash_of_the_archive_beside_it(synth, resources)
 
 def test_item_table(resources):
     table = resources["aws_dynamodb_table"]["tap_stack_data"]
-    assert table["name"] == "${var.dynamodb_table_name}"
+    assert table["name"] == "${local.table_name}"
     assert (table["hash_key"], table["range_key"]) == ("tenant_id", "item_id")
     assert table["ttl"] == {"attribute_name": "expires_at", "enabled": True}
     assert table["point_in_time_recovery"] == {"enabled": True}
@@ -422,3 +423,68 @@ def test_no_absolute_paths_or_timestamps(synth, pattern):
     for path in [*synth.bundle.iterdir(), *synth.cdktf_out.rglob("*.json")]:
         if path.suffix in (".json", ".md"):
             assert not re.search(pattern, path.read_text()), path
+
+
+def test_table_name_derives_from_the_prefix_unless_set(document):
+    assert document["variable"]["dynamodb_table_name"]["default"] == ""
+    assert document["locals"]["table_name"] == (
+        '${var.dynamodb_table_name != "" ? var.dynamodb_table_name : "${local.name_prefix}-items"}'
+    )
+    assert document["output"]["dynamodb_table_name"]["value"] == "${aws_dynamodb_table.tap_stack_data.name}"
+
+
+def test_every_iam_role_name_comes_from_one_local_that_carries_the_region(document, resources):
+    assert document["locals"]["iam_role_names"] == (
+        '${{for role, name in {for role in ["api-lambda", "health-lambda", "apigw-logs", "log-firehose", '
+        '"log-subscription"] : role => "${local.name_prefix}-${var.aws_region}-${role}"} : '
+        'role => length(name) <= 64 ? name : "${substr(name, 0, 55)}-${substr(sha1(name), 0, 8)}"}}'
+    )
+    names = {name: role["name"] for name, role in resources["aws_iam_role"].items()}
+    assert names == {
+        "tap_stack_lambda_role": '${local.iam_role_names["api-lambda"]}',
+        "tap_stack_health_lambda_role": '${local.iam_role_names["health-lambda"]}',
+        "tap_stack_api_account_cloudwatch_role": '${local.iam_role_names["apigw-logs"]}',
+        "tap_stack_log_archive_firehose_role": '${local.iam_role_names["log-firehose"]}',
+        "tap_stack_log_archive_subscription_role": '${local.iam_role_names["log-subscription"]}',
+    }
+    assert not [r for r in resources["aws_iam_role"].values() if "name_prefix" in r]
+    # Inline policy names are scoped to their role, so one fixed name cannot collide.
+    assert {p["name"] for p in resources["aws_iam_role_policy"].values()} == {"least-privilege"}
+
+
+def test_api_gateway_account_is_optional_reset_on_delete_and_keeps_its_address(document, resources):
+    count = "${var.manage_api_gateway_account ? 1 : 0}"
+    account = resources["aws_api_gateway_account"]["tap_stack_api_account"]
+    assert account["count"] == count
+    assert account["reset_on_delete"] is True
+    assert account["cloudwatch_role_arn"] == "${one(aws_iam_role.tap_stack_api_account_cloudwatch_role[*].arn)}"
+    role = "tap_stack_api_account_cloudwatch_role"
+    assert resources["aws_iam_role"][role]["count"] == count
+    assert resources["aws_iam_role_policy"][f"{role}_policy"]["count"] == count
+    assert resources["aws_iam_role_policy"][f"{role}_policy"]["role"] == f"${{aws_iam_role.{role}[count.index].id}}"
+    assert document["variable"]["manage_api_gateway_account"]["default"] is True
+
+
+def test_moved_blocks_carry_state_to_the_counted_addresses(document):
+    assert document["moved"] == [
+        {
+            "from": "aws_iam_role.tap_stack_api_account_cloudwatch_role",
+            "to": "aws_iam_role.tap_stack_api_account_cloudwatch_role[0]",
+        },
+        {
+            "from": "aws_iam_role_policy.tap_stack_api_account_cloudwatch_role_policy",
+            "to": "aws_iam_role_policy.tap_stack_api_account_cloudwatch_role_policy[0]",
+        },
+        {
+            "from": "aws_api_gateway_account.tap_stack_api_account",
+            "to": "aws_api_gateway_account.tap_stack_api_account[0]",
+        },
+    ]
+    counted = {f"{t}.{n}" for t, named in document["resource"].items() for n, r in named.items() if "count" in r}
+    # Every counted resource that existed uncounted before has its moved block (the e-mail
+    # subscription was counted from the start).
+    assert counted - {m["from"] for m in document["moved"]} == {"aws_sns_topic_subscription.tap_stack_alerts_email"}
+
+
+def test_terraform_version_allows_cross_variable_validations(document):
+    assert document["terraform"]["required_version"] == ">= 1.9.0"

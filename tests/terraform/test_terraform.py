@@ -1,10 +1,20 @@
 """The generated configuration through the real Terraform CLI: init, validate, test, plan."""
 
+import json
+import re
 import shutil
+from collections import defaultdict
 
 import pytest
 
+from stacks.variables import VARIABLES
 from tests.terraform.conftest import TFTEST_DIR, init, terraform
+
+MESSAGES_DIR = TFTEST_DIR.parent / "messages"
+
+# The only warning the configuration may cause: provider 5.x deprecates `reset_on_delete`, which
+# provider 6 drops because it then always resets the API Gateway account setting on delete.
+ALLOWED_WARNINGS = ['The "reset_on_delete" attribute will be removed in a future version of the provider']
 
 
 @pytest.mark.parametrize("which", ["bundle", "cdktf_out"])
@@ -13,8 +23,10 @@ def test_each_output_directory_is_a_valid_root_module(synth, tmp_path, which):
     target = tmp_path / "root"
     shutil.copytree(source, target)
     init(target, backend=False)
-    result = terraform(target, "validate")
-    assert "Success! The configuration is valid." in result.stdout
+    result = json.loads(terraform(target, "validate", "-json").stdout)
+    assert result["valid"] is True
+    assert [d["detail"] for d in result["diagnostics"] if d["severity"] == "warning"] == ALLOWED_WARNINGS
+    assert result["error_count"] == 0
 
 
 def test_terraform_test_with_mocked_provider_passes(bundle_copy):
@@ -24,28 +36,182 @@ def test_terraform_test_with_mocked_provider_passes(bundle_copy):
         result = terraform(bundle_copy, "test")
     finally:
         shutil.rmtree(tests)
-    assert "Success! 6 passed, 0 failed." in result.stdout
+    assert "Success! 10 passed, 0 failed." in result.stdout
 
 
-BAD_VALUE_MESSAGES = [
-    'aws_region = "mars-north" is not allowed: expected an AWS region such as us-east-1.',
-    'environment_suffix = "-x" is not allowed: expected empty or 1-10 characters: a-z, 0-9 and -.',
-    'lambda_log_bucket_name = "Not_A_Bucket" is not allowed: expected an S3 bucket name',
-    'allowed_ip_ranges = ["203.0.113.0/33"] is not allowed: expected at least one CIDR such as "203.0.113.0/24".',
-    "lambda_timeout = 1000 is not allowed: expected a whole number from 1 to 900 seconds.",
-    "log_retention_days = 42 is not allowed: expected one of 1, 3, 5, 7, 14, 30, 60, 90,",
-    'alarm_email = "not-an-email" is not allowed: expected empty or an e-mail address.',
-]
+# Every file in tests/terraform/messages/ but good_values.tftest.hcl is one failing run, and reports
+# exactly these messages (each the whole text Terraform prints, in any order).
+BAD_VALUE_MESSAGES = {
+    "bad_values.tftest.hcl": [
+        'aws_region = "mars-north" is not allowed: expected an AWS region such as us-east-1.',
+        'project_name = "TAP" is not allowed: expected 2-16 characters: a-z, 0-9 and -, starting with a letter.',
+        'environment = "prod env" is not allowed: expected 2-10 characters: a-z and 0-9, starting with a letter.',
+        'environment_suffix = "-x" is not allowed: expected empty or 1-10 characters: a-z, 0-9 and -.',
+        'owner = "" is not allowed: expected 1-128 characters allowed in AWS tag values.',
+        'dynamodb_table_name = "t" is not allowed: expected empty (derive the name) or 3-255 characters: '
+        "A-Z, a-z, 0-9, _ . -.",
+        'lambda_log_bucket_name = "Not_A_Bucket" is not allowed: expected an S3 bucket name: 3-63 characters, '
+        "a-z, 0-9, . and -, starting and ending with a letter or digit.",
+        'allowed_ip_ranges = ["203.0.113.0/33"] is not allowed: expected CIDR blocks such as "203.0.113.0/24" '
+        'or "2001:db8::/32"; not a CIDR block: "203.0.113.0/33".',
+        "lambda_timeout = 1000 is not allowed: expected a whole number from 1 to 900 seconds.",
+        "lambda_memory_size = 64 is not allowed: expected a whole number from 128 to 10240 MB.",
+        "log_retention_days = 42 is not allowed: expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, "
+        "365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
+        "log_archive_retention_days = 30 is not allowed: expected a whole number from 91 to 3650 days.",
+        "api_throttle_burst_limit = 0 is not allowed: expected a whole number from 1 to 5000 requests.",
+        "api_throttle_rate_limit = 10001 is not allowed: expected a whole number from 1 to 10000 requests per second.",
+        'api_cache_size = "2" is not allowed: expected one of "0.5", "1.6", "6.1", "13.5", "28.4", "58.2", '
+        '"118", "237".',
+        "api_cache_ttl_seconds = 3601 is not allowed: expected a whole number from 0 to 3600 seconds.",
+        'cors_allow_origin = "http://app.example.com" is not allowed: expected * or one https origin (https://, '
+        "a lowercase host name, optionally a port from 1 to 65535 other than 443, nothing after it) such as "
+        "https://app.example.com.",
+        "api_latency_threshold_ms = 1.5 is not allowed: expected a whole number from 50 to 29000 ms.",
+        'alarm_email = "not-an-email" is not allowed: expected empty or one e-mail address such as '
+        "oncall@example.com (at most 254 characters).",
+        "data_retention_days = -1 is not allowed: expected a whole number from 0 to 3650 days.",
+        "dynamodb_read_capacity_min = 0 is not allowed: expected a whole number from 1 to 40000 units.",
+        "dynamodb_write_capacity_min = 0.5 is not allowed: expected a whole number from 1 to 40000 units.",
+        "dynamodb_target_utilization = 95 is not allowed: expected a whole number from 20 to 90 percent.",
+    ],
+    "ip_ranges_empty.tftest.hcl": [
+        'allowed_ip_ranges = [] is not allowed: expected at least one CIDR such as "203.0.113.0/24".',
+    ],
+    "ip_ranges_not_canonical.tftest.hcl": [
+        'allowed_ip_ranges = ["203.0.113.0/24","10.0.0.1/24","2001:DB8::/32"] is not allowed: expected network '
+        'addresses in canonical form, with no host bits set; "10.0.0.1/24" should be "10.0.0.0/24", '
+        '"2001:DB8::/32" should be "2001:db8::/32".',
+    ],
+    "ip_ranges_too_wide.tftest.hcl": [
+        'allowed_ip_ranges = ["0.0.0.0/0","10.0.0.0/7","10.0.0.0/8","::/0","2001:db8::/31","2001:db8::/32"] is '
+        "not allowed: expected IPv4 prefixes of /8 or longer and IPv6 prefixes of /32 or longer unless "
+        'allow_wide_ip_ranges = true; too wide: "0.0.0.0/0", "10.0.0.0/7", "::/0", "2001:db8::/31".',
+    ],
+    "ip_ranges_repeated.tftest.hcl": [
+        'allowed_ip_ranges = ["203.0.113.0/24","198.51.100.0/24","203.0.113.0/24"] is not allowed: expected each '
+        'CIDR block once; repeated: "203.0.113.0/24".',
+    ],
+    "bucket_adjacent_periods.tftest.hcl": [
+        'lambda_log_bucket_name = "acme..logs" is not allowed: expected an S3 bucket name without two adjacent '
+        "periods.",
+    ],
+    "bucket_ip_form.tftest.hcl": [
+        'lambda_log_bucket_name = "192.168.5.4" is not allowed: expected an S3 bucket name that is not formatted '
+        "as an IP address.",
+    ],
+    "bucket_reserved_prefix.tftest.hcl": [
+        'lambda_log_bucket_name = "xn--acme-logs" is not allowed: expected an S3 bucket name that does not start '
+        "with a prefix S3 reserves (xn--, sthree-, amzn-s3-demo-).",
+    ],
+    "bucket_reserved_suffix.tftest.hcl": [
+        'lambda_log_bucket_name = "acme-logs--table-s3" is not allowed: expected an S3 bucket name that does not '
+        "end with a suffix S3 reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3).",
+    ],
+    "capacity_inverted.tftest.hcl": [
+        "dynamodb_read_capacity_max = 5 is not allowed: expected at least dynamodb_read_capacity_min = 10.",
+        "dynamodb_write_capacity_max = 19 is not allowed: expected at least dynamodb_write_capacity_min = 20.",
+    ],
+    "capacity_max_out_of_range.tftest.hcl": [
+        "dynamodb_read_capacity_max = 40001 is not allowed: expected a whole number from 1 to 40000 units.",
+        "dynamodb_write_capacity_max = 0 is not allowed: expected a whole number from 1 to 40000 units.",
+        "dynamodb_write_capacity_max = 0 is not allowed: expected at least dynamodb_write_capacity_min = 5.",
+    ],
+    "origin_and_email.tftest.hcl": [
+        'cors_allow_origin = "https://app.example.com:443" is not allowed: expected * or one https origin '
+        "(https://, a lowercase host name, optionally a port from 1 to 65535 other than 443, nothing after it) "
+        "such as https://app.example.com.",
+        'alarm_email = "oncall@localhost" is not allowed: expected empty or one e-mail address such as '
+        "oncall@example.com (at most 254 characters).",
+    ],
+}
+GOOD_VALUES = "good_values.tftest.hcl"
+VALIDATION_SUMMARY = "Invalid value for variable"
+CHECKED_BY = "\n\nThis was checked by the validation rule"
 
 
-def test_bad_values_fail_at_plan_naming_variable_value_and_what_is_allowed(bundle_copy):
-    tests = bundle_copy / "messages"
-    shutil.copytree(TFTEST_DIR.parent / "messages", tests)
+def _test_results(stdout: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """From `terraform test -json`: the error messages and the final status of each test file."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    status: dict[str, str] = {}
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        name = event.get("@testfile", "").rsplit("/", 1)[-1]
+        if event.get("type") == "diagnostic" and event["diagnostic"]["severity"] == "error":
+            diagnostic = event["diagnostic"]
+            if diagnostic["summary"] == VALIDATION_SUMMARY:
+                errors[name].append(diagnostic["detail"].split(CHECKED_BY)[0])
+            else:  # anything but a validation message is a defect of the test or the configuration
+                errors[name].append(f"{diagnostic['summary']}: {diagnostic.get('detail', '')}")
+        elif event.get("type") == "test_file" and event["test_file"].get("progress") == "complete":
+            status[name] = event["test_file"]["status"]
+    return errors, status
+
+
+@pytest.fixture(scope="module")
+def message_results(bundle_copy):
+    messages = bundle_copy / "messages"
+    tests = bundle_copy / "tests"  # the shared provider mocks
+    shutil.copytree(MESSAGES_DIR, messages)
+    shutil.copytree(TFTEST_DIR, tests, dirs_exist_ok=True)
     try:
-        result = terraform(bundle_copy, "test", "-test-directory=messages", check=False)
+        result = terraform(bundle_copy, "test", "-test-directory=messages", "-json", check=False)
     finally:
+        shutil.rmtree(messages)
         shutil.rmtree(tests)
     assert result.returncode != 0
-    output = " ".join((result.stdout + result.stderr).split())
-    for message in BAD_VALUE_MESSAGES:
-        assert message in output
+    return _test_results(result.stdout)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VALUE_MESSAGES))
+def test_bad_values_fail_at_plan_with_exactly_their_messages(message_results, name):
+    errors, status = message_results
+    assert status[name] == "error"
+    assert sorted(errors[name]) == sorted(BAD_VALUE_MESSAGES[name])
+
+
+def test_good_values_pass_every_validation(message_results):
+    errors, status = message_results
+    assert errors[GOOD_VALUES] == []
+    assert status[GOOD_VALUES] == "pass"
+
+
+def test_every_messages_file_is_checked():
+    assert {p.name for p in MESSAGES_DIR.glob("*.tftest.hcl")} == {*BAD_VALUE_MESSAGES, GOOD_VALUES}
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    """A regex for the texts a Terraform message template renders: each `${...}` matches anything."""
+    parts, depth, literal = [], 0, []
+    i = 0
+    while i < len(template):
+        if depth == 0 and template.startswith("${", i):
+            parts.append(re.escape("".join(literal)))
+            literal, depth = [], 1
+            i += 2
+            continue
+        if depth:
+            depth += {"{": 1, "}": -1}.get(template[i], 0)
+            if depth == 0:
+                parts.append(".*?")
+        else:
+            literal.append(template[i])
+        i += 1
+    parts.append(re.escape("".join(literal)))
+    return re.compile("".join(parts))
+
+
+def test_every_validation_message_is_pinned_by_a_bad_value_case():
+    pinned = [message for messages in BAD_VALUE_MESSAGES.values() for message in messages]
+    for spec in VARIABLES:
+        for validation in spec.validations:
+            pattern = _template_pattern(validation.error_message)
+            assert any(pattern.fullmatch(m) for m in pinned), f"{spec.name}: {validation.error_message}"
+
+
+def test_messages_follow_one_style():
+    for message in (m for messages in BAD_VALUE_MESSAGES.values() for m in messages):
+        assert re.match(r"^[a-z0-9_]+ = .+ is not allowed: expected .+\.$", message), message

@@ -1,18 +1,43 @@
-# Deliberately failing: an ops team's bad values. test_terraform.py runs this file and asserts
-# that Terraform reports each value with the message a person needs (name, value, what is allowed).
+# Deliberately failing: an ops team's bad values. test_terraform.py runs every file in this folder
+# and asserts that Terraform reports each bad value with exactly the message a person needs (the
+# variable, the value or bad element, and the rule). `terraform test` skips the runs after a failed
+# one, so each file holds one failing run; good_values.tftest.hcl holds the one that must pass.
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  source = "./tests"
+}
+
+variables {
+  lambda_log_bucket_name = "acme-tap-test-logs"
+  allowed_ip_ranges      = ["203.0.113.0/24"]
+}
 
 run "bad_values" {
   command = plan
 
   variables {
-    aws_region             = "mars-north"
-    environment_suffix     = "-x"
-    lambda_log_bucket_name = "Not_A_Bucket"
-    allowed_ip_ranges      = ["203.0.113.0/33"]
-    lambda_timeout         = 1000
-    log_retention_days     = 42
-    alarm_email            = "not-an-email"
+    aws_region                  = "mars-north"
+    project_name                = "TAP"
+    environment                 = "prod env"
+    environment_suffix          = "-x"
+    owner                       = ""
+    dynamodb_table_name         = "t"
+    lambda_log_bucket_name      = "Not_A_Bucket"
+    allowed_ip_ranges           = ["203.0.113.0/33"]
+    lambda_timeout              = 1000
+    lambda_memory_size          = 64
+    log_retention_days          = 42
+    log_archive_retention_days  = 30
+    api_throttle_burst_limit    = 0
+    api_throttle_rate_limit     = 10001
+    api_cache_size              = "2"
+    api_cache_ttl_seconds       = 3601
+    cors_allow_origin           = "http://app.example.com"
+    api_latency_threshold_ms    = 1.5
+    alarm_email                 = "not-an-email"
+    data_retention_days         = -1
+    dynamodb_read_capacity_min  = 0
+    dynamodb_write_capacity_min = 0.5
+    dynamodb_target_utilization = 95
   }
 }

@@ -2,52 +2,7 @@
 # no network. Run by tests/terraform/test_terraform.py, which copies this folder beside the bundle.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  # Computed ARNs flow into attributes the provider validates as ARNs.
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
-  }
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-0000-0000-0000-000000000000", key_id = "0a1b2c3d-0000-0000-0000-000000000000" }
-  }
-  mock_resource "aws_s3_bucket" {
-    defaults = { arn = "arn:aws:s3:::acme-tap-test-logs" }
-  }
-  mock_resource "aws_sns_topic" {
-    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:mock" }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
-  }
-  mock_resource "aws_kinesis_firehose_delivery_stream" {
-    defaults = { arn = "arn:aws:firehose:us-east-1:123456789012:deliverystream/mock" }
-  }
-  mock_resource "aws_dynamodb_table" {
-    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/tap-stack-data" }
-  }
-  mock_resource "aws_cloudwatch_event_bus" {
-    defaults = { arn = "arn:aws:events:us-east-1:123456789012:event-bus/mock" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mock"
-      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mock/invocations"
-    }
-  }
-  mock_resource "aws_api_gateway_rest_api" {
-    defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123", root_resource_id = "root" }
-  }
-  mock_resource "aws_api_gateway_stage" {
-    defaults = { invoke_url = "https://abc123.execute-api.us-east-1.amazonaws.com/prod", arn = "arn:aws:apigateway:us-east-1::/restapis/abc123/stages/prod" }
-  }
+  source = "./tests"
 }
 
 variables {
@@ -75,7 +30,7 @@ run "plan_with_defaults" {
     error_message = "DATA_RETENTION_DAYS must carry var.data_retention_days."
   }
   assert {
-    condition     = aws_dynamodb_table.tap_stack_data.name == "tap-stack-data" && aws_dynamodb_table.tap_stack_data.hash_key == "tenant_id" && aws_dynamodb_table.tap_stack_data.range_key == "item_id"
+    condition     = aws_dynamodb_table.tap_stack_data.name == "tap-dev-items" && aws_dynamodb_table.tap_stack_data.hash_key == "tenant_id" && aws_dynamodb_table.tap_stack_data.range_key == "item_id"
     error_message = "Item table keys are part of the contract."
   }
   assert {
@@ -105,6 +60,26 @@ run "plan_with_defaults" {
   assert {
     condition     = aws_kms_alias.tap_stack_kms_alias.name == "alias/tap-dev"
     error_message = "KMS alias derives from the name prefix."
+  }
+  assert {
+    condition = [
+      aws_iam_role.tap_stack_lambda_role.name,
+      aws_iam_role.tap_stack_health_lambda_role.name,
+      aws_iam_role.tap_stack_api_account_cloudwatch_role[0].name,
+      aws_iam_role.tap_stack_log_archive_firehose_role.name,
+      aws_iam_role.tap_stack_log_archive_subscription_role.name,
+      ] == [
+      "tap-dev-us-east-1-api-lambda",
+      "tap-dev-us-east-1-health-lambda",
+      "tap-dev-us-east-1-apigw-logs",
+      "tap-dev-us-east-1-log-firehose",
+      "tap-dev-us-east-1-log-subscription",
+    ]
+    error_message = "IAM role names are <prefix>-<region>-<role>: IAM is global."
+  }
+  assert {
+    condition     = length(aws_api_gateway_account.tap_stack_api_account) == 1 && length(aws_iam_role.tap_stack_api_account_cloudwatch_role) == 1
+    error_message = "By default the stack manages the region's API Gateway account setting and its role."
   }
 }
 
@@ -141,7 +116,7 @@ run "apply_with_suffix_email_and_cache" {
     error_message = "health_url is the stage URL plus /health."
   }
   assert {
-    condition     = output.lambda_function_name == "tap-prod-pr42-api" && output.dynamodb_table_name == "tap-stack-data" && output.log_bucket_name == "acme-tap-test-logs"
+    condition     = output.lambda_function_name == "tap-prod-pr42-api" && output.dynamodb_table_name == "tap-prod-pr42-items" && output.log_bucket_name == "acme-tap-test-logs"
     error_message = "Fixed outputs must name the deployed resources."
   }
   assert {
@@ -157,6 +132,7 @@ run "longest_allowed_names_fit_aws_limits" {
     project_name       = "abcdefghijklmnop"
     environment        = "abcdefghij"
     environment_suffix = "abcdefghij"
+    aws_region         = "ap-southeast-2"
   }
 
   assert {
@@ -165,12 +141,32 @@ run "longest_allowed_names_fit_aws_limits" {
       aws_lambda_function.tap_stack_health_lambda.function_name,
       aws_iam_role.tap_stack_lambda_role.name,
       aws_iam_role.tap_stack_health_lambda_role.name,
-      aws_iam_role.tap_stack_api_account_cloudwatch_role.name,
+      aws_iam_role.tap_stack_api_account_cloudwatch_role[0].name,
       aws_iam_role.tap_stack_log_archive_firehose_role.name,
       aws_iam_role.tap_stack_log_archive_subscription_role.name,
       aws_kinesis_firehose_delivery_stream.tap_stack_log_archive.name,
     ] : length(name) <= 64])
     error_message = "Lambda, IAM role and Firehose names must stay within 64 characters."
+  }
+  assert {
+    condition = [
+      aws_iam_role.tap_stack_lambda_role.name,
+      aws_iam_role.tap_stack_log_archive_subscription_role.name,
+      ] == [
+      "abcdefghijklmnop-abcdefghij-abcdefghij-ap-southeast-2-api-lambda",
+      "${substr("abcdefghijklmnop-abcdefghij-abcdefghij-ap-southeast-2-log-subscription", 0, 55)}-${substr(sha1("abcdefghijklmnop-abcdefghij-abcdefghij-ap-southeast-2-log-subscription"), 0, 8)}",
+    ]
+    error_message = "An IAM role name over 64 characters keeps 55 and ends with 8 hex digits of its SHA-1."
+  }
+  assert {
+    condition = length(distinct([
+      aws_iam_role.tap_stack_lambda_role.name,
+      aws_iam_role.tap_stack_health_lambda_role.name,
+      aws_iam_role.tap_stack_api_account_cloudwatch_role[0].name,
+      aws_iam_role.tap_stack_log_archive_firehose_role.name,
+      aws_iam_role.tap_stack_log_archive_subscription_role.name,
+    ])) == 5
+    error_message = "Shortened IAM role names must stay distinct."
   }
   assert {
     condition     = length(aws_sns_topic.tap_stack_alerts.name) <= 256 && length(aws_api_gateway_rest_api.tap_stack_api.name) <= 1024
@@ -224,9 +220,7 @@ run "rejects_out_of_range_numbers" {
     api_latency_threshold_ms    = 1.5
     data_retention_days         = -1
     dynamodb_read_capacity_min  = 0
-    dynamodb_read_capacity_max  = 40001
     dynamodb_write_capacity_min = 0
-    dynamodb_write_capacity_max = 0
     dynamodb_target_utilization = 95
   }
 
@@ -241,10 +235,25 @@ run "rejects_out_of_range_numbers" {
     var.api_latency_threshold_ms,
     var.data_retention_days,
     var.dynamodb_read_capacity_min,
-    var.dynamodb_read_capacity_max,
     var.dynamodb_write_capacity_min,
-    var.dynamodb_write_capacity_max,
     var.dynamodb_target_utilization,
+  ]
+}
+
+# A maximum's own range check and its cross-variable check (at least the minimum) are reported only
+# when the minimum itself is valid: Terraform skips validations that refer to a failed variable.
+run "rejects_out_of_range_and_inverted_capacity_bounds" {
+  command = plan
+
+  variables {
+    dynamodb_read_capacity_max  = 40001
+    dynamodb_write_capacity_min = 10
+    dynamodb_write_capacity_max = 9
+  }
+
+  expect_failures = [
+    var.dynamodb_read_capacity_max,
+    var.dynamodb_write_capacity_max,
   ]
 }
 
@@ -256,4 +265,60 @@ run "rejects_an_empty_ip_allow_list" {
   }
 
   expect_failures = [var.allowed_ip_ranges]
+}
+
+run "explicit_table_name_wins_and_other_regions_get_other_iam_names" {
+  command = plan
+
+  variables {
+    dynamodb_table_name = "tap-stack-data"
+    aws_region          = "eu-west-1"
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.tap_stack_data.name == "tap-stack-data" && output.dynamodb_table_name == "tap-stack-data"
+    error_message = "An explicit dynamodb_table_name wins over the derived one."
+  }
+  assert {
+    condition     = aws_lambda_function.tap_stack_lambda.environment[0].variables["TABLE_NAME"] == "tap-stack-data"
+    error_message = "The function must read the table that exists."
+  }
+  assert {
+    condition     = aws_iam_role.tap_stack_lambda_role.name == "tap-dev-eu-west-1-api-lambda"
+    error_message = "The same prefix in another region must get other IAM names."
+  }
+}
+
+run "api_gateway_account_left_to_an_existing_setting" {
+  command = plan
+
+  variables {
+    manage_api_gateway_account = false
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.tap_stack_api_account) == 0 && length(aws_iam_role.tap_stack_api_account_cloudwatch_role) == 0 && length(aws_iam_role_policy.tap_stack_api_account_cloudwatch_role_policy) == 0
+    error_message = "manage_api_gateway_account = false must create neither the account setting nor its role."
+  }
+}
+
+run "accepts_every_kind_of_good_value" {
+  command = plan
+
+  variables {
+    allowed_ip_ranges           = ["10.0.0.0/8", "198.51.100.7/32", "2001:db8::/32", "2001:db8:1::1/128", "0.0.0.0/0", "::/0"]
+    allow_wide_ip_ranges        = true
+    lambda_log_bucket_name      = "logs.example-1.acme"
+    cors_allow_origin           = "https://app.example.com:8443"
+    alarm_email                 = "on-call+tap@ops.example.co.uk"
+    dynamodb_read_capacity_min  = 7
+    dynamodb_read_capacity_max  = 7
+    dynamodb_write_capacity_min = 1
+    dynamodb_write_capacity_max = 40000
+  }
+
+  assert {
+    condition     = aws_s3_bucket.tap_stack_logs.bucket == "logs.example-1.acme"
+    error_message = "A bucket name with dots and hyphens is valid."
+  }
 }

@@ -1,0 +1,21 @@
+# A capacity maximum below its minimum (a cross-variable rule: Terraform 1.9+).
+
+mock_provider "aws" {
+  source = "./tests"
+}
+
+variables {
+  lambda_log_bucket_name = "acme-tap-test-logs"
+  allowed_ip_ranges      = ["203.0.113.0/24"]
+}
+
+run "inverted_capacity" {
+  command = plan
+
+  variables {
+    dynamodb_read_capacity_min  = 10
+    dynamodb_read_capacity_max  = 5
+    dynamodb_write_capacity_min = 20
+    dynamodb_write_capacity_max = 19
+  }
+}

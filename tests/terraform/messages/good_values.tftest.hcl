@@ -1,0 +1,33 @@
+# Must pass: the edge of every rule from the good side, so a validation that refuses everything fails
+# this run.
+
+mock_provider "aws" {
+  source = "./tests"
+}
+
+variables {
+  lambda_log_bucket_name = "acme-tap-test-logs"
+  allowed_ip_ranges      = ["203.0.113.0/24"]
+}
+
+run "good_values" {
+  command = plan
+
+  variables {
+    allowed_ip_ranges           = ["10.0.0.0/8", "198.51.100.7/32", "2001:db8::/32", "2001:db8:1::1/128", "0.0.0.0/0", "::/0"]
+    allow_wide_ip_ranges        = true
+    lambda_log_bucket_name      = "logs.example-1.acme"
+    dynamodb_table_name         = "Tap_Items.v2"
+    cors_allow_origin           = "https://app.example.com:8443"
+    alarm_email                 = "on-call+tap@ops.example.co.uk"
+    dynamodb_read_capacity_min  = 7
+    dynamodb_read_capacity_max  = 7
+    dynamodb_write_capacity_min = 1
+    dynamodb_write_capacity_max = 40000
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.tap_stack_data.name == "Tap_Items.v2" && aws_s3_bucket.tap_stack_logs.bucket == "logs.example-1.acme"
+    error_message = "Good values must reach the resources unchanged."
+  }
+}
