@@ -13,7 +13,7 @@ def test_cdktf_synth_writes_the_stack_with_its_archives(tmp_path, synth):
     project = checkout(tmp_path / "project")
     for shared in ("node_modules", ".venv"):
         (project / shared).symlink_to(ROOT / shared)
-    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "PIPENV_VENV_IN_PROJECT": "1", "PIPENV_VERBOSITY": "-1"}
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1"}
     env.pop("CDKTF_OUTDIR", None)
     result = subprocess.run([str(cli), "synth"], cwd=project, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
