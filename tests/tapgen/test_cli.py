@@ -193,6 +193,18 @@ def test_a_synth_holding_the_lock_makes_the_second_fail_with_one_line(tmp_path):
     assert_untouched(tmp_path, out, bundle)
 
 
+def test_two_synths_at_once_take_turns_and_leave_one_consistent_output(synth, tmp_path):
+    out, bundle = tmp_path / "cdktf.out", tmp_path / "dist" / "tap_stack"
+    command = [sys.executable, "main.py", "--out", str(out), "--bundle", str(bundle)]
+    runs = [subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    assert [run.wait(timeout=300) for run in runs] == [0, 0], [run.stderr.read() for run in runs]
+    for ours, reference in ((out, synth.cdktf_out), (bundle, synth.bundle)):
+        assert snapshot(ours).keys() == {str(ours / Path(p).relative_to(reference)) for p in snapshot(reference)}
+        for path, content in snapshot(reference).items():
+            assert (ours / Path(path).relative_to(reference)).read_bytes() == content, path
+    assert not list(tmp_path.rglob(".tapgen-staging-*"))
+
+
 def test_a_read_only_destination_fails_with_one_line(tmp_path):
     out, bundle = tmp_path / "cdktf.out", tmp_path / "ro" / "tap_stack"
     bundle.parent.mkdir()
