@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cdktf import Precondition, TerraformLocal, TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.account import AwsAccount
@@ -73,6 +74,7 @@ class ApiFunction(Construct):
             kms_key_arn=props.kms_key_arn,
             environment=aws.lambda_function.LambdaFunctionEnvironment(variables=props.environment),
             tracing_config=aws.lambda_function.LambdaFunctionTracingConfig(mode="Active"),
+            lifecycle=TerraformResourceLifecycle(precondition=[archive_precondition(self, props.name, props.archive)]),
             # Without these the first invocations can run before the role may write logs,
             # and Lambda would create an unencrypted log group with infinite retention.
             depends_on=[role.policy, self.log_group],
@@ -80,6 +82,23 @@ class ApiFunction(Construct):
         self.function_name = self.function.function_name
         self.arn = self.function.arn
         self.invoke_arn = self.function.invoke_arn
+
+
+def archive_precondition(scope: Construct, name: str, archive: BuiltArchive) -> Precondition:
+    """`terraform plan` fails, naming the file, when the archive beside the configuration is not
+    the one synthesized with it (edited, rebuilt elsewhere or swapped in the bundle). Any resource
+    that deploys an archive by `filename` (functions, canaries) carries one; the expected hash is
+    the local `<name>_archive_sha256` (a condition must refer to some object of the configuration)."""
+    expected = TerraformLocal(scope, "archive_sha256", archive.source_code_hash)
+    expected.override_logical_id(f"{name}_archive_sha256")
+    return Precondition(
+        condition=f'${{filebase64sha256("{archive.filename}") == local.{name}_archive_sha256}}',
+        error_message=(
+            f"{archive.filename} is not the archive this configuration was synthesized with "
+            f"(expected filebase64sha256 {archive.source_code_hash}): synthesize again, or restore "
+            f"{archive.filename} from the same bundle."
+        ),
+    )
 
 
 def base_statements(log_group_arn: str, kms_key_arn: str) -> tuple[Statement, ...]:

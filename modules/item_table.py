@@ -47,6 +47,9 @@ class ItemTableProps:
     read_capacity: CapacityRange
     write_capacity: CapacityRange
     target_utilization_percent: float
+    # DynamoDB refuses DeleteTable while this is on, so `terraform destroy` stops at the table
+    # until it is turned off (and applied). A bool or a Terraform bool expression.
+    deletion_protection: bool = True
 
 
 class ItemTable(Construct):
@@ -73,7 +76,7 @@ class ItemTable(Construct):
             server_side_encryption=ddb.DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=props.kms_key_arn),
             stream_enabled=True,
             stream_view_type="NEW_AND_OLD_IMAGES",
-            deletion_protection_enabled=True,
+            deletion_protection_enabled=props.deletion_protection,
             # Autoscaling owns the capacity after creation; Terraform must not fight it.
             lifecycle={"ignore_changes": ["read_capacity", "write_capacity"]},
         )

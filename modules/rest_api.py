@@ -3,6 +3,7 @@ gateway errors, a stage with X-Ray, JSON access logs and an optional encrypted c
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -44,6 +45,23 @@ ACCESS_LOG_FORMAT = json.dumps(
     sort_keys=True,
     separators=(",", ":"),
 )
+
+
+# The request validator every method uses; also part of the API definition digest.
+REQUEST_VALIDATOR = {"name": "parameters", "validate_request_parameters": True, "validate_request_body": False}
+GATEWAY_RESPONSE_FAMILIES = ("4xx", "5xx")
+# Stands for var.cors_allow_origin (or whatever origin the stack passes) in the synth-time digest.
+ORIGIN_PLACEHOLDER = "<cors_allow_origin>"
+
+
+def cors_response_headers(origin: str) -> dict[str, str]:
+    """The CORS headers of the gateway responses (error responses API Gateway itself sends)."""
+    return {
+        "gatewayresponse.header.Access-Control-Allow-Origin": f"'{origin}'",
+        "gatewayresponse.header.Access-Control-Allow-Headers": f"'{CORS_ALLOW_HEADERS}'",
+        "gatewayresponse.header.Access-Control-Allow-Methods": f"'{CORS_ALLOW_METHODS}'",
+        "gatewayresponse.header.Access-Control-Expose-Headers": f"'{CORS_EXPOSE_HEADERS}'",
+    }
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,56 @@ class Route:
         if self.tenant_scoped:
             parameters[f"method.request.header.{TENANT_HEADER}"] = False
         return dict(sorted(parameters.items()))
+
+    def method_settings(self, method: str) -> dict:
+        """What API Gateway stores for `method` on this route, besides ids: the method and its
+        integration (the function's invoke ARN is a plan-time input, named by `backend`)."""
+        parameters = self.request_parameters()
+        return {
+            "path": self.path,
+            "http_method": method,
+            "authorization": self.authorization,
+            "request_parameters": parameters,
+            "request_validator": REQUEST_VALIDATOR["name"],
+            "integration": {
+                "type": "AWS_PROXY",
+                "integration_http_method": "POST",
+                "backend": self.backend,
+                # The cache must never serve one tenant's response to another.
+                "cache_key_parameters": sorted(parameters) if method == "GET" and parameters else [],
+            },
+        }
+
+
+def api_definition(routes: tuple[Route, ...]) -> dict:
+    """Everything that defines a deployment and is known at synth time, as plain data: paths,
+    methods, auth, request parameters, validator, integrations and gateway responses.
+    Values that only Terraform knows (function ARNs, the CORS origin, the policy document) are
+    the other half of the redeployment trigger: see `RestApi._redeployment_trigger`."""
+    paths = sorted(
+        {"/".join(r.path.split("/")[:depth]) for r in routes for depth in range(1, len(r.path.split("/")) + 1)}
+    )
+    return {
+        "resources": paths,
+        "request_validator": REQUEST_VALIDATOR,
+        "methods": sorted(
+            (route.method_settings(method) for route in routes for method in route.methods),
+            key=lambda m: (m["path"], m["http_method"]),
+        ),
+        "gateway_responses": {
+            f"DEFAULT_{family.upper()}": {
+                "response_parameters": cors_response_headers(ORIGIN_PLACEHOLDER),
+                "response_templates": {"application/json": GATEWAY_ERROR_TEMPLATE},
+            }
+            for family in GATEWAY_RESPONSE_FAMILIES
+        },
+    }
+
+
+def definition_digest(routes: tuple[Route, ...]) -> str:
+    """SHA-256 of `api_definition`, independent of dict order and of the construct tree."""
+    canonical = json.dumps(api_definition(routes), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -134,29 +202,42 @@ class RestApi(Construct):
         # Rejects requests missing a required path parameter before they reach a function;
         # bodies are validated by the function, which knows the item contract.
         self._validator = aws.api_gateway_request_validator.ApiGatewayRequestValidator(
-            self,
-            f"{props.name}_request_validator",
-            rest_api_id=self.api.id,
-            name="parameters",
-            validate_request_parameters=True,
-            validate_request_body=False,
+            self, f"{props.name}_request_validator", rest_api_id=self.api.id, **REQUEST_VALIDATOR
         )
         resources = self._resources()
         deployed = [*resources.values(), self._validator]
         for route in props.routes:
             deployed += self._route(route, resources[route.path])
-        deployed.append(self._resource_policy())
+        policy, policy_json = self._resource_policy()
+        deployed.append(policy)
         deployed += self._gateway_responses()
         deployment = aws.api_gateway_deployment.ApiGatewayDeployment(
             self,
             f"{props.name}_deployment",
             rest_api_id=self.api.id,
             description="Redeployed whenever a route, integration, policy or gateway response changes.",
-            triggers={"redeployment": Fn.sha1(Fn.jsonencode([element.fqn for element in deployed]))},
+            triggers={"redeployment": self._redeployment_trigger(policy_json)},
             lifecycle={"create_before_destroy": True},
             depends_on=deployed,
         )
         self._stage(deployment)
+
+    def _redeployment_trigger(self, policy_document: str) -> str:
+        """A hash of what defines the API, never of whole resource objects: attributes that appear
+        or change on refresh (`request_parameters = {}`, ids, dates) would redeploy on every plan.
+        The synth-time digest covers routes, methods, integrations, validator and gateway
+        responses; the plan-time inputs are the ones only Terraform knows: each backend's invoke
+        ARN, the CORS origin and the resource policy document (a policy change needs a
+        redeployment to take effect)."""
+        props = self._props
+        used = sorted({route.backend for route in props.routes})
+        inputs = {
+            "definition": definition_digest(props.routes),
+            "backends": [props.backends[name].invoke_arn for name in used],
+            "cors_allow_origin": props.cors_allow_origin,
+            "policy": policy_document,
+        }
+        return Fn.sha1(Fn.jsonencode(inputs))
 
     def _resources(self) -> dict[str, object]:
         """One `aws_api_gateway_resource` per path prefix, parents first."""
@@ -182,15 +263,16 @@ class RestApi(Construct):
         created = []
         for method in route.methods:
             name = f"{self._props.name}_{route.slug}_{method.lower()}"
-            parameters = route.request_parameters()
+            settings = route.method_settings(method)
+            integration_settings = settings["integration"]
             api_method = aws.api_gateway_method.ApiGatewayMethod(
                 self,
                 name,
                 rest_api_id=self.api.id,
                 resource_id=resource.id,
-                http_method=method,
-                authorization=route.authorization,
-                request_parameters=parameters or None,
+                http_method=settings["http_method"],
+                authorization=settings["authorization"],
+                request_parameters=settings["request_parameters"] or None,
                 request_validator_id=self._validator.id,
             )
             integration = aws.api_gateway_integration.ApiGatewayIntegration(
@@ -199,11 +281,10 @@ class RestApi(Construct):
                 rest_api_id=self.api.id,
                 resource_id=resource.id,
                 http_method=api_method.http_method,
-                type="AWS_PROXY",
-                integration_http_method="POST",
+                type=integration_settings["type"],
+                integration_http_method=integration_settings["integration_http_method"],
                 uri=backend.invoke_arn,
-                # The cache must never serve one tenant's response to another.
-                cache_key_parameters=sorted(parameters) if method == "GET" and parameters else None,
+                cache_key_parameters=integration_settings["cache_key_parameters"] or None,
             )
             aws.lambda_permission.LambdaPermission(
                 self,
@@ -217,8 +298,10 @@ class RestApi(Construct):
             created += [api_method, integration]
         return created
 
-    def _resource_policy(self):
-        """Anonymous callers may reach only the unauthenticated routes; IAM-authenticated callers
+    def _resource_policy(self) -> tuple[object, str]:
+        """The policy resource and its document's JSON.
+
+        Anonymous callers may reach only the unauthenticated routes; IAM-authenticated callers
         only as principals of this account; and nobody outside `allowed_ip_ranges` at all."""
         props = self._props
         every_route = f"{self.api.execution_arn}/*"
@@ -255,17 +338,13 @@ class RestApi(Construct):
                 ),
             )
         document = policy_document(self, f"{props.name}_policy_document", statements)
-        return aws.api_gateway_rest_api_policy.ApiGatewayRestApiPolicy(
+        policy = aws.api_gateway_rest_api_policy.ApiGatewayRestApiPolicy(
             self, f"{props.name}_policy", rest_api_id=self.api.id, policy=document.json
         )
+        return policy, document.json
 
     def _gateway_responses(self) -> list:
-        headers = {
-            "gatewayresponse.header.Access-Control-Allow-Origin": f"'{self._props.cors_allow_origin}'",
-            "gatewayresponse.header.Access-Control-Allow-Headers": f"'{CORS_ALLOW_HEADERS}'",
-            "gatewayresponse.header.Access-Control-Allow-Methods": f"'{CORS_ALLOW_METHODS}'",
-            "gatewayresponse.header.Access-Control-Expose-Headers": f"'{CORS_EXPOSE_HEADERS}'",
-        }
+        headers = cors_response_headers(self._props.cors_allow_origin)
         return [
             aws.api_gateway_gateway_response.ApiGatewayGatewayResponse(
                 self,
@@ -275,7 +354,7 @@ class RestApi(Construct):
                 response_parameters=headers,
                 response_templates={"application/json": GATEWAY_ERROR_TEMPLATE},
             )
-            for family in ("4xx", "5xx")
+            for family in GATEWAY_RESPONSE_FAMILIES
         ]
 
     def _stage(self, deployment) -> None:

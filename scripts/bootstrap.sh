@@ -56,7 +56,9 @@ ensure_venv() {
 
 ensure_node_modules() {
   local stamp; stamp="node_modules/.synced-$(sha256sum package-lock.json | cut -c1-16)"
-  [ -f "$stamp" ] && return
+  [ -f "$stamp" ] && [ -x node_modules/.bin/cdktf ] && return
+  # npm ci empties node_modules first: through a link it would empty another checkout's copy.
+  [ -L node_modules ] && die "node_modules is a link to $(readlink node_modules) that is not installed from this package-lock.json; install it there"
   echo "installing cdktf-cli into node_modules (package-lock.json)" >&2
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   touch "$stamp"

@@ -182,6 +182,7 @@ class TapStack(TerraformStack):
                     v["dynamodb_write_capacity_min"].number_value, v["dynamodb_write_capacity_max"].number_value
                 ),
                 v["dynamodb_target_utilization"].number_value,
+                deletion_protection=v["dynamodb_deletion_protection"].boolean_value,
             ),
         )
         self.events = ItemEvents(self, ItemEventsProps("tap_stack_events", f"{prefix}-items"))

@@ -417,4 +417,12 @@ VARIABLES: tuple[VariableSpec, ...] = (
         70,
         (_number_range("dynamodb_target_utilization", 20, 90, "percent"),),
     ),
+    VariableSpec(
+        "dynamodb_deletion_protection",
+        "bool",
+        "Whether DynamoDB deletion protection is on for the item table. On by default: DeleteTable is refused, "
+        "so `terraform destroy` stops at the table. To destroy the stack on purpose, apply once with "
+        "dynamodb_deletion_protection = false, then destroy.",
+        True,
+    ),
 )

@@ -4,6 +4,9 @@
   policy, because AWS offers no resource-level permission for them.
 - `CHECKOV_SKIPS`: checkov checks that the generated configuration deliberately does not satisfy.
   A test runs checkov without them and requires each one to still be needed.
+- `CHECKOV_PLAN_SKIPS`: checks that fire only on a plan (`terraform show -json`, where variables
+  have values) and that a representative deployment deliberately does not satisfy. The plan scan
+  skips both lists; a test requires each plan skip to fail on the plan and not on the configuration.
 """
 
 WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
@@ -52,11 +55,25 @@ CHECKOV_SKIPS: dict[str, str] = {
         "of the account pool and fails to apply on accounts with fewer than 100 unreserved."
     ),
     "CKV_AWS_272": (
-        "Lambda code signing: the archives are built reproducibly by this project and pinned by "
-        "source_code_hash; AWS Signer profiles belong to the deploying pipeline, not the stack."
+        "Lambda code signing is not used: no AWS Signer profile or code-signing configuration, so "
+        "Lambda does not verify who built an archive. What is protected: each function's plan "
+        "fails (lifecycle precondition, naming the file) when its archive on disk is not "
+        "byte-identical to the one synthesized with the configuration, so an archive swapped or "
+        "edited in the bundle is refused. What is not: a compromised build or synth machine "
+        "produces archive and hash together, and whoever can edit the bundle can change both "
+        "the archive and its hash in tap_stack.tf.json; the precondition accepts either."
     ),
     "CKV2_AWS_57": (
         "Secrets Manager rotation: the secret is created without a value (no secret version), so "
         "there is nothing to rotate yet; the rotation Lambda is the compliance feature."
+    ),
+}
+
+CHECKOV_PLAN_SKIPS: dict[str, str] = {
+    "CKV_AWS_120": (
+        "API Gateway stage caching: a deploy-time choice, var.api_cache_enabled, off by default "
+        "(a cache cluster is billed per hour and cached reads may be stale for up to "
+        "api_cache_ttl_seconds after a write). The configuration scan cannot see the variable's "
+        "value; the plan with default values can, and reports the cache as off."
     ),
 }

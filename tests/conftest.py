@@ -14,6 +14,18 @@ import pytest
 import tapgen  # noqa: F401  (silences jsii's Node banner before anything imports cdktf)
 
 ROOT = Path(__file__).resolve().parent.parent
+# The local mirror of hashicorp/aws 5.100.0 (as laid out by `terraform providers mirror`); the
+# same variable as scripts/bootstrap.sh. Nothing in the tests uses the public registry.
+PROVIDER_MIRROR = Path(os.environ.get("TAP_PROVIDER_MIRROR", "/opt/tf-plugins"))
+
+
+def provider_mirror() -> Path:
+    """The mirror, or a failure that says how to point at one (Terraform tests never skip)."""
+    if not PROVIDER_MIRROR.is_dir():
+        pytest.fail(
+            f"provider mirror {PROVIDER_MIRROR} is missing; set TAP_PROVIDER_MIRROR to a mirror of hashicorp/aws"
+        )
+    return PROVIDER_MIRROR
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-PLUGIN_DIR = Path(os.environ.get("TAP_TF_PLUGIN_DIR", "/opt/tf-plugins"))
+from tests.conftest import provider_mirror
+
 TFTEST_DIR = Path(__file__).parent / "tftest"
 
 
@@ -31,11 +32,7 @@ def terraform(cwd: Path, *args: str, check: bool = True) -> subprocess.Completed
 
 
 def init(cwd: Path, backend: bool = True) -> None:
-    if not PLUGIN_DIR.is_dir():
-        pytest.fail(
-            f"provider mirror {PLUGIN_DIR} is missing; set TAP_TF_PLUGIN_DIR to a mirror of hashicorp/aws 5.100.0"
-        )
-    terraform(cwd, "init", "-input=false", f"-backend={str(backend).lower()}", f"-plugin-dir={PLUGIN_DIR}")
+    terraform(cwd, "init", "-input=false", f"-backend={str(backend).lower()}", f"-plugin-dir={provider_mirror()}")
 
 
 @pytest.fixture(scope="module")

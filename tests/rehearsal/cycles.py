@@ -1,0 +1,141 @@
+"""The two rehearsals as plain functions: each runs a whole Terraform cycle against the emulator in
+its own working directory and returns what happened, for the tests to assert on.
+
+Both run at once (threads of `tests/rehearsal/conftest.py`), each in its own emulated AWS account
+(`DEPLOY_ACCOUNT`, `UPGRADE_ACCOUNT`: account-wide settings such as API Gateway's CloudWatch role
+would otherwise be shared) and with different names; most of an apply is waiting (the provider
+polls an S3 lifecycle configuration for 55 s until it is stable, as AWS needs).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.rehearsal.emulator import Emulator, Step, Workspace
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DEPLOY_TFVARS = FIXTURES / "deploy.tfvars"
+UPGRADE_TFVARS = FIXTURES / "upgrade.tfvars"
+RELEASES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "releases"
+RELEASE_CONFIG = "tap_stack.tf.json"
+TFVARS = "rehearsal.tfvars"
+DEPLOY_ACCOUNT = "111111111111"
+UPGRADE_ACCOUNT = "222222222222"
+
+_ASSIGNMENT = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s*=\s*\S")
+_VERSION = re.compile(r"^\d+(\.\d+)*$")
+_ADDED = re.compile(r"Resources: (\d+) added, (\d+) changed, (\d+) destroyed")
+_DESTROYED = re.compile(r"Resources: (\d+) destroyed")
+
+
+def declared_only(tfvars: str, declared: set[str]) -> str:
+    """The tfvars text without assignments to variables a configuration does not declare
+    (Terraform refuses those in a tfvars file). Fixtures keep one assignment per line."""
+    kept = []
+    for number, line in enumerate(tfvars.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            kept.append(line)
+            continue
+        match = _ASSIGNMENT.match(line)
+        if not match or line.count("[") != line.count("]") or line.count("{") != line.count("}"):
+            raise ValueError(f"tfvars line {number} is not a one-line assignment: {line!r}")
+        if match["name"] in declared:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+def version_key(name: str) -> tuple[int, ...]:
+    if not _VERSION.match(name):
+        raise ValueError(f"{RELEASES_DIR / name}: release folders are named by version, such as 0.2.0")
+    return tuple(int(part) for part in name.split("."))
+
+
+def newest_release(releases_dir: Path = RELEASES_DIR) -> Path:
+    """The release folder with the highest version (0.10.0 is newer than 0.9.0)."""
+    folders = [p for p in releases_dir.iterdir() if p.is_dir()]
+    if not folders:
+        raise FileNotFoundError(f"{releases_dir}: no release folder; see {releases_dir / 'README.md'}")
+    return max(folders, key=lambda p: version_key(p.name))
+
+
+def resources_added(step: Step) -> int:
+    match = _ADDED.search(step.stdout)
+    return int(match[1]) if match else 0
+
+
+def resources_destroyed(step: Step) -> int:
+    match = _DESTROYED.search(step.stdout)
+    return int(match[1]) if match else 0
+
+
+@dataclass
+class Run:
+    """One rehearsal's record: its workspace (with every step) and named steps and facts."""
+
+    name: str
+    workspace: Workspace
+    steps: dict[str, Step] = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
+
+    def step(self, label: str, *args: str, ok: tuple[int, ...] = (0,)) -> Step:
+        self.steps[label] = self.workspace.terraform(*args, ok=ok)
+        return self.steps[label]
+
+    def figures(self) -> str:
+        timed = ", ".join(f"{label} {step.seconds:.1f} s" for label, step in self.steps.items())
+        facts = ", ".join(f"{key} {value}" for key, value in self.facts.items() if isinstance(value, int))
+        return f"{self.name}: {facts}; {timed}"
+
+
+def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path = DEPLOY_TFVARS) -> Run:
+    """init -> apply -> plan (must be empty) -> destroy -> state list, in a copy of the bundle."""
+    shutil.copytree(bundle, workdir)
+    shutil.copy(tfvars, workdir / TFVARS)
+    run = Run("deploy", Workspace(emulator, workdir, DEPLOY_ACCOUNT).prepare())
+    run.steps["init"] = run.workspace.init()
+    apply = run.step("apply", "apply", "-auto-approve", "-input=false", f"-var-file={TFVARS}")
+    run.facts["resources created"] = resources_added(apply)
+    run.facts["state"] = run.workspace.state_list()
+    run.step("plan", "plan", "-input=false", "-detailed-exitcode", f"-var-file={TFVARS}", ok=(0, 1, 2))
+    destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", f"-var-file={TFVARS}", ok=(0, 1))
+    run.facts["resources destroyed"] = resources_destroyed(destroy)
+    run.facts["state after destroy"] = run.workspace.state_list()
+    return run
+
+
+def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path, tfvars: Path = UPGRADE_TFVARS) -> Run:
+    """Apply the previous release (with today's archives), then plan, apply and destroy the
+    current bundle over the same state, with the same tfvars."""
+    workdir.mkdir(parents=True)
+    shutil.copy(release / RELEASE_CONFIG, workdir / RELEASE_CONFIG)
+    for archive in sorted(bundle.glob("*.zip")):
+        shutil.copy(archive, workdir / archive.name)
+    previous = json.loads((release / RELEASE_CONFIG).read_text())
+    values = tfvars.read_text()
+    (workdir / TFVARS).write_text(declared_only(values, set(previous.get("variable", {}))))
+    run = Run(f"upgrade from {release.name}", Workspace(emulator, workdir, UPGRADE_ACCOUNT).prepare())
+    run.facts["release"] = release.name
+    run.steps["init (previous)"] = run.workspace.init()
+    apply = run.step("apply (previous)", "apply", "-auto-approve", "-input=false", f"-var-file={TFVARS}")
+    run.facts["resources created"] = resources_added(apply)
+    run.facts["previous state"] = run.workspace.state_list()
+    run.facts["previous configuration"] = previous
+
+    for path in sorted(bundle.iterdir()):
+        if path.is_file():
+            shutil.copy(path, workdir / path.name)
+    (workdir / TFVARS).write_text(values)
+    run.steps["init (current)"] = run.workspace.init()
+    run.step("plan (upgrade)", "plan", "-input=false", f"-var-file={TFVARS}", "-out=upgrade.tfplan")
+    run.facts["plan"] = run.workspace.show_json("upgrade.tfplan")
+    run.facts["configuration"] = json.loads((workdir / RELEASE_CONFIG).read_text())
+    run.step("apply (upgrade)", "apply", "-input=false", "upgrade.tfplan")
+    run.step("plan (after upgrade)", "plan", "-input=false", "-detailed-exitcode", f"-var-file={TFVARS}", ok=(0, 1, 2))
+    destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", f"-var-file={TFVARS}", ok=(0, 1))
+    run.facts["resources destroyed"] = resources_destroyed(destroy)
+    run.facts["state after destroy"] = run.workspace.state_list()
+    return run

@@ -1,0 +1,221 @@
+"""moto's server on the loopback address, and Terraform root modules wired to it.
+
+API (reusable outside the rehearsal tests, e.g. for a `cdktf deploy` cycle):
+
+- `Emulator.start()` applies the named patches of `tests.rehearsal.moto_patches`, starts moto's
+  `ThreadedMotoServer` in this process on 127.0.0.1 and a free port, and returns the emulator;
+  `stop()` shuts it down. `with Emulator.running() as emulator:` does both.
+- `emulator.endpoint`: `http://127.0.0.1:<port>`.
+- `emulator.env(account=None)`: the environment to run `terraform` (or `npx cdktf deploy`) against
+  it: this process's environment without any `AWS_*`/`TF_*` setting of the caller; fake
+  credentials (`testing`: moto's default account 123456789012; with `account="111111111111"`,
+  those of a role assumed in that emulated account, so rehearsals that run at once share no
+  account-wide setting such as API Gateway's CloudWatch role); `AWS_ENDPOINT_URL=<endpoint>` (the
+  AWS provider 5.100.0 sends every service there; measured: every resource of the stack is
+  created in moto); no shared config or credentials file; `AWS_EC2_METADATA_DISABLED`,
+  `TF_CLI_CONFIG_FILE=/dev/null`, `CHECKPOINT_DISABLE=1`, `TF_IN_AUTOMATION=1`.
+- `emulator.write_override(directory)`: writes `emulator_override.tf.json` into a root module:
+  what the environment cannot say (`s3_use_path_style`, because `<bucket>.127.0.0.1` does not
+  resolve; no instance-metadata lookup; `max_retries = 2`, so an API moto lacks fails in seconds
+  instead of a 15-minute back-off). Terraform merges `*_override.tf.json` into the provider block;
+  synth never writes or removes that file, so it survives a synth in `cdktf.out/stacks/tap_stack`.
+- `Workspace(emulator, directory, account=None)`: a root module run against the emulator.
+  `prepare()` writes the override; `init()` is offline (`-plugin-dir`, the local provider
+  mirror); `terraform(*args, ok=(0,))` runs one command, records a
+  `Step` (command, seconds, exit code, output) in `workspace.steps` and fails the test on an
+  unexpected exit code; `state_list()` returns the addresses in state.
+
+moto keeps its state in this process's global backends: `moto.mock_aws` (used by the handler
+tests) resets them when it starts and stops, so never use it while a rehearsal holds resources.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import provider_mirror
+from tests.rehearsal import moto_patches
+
+OVERRIDE_FILE = "emulator_override.tf.json"
+COMMAND_TIMEOUT_SECONDS = 600
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+PROVIDER_OVERRIDE = {
+    "s3_use_path_style": True,
+    "skip_metadata_api_check": True,
+    "max_retries": 2,
+}
+
+
+def terraform_binary() -> str:
+    binary = shutil.which("terraform")
+    if binary is None:
+        pytest.fail("terraform is not on PATH; the deploy rehearsal needs Terraform 1.7+ (it never skips)")
+    return binary
+
+
+class Emulator:
+    """moto's server, in this process, on 127.0.0.1 (see the module docstring for the API)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._host = host
+        self._port = port  # 0: a free port, chosen by the OS when the server binds
+        self._server = None
+        self._accounts: dict[str, dict[str, str]] = {}
+        self.patches: tuple[str, ...] = ()
+
+    @classmethod
+    @contextlib.contextmanager
+    def running(cls) -> Iterator[Emulator]:
+        emulator = cls().start()
+        try:
+            yield emulator
+        finally:
+            emulator.stop()
+
+    def start(self) -> Emulator:
+        from moto.server import ThreadedMotoServer
+
+        self.patches = moto_patches.apply_all()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+        self._server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
+        self._server.start()
+        self._port = self._server.get_host_and_port()[1]
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self._host}:{self._port}"
+
+    def env(self, region: str = "us-east-1", account: str | None = None) -> dict[str, str]:
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+        return {
+            **inherited,
+            **(self.credentials(account) if account else FAKE_CREDENTIALS),
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "TF_CLI_CONFIG_FILE": os.devnull,
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+        }
+
+    def credentials(self, account: str) -> dict[str, str]:
+        """Credentials that moto attributes to `account` (an assumed role there; moto issues them
+        once per account and does not expire them)."""
+        if account not in self._accounts:
+            import boto3
+
+            sts = boto3.client(
+                "sts",
+                endpoint_url=self.endpoint,
+                region_name="us-east-1",
+                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            )
+            issued = sts.assume_role(
+                RoleArn=f"arn:aws:iam::{account}:role/rehearsal", RoleSessionName="rehearsal", DurationSeconds=43200
+            )["Credentials"]
+            self._accounts[account] = {
+                "AWS_ACCESS_KEY_ID": issued["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": issued["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": issued["SessionToken"],
+            }
+        return self._accounts[account]
+
+    def write_override(self, directory: Path) -> Path:
+        path = Path(directory) / OVERRIDE_FILE
+        path.write_text(json.dumps({"provider": {"aws": PROVIDER_OVERRIDE}}, indent=2) + "\n")
+        return path
+
+
+@dataclass(frozen=True)
+class Step:
+    command: str
+    seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return f"{self.stdout}\n{self.stderr}"
+
+
+@dataclass
+class Workspace:
+    """A Terraform root module in `directory`, run against `emulator`."""
+
+    emulator: Emulator
+    directory: Path
+    account: str | None = None
+    steps: list[Step] = field(default_factory=list)
+
+    def prepare(self) -> Workspace:
+        self.emulator.write_override(self.directory)
+        return self
+
+    def terraform(self, *args: str, ok: tuple[int, ...] = (0,)) -> Step:
+        # `-no-color` goes right after the subcommand: flags after a plan file are positional.
+        command = (
+            [terraform_binary(), *args] if args[0] == "state" else [terraform_binary(), args[0], "-no-color", *args[1:]]
+        )
+        started = time.monotonic()
+        try:
+            result = subprocess.run(
+                command,
+                cwd=self.directory,
+                env=self.emulator.env(account=self.account),
+                capture_output=True,
+                text=True,
+                timeout=COMMAND_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            pytest.fail(f"terraform {' '.join(args)} timed out after {error.timeout} s in {self.directory}")
+        step = Step(" ".join(args), time.monotonic() - started, result.returncode, result.stdout, result.stderr)
+        self.steps.append(step)
+        if result.returncode not in ok:
+            pytest.fail(
+                f"terraform {step.command} exited {result.returncode} in {self.directory}:\n"
+                f"{_tail(result.stdout)}\n{_tail(result.stderr)}"
+            )
+        return step
+
+    def init(self) -> Step:
+        return self.terraform("init", "-input=false", f"-plugin-dir={provider_mirror()}")
+
+    def state_list(self) -> list[str]:
+        step = self.terraform("state", "list", ok=(0, 1))
+        if step.returncode == 1 and "No state file was found" not in step.output:
+            pytest.fail(f"terraform state list failed in {self.directory}:\n{step.output}")
+        return step.stdout.split()
+
+    def show_json(self, plan_file: str) -> dict:
+        return json.loads(self.terraform("show", "-json", plan_file).stdout)
+
+
+def _tail(text: str, lines: int = 60) -> str:
+    return "\n".join(text.splitlines()[-lines:])

@@ -1,0 +1,160 @@
+"""One probe per moto patch: boto3 calls against an emulator endpoint that pass only when the
+emulator behaves as AWS does. `tests/rehearsal/test_emulator.py` runs them against the patched
+server (all must pass) and, in a subprocess, against an unpatched one (each must fail, so every
+patch is still needed: a moto upgrade that fixes an API shows up here).
+
+`python -m tests.rehearsal.probes` starts an unpatched server and prints `{name: error or null}`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+
+import boto3
+
+LAMBDA_URI = (
+    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+    "arn:aws:lambda:us-east-1:123456789012:function:probe/invocations"
+)
+
+
+def clients(endpoint: str) -> Callable[[str], object]:
+    def make(service: str):
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    return make
+
+
+def _api_with_get(apigateway, name: str) -> tuple[str, str]:
+    api = apigateway.create_rest_api(name=name)["id"]
+    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
+    apigateway.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    return api, root
+
+
+def application_autoscaling_tags(client, tag: str) -> None:
+    autoscaling = client("application-autoscaling")
+    table = f"probe-tags-{tag}"
+    client("dynamodb").create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
+    )
+    arn = autoscaling.register_scalable_target(
+        ServiceNamespace="dynamodb",
+        ResourceId=f"table/{table}",
+        ScalableDimension="dynamodb:table:ReadCapacityUnits",
+        MinCapacity=1,
+        MaxCapacity=5,
+        Tags={"Project": "tap"},
+    )["ScalableTargetARN"]
+    assert autoscaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Project": "tap"}
+    autoscaling.tag_resource(ResourceARN=arn, Tags={"Owner": "platform"})
+    autoscaling.untag_resource(ResourceARN=arn, TagKeys=["Project"])
+    assert autoscaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"Owner": "platform"}
+    try:
+        autoscaling.list_tags_for_resource(ResourceARN=f"{arn}x")
+    except autoscaling.exceptions.ResourceNotFoundException:
+        return
+    raise AssertionError("an unknown ARN must be ResourceNotFoundException")
+
+
+def rest_api_policy_escaped(client, tag: str) -> None:
+    apigateway = client("apigateway")
+    api = apigateway.create_rest_api(name=f"probe-policy-{tag}")["id"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Condition": {"IpAddress": "10.0.0.0/8"}}]}
+    apigateway.update_rest_api(
+        restApiId=api, patchOperations=[{"op": "replace", "path": "/policy", "value": json.dumps(policy)}]
+    )
+    returned = apigateway.get_rest_api(restApiId=api)["policy"]
+    assert returned.startswith('{\\"Version\\"') and "10.0.0.0\\/8" in returned, returned
+    assert json.loads(json.loads(f'"{returned}"')) == policy
+
+
+def stage_cache_status_not_available(client, tag: str) -> None:
+    apigateway = client("apigateway")
+    api, root = _api_with_get(apigateway, f"probe-stage-{tag}")
+    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    deployment = apigateway.create_deployment(restApiId=api)["id"]
+    stage = apigateway.create_stage(restApiId=api, stageName="dev", deploymentId=deployment, cacheClusterSize="0.5")
+    assert stage.get("cacheClusterStatus") == "NOT_AVAILABLE", stage.get("cacheClusterStatus")
+    assert apigateway.get_stage(restApiId=api, stageName="dev")["cacheClusterStatus"] == "NOT_AVAILABLE"
+
+
+def integration_cache_key_parameters(client, tag: str) -> None:
+    apigateway = client("apigateway")
+    api, root = _api_with_get(apigateway, f"probe-integration-{tag}")
+    keys = ["method.request.header.X-Tenant-Id"]
+    put = apigateway.put_integration(
+        restApiId=api,
+        resourceId=root,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=LAMBDA_URI,
+        cacheKeyParameters=keys,
+    )
+    got = apigateway.get_integration(restApiId=api, resourceId=root, httpMethod="GET")
+    assert put["cacheKeyParameters"] == got["cacheKeyParameters"] == keys, got["cacheKeyParameters"]
+
+
+def account_role_reset_without_value(client, tag: str) -> None:
+    apigateway = client("apigateway")
+    role = f"arn:aws:iam::123456789012:role/probe-{tag}"
+    apigateway.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}])
+    apigateway.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn"}])
+    assert "cloudwatchRoleArn" not in apigateway.get_account()
+
+
+PROBES: dict[str, Callable[[Callable[[str], object], str], None]] = {
+    probe.__name__: probe
+    for probe in (
+        application_autoscaling_tags,
+        rest_api_policy_escaped,
+        stage_cache_status_not_available,
+        integration_cache_key_parameters,
+        account_role_reset_without_value,
+    )
+}
+
+
+def run_all(endpoint: str, tag: str) -> dict[str, str | None]:
+    """{probe name: None if it passed, else the error}."""
+    client = clients(endpoint)
+    results: dict[str, str | None] = {}
+    for name, probe in PROBES.items():
+        try:
+            probe(client, tag)
+            results[name] = None
+        except Exception as error:  # any failure counts: moto differs from AWS here
+            results[name] = f"{type(error).__name__}: {error}"[:300]
+    return results
+
+
+def main() -> None:
+    """Probe an unpatched moto server (started here, never patched)."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        json.dump(run_all(f"http://{host}:{port}", "unpatched"), sys.stdout)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
