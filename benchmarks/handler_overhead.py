@@ -27,6 +27,7 @@ sys.path[:0] = [str(ROOT)]
 ENV = {"TABLE_NAME": "bench", "EVENT_BUS_NAME": "bench", "DATA_RETENTION_DAYS": "30", "AWS_DEFAULT_REGION": "us-east-1"}
 ENV |= {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "POWERTOOLS_TRACE_DISABLED": "1", "LOG_LEVEL": "ERROR"}
 ENV |= {"POWERTOOLS_METRICS_NAMESPACE": "Bench", "POWERTOOLS_SERVICE_NAME": "bench"}
+ENV |= {"GRANTS_TABLE_NAME": "bench-grants", "APP_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:b"}
 
 
 def cold_import(folder: str | None, runs: int) -> float:
@@ -74,6 +75,13 @@ def time_calls(call, requests: int) -> list[float]:
     return samples
 
 
+class AllTenantsGrantTable:
+    """The grants table's GetItem, answered from memory: every caller may act for every tenant."""
+
+    def get_item(self, **kwargs) -> dict:
+        return {"Item": {"tenants": ["*"]}}
+
+
 def warm(requests: int) -> dict[str, tuple[float, float]]:
     os.environ.update(ENV)
     sys.path[:0] = [str(SRC / "crud"), str(SRC / "shared")]
@@ -83,6 +91,8 @@ def warm(requests: int) -> dict[str, tuple[float, float]]:
     from tests.lambda_src.conftest import LambdaContext, proxy_event
 
     handler.routes._store = MemoryStore(handler.store)
+    # The grant lookup runs (and its cache with it); only the table read is in memory.
+    handler.grants._table = AllTenantsGrantTable()
     handler.routes._events.publish = lambda *args: None
     context = LambdaContext()
     item = handler.routes._store.create("tenant-a", {"name": "bench", "price": 1})

@@ -16,7 +16,8 @@ PERIOD_SECONDS = 60
 
 @dataclass(frozen=True)
 class AlarmSpec:
-    """One alarm. Either `statistic` (Sum, Average, ...) or `extended_statistic` (p99) is set."""
+    """One alarm. Either `statistic` (Sum, Average, ...) or `extended_statistic` (p99) is set; it
+    fires when the metric compares to `threshold` by `comparison` (by default: reaches it)."""
 
     name: str
     description: str
@@ -27,6 +28,7 @@ class AlarmSpec:
     statistic: str = "Sum"
     extended_statistic: str = ""
     evaluation_periods: int = 1
+    comparison: str = "GreaterThanOrEqualToThreshold"
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class Alerts(Construct):
             period=PERIOD_SECONDS,
             evaluation_periods=spec.evaluation_periods,
             threshold=spec.threshold,
-            comparison_operator="GreaterThanOrEqualToThreshold",
+            comparison_operator=spec.comparison,
             treat_missing_data="notBreaching",
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],

@@ -21,7 +21,6 @@ from tapgen.aws import aws
 LOG_ACTIONS = (
     "logs:CreateLogGroup",
     "logs:CreateLogStream",
-    "logs:DescribeLogGroups",
     "logs:DescribeLogStreams",
     "logs:GetLogEvents",
     "logs:FilterLogEvents",
@@ -56,7 +55,11 @@ class ApiAccount(Construct):
                 f"{props.name}_cloudwatch_role",
                 props.role_name,
                 "apigateway.amazonaws.com",
-                (Statement("WriteApiGatewayLogs", LOG_ACTIONS, log_groups + tuple(f"{arn}:*" for arn in log_groups)),),
+                (
+                    Statement("WriteApiGatewayLogs", LOG_ACTIONS, log_groups + tuple(f"{arn}:*" for arn in log_groups)),
+                    # DescribeLogGroups has no resource-level permission: it works on "*" only.
+                    Statement("FindLogGroups", ("logs:DescribeLogGroups",), ("*",)),
+                ),
                 count=count,
             ),
         )

@@ -8,7 +8,7 @@ from cdktf import Precondition, TerraformLocal, TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.account import AwsAccount
-from modules.iam import ServiceRole, ServiceRoleProps, Statement
+from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
 from tapgen.archives import RUNTIME_PYTHON, BuiltArchive
 from tapgen.aws import aws
@@ -56,7 +56,8 @@ class ApiFunction(Construct):
                 f"{props.name}_role",
                 props.role_name,
                 "lambda.amazonaws.com",
-                base_statements(self.log_group.arn, props.kms_key_arn) + props.statements,
+                base_statements(self.log_group.arn, props.kms_key_arn, props.account, props.function_name)
+                + props.statements,
             ),
         )
         self.function = aws.lambda_function.LambdaFunction(
@@ -101,10 +102,25 @@ def archive_precondition(scope: Construct, name: str, archive: BuiltArchive) -> 
     )
 
 
-def base_statements(log_group_arn: str, kms_key_arn: str) -> tuple[Statement, ...]:
-    """What every API function needs: its own log streams, traces, and its environment key."""
+def base_statements(
+    log_group_arn: str, kms_key_arn: str, account: AwsAccount, function_name: str
+) -> tuple[Statement, ...]:
+    """What every API function needs: its own log streams, traces, and its environment key, which
+    it may use only through Lambda and only for its own environment (Lambda decrypts it with the
+    function's role, with the function's ARN as encryption context)."""
+    function_arn = account.arn("lambda", f"function:{function_name}")
     return (
         Statement("WriteOwnLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), (f"{log_group_arn}:*",)),
         Statement("SendTraces", XRAY_ACTIONS, ("*",)),
-        Statement("DecryptEnvironment", ("kms:Decrypt",), (kms_key_arn,)),
+        Statement(
+            "DecryptEnvironment",
+            ("kms:Decrypt",),
+            (kms_key_arn,),
+            conditions=(
+                Condition("StringEquals", "kms:ViaService", (account.service_host("lambda"),)),
+                Condition(
+                    "ArnLike", "kms:EncryptionContext:aws:lambda:FunctionArn", (function_arn, f"{function_arn}:*")
+                ),
+            ),
+        ),
     )

@@ -1,7 +1,9 @@
-"""The application secret: encrypted with the stack's key and created without a value.
+"""The application secret: encrypted with the stack's key, created without a value, rotated.
 
 No `aws_secretsmanager_secret_version` is ever generated, so no secret material reaches the
-Terraform state; operators put the value out of band.
+Terraform state: the rotation function (`lambda_src/rotation`) creates the value on the first
+rotation, which Secrets Manager starts as soon as the rotation is configured, and replaces it on
+schedule. The CRUD function signs `next_token` with it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,46 @@ class AppSecretProps:
     secret_name: str
     kms_key_arn: str
     description: str
+
+
+@dataclass(frozen=True)
+class SecretRotationProps:
+    """`function_name`/`function_arn`: the rotation Lambda; `days`: the schedule (a number expression)."""
+
+    name: str
+    secret_arn: str
+    function_name: str
+    function_arn: str
+    days: float
+    account_id: str
+
+
+class SecretRotation(Construct):
+    """Secrets Manager may invoke the rotation function for this secret only; the rotation is
+    configured after that permission exists, since configuring it starts the first rotation."""
+
+    def __init__(self, scope: Construct, props: SecretRotationProps) -> None:
+        super().__init__(scope, props.name)
+        permission = aws.lambda_permission.LambdaPermission(
+            self,
+            f"{props.name}_permission",
+            statement_id="AllowSecretsManagerRotation",
+            action="lambda:InvokeFunction",
+            function_name=props.function_name,
+            principal="secretsmanager.amazonaws.com",
+            source_arn=props.secret_arn,
+            source_account=props.account_id,
+        )
+        self.rotation = aws.secretsmanager_secret_rotation.SecretsmanagerSecretRotation(
+            self,
+            props.name,
+            secret_id=props.secret_arn,
+            rotation_lambda_arn=props.function_arn,
+            rotation_rules=aws.secretsmanager_secret_rotation.SecretsmanagerSecretRotationRotationRules(
+                automatically_after_days=props.days
+            ),
+            depends_on=[permission],
+        )
 
 
 class AppSecret(Construct):

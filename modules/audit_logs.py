@@ -2,22 +2,39 @@
 
 Each archived log group gets a subscription filter; Firehose writes the (already gzip-compressed)
 CloudWatch Logs batches under `cloudwatch-logs/`, encrypted with the stack's key.
+
+Failures are visible: Firehose logs every delivery error to its own encrypted log group (with a
+retention), and two alarms fire on the alerts topic, one when an S3 delivery fails
+(`DeliveryToS3.Success` below 1) and one when records wait longer than three buffer intervals
+(`DeliveryToS3.DataFreshness`), which is what retried failures look like.
+
+The log-subscription role trusts CloudWatch Logs only for the log groups this archive subscribes
+(`aws:SourceArn`): the list is completed when the stack is resolved, after every `archive()` call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import jsii
+from cdktf import IListProducer, IResolveContext, Lazy
 from constructs import Construct
 
 from modules.account import AwsAccount
+from modules.alerts import AlarmSpec
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
+from modules.log_group import LogGroupProps, encrypted_log_group
 from tapgen.aws import aws
 
 OBJECT_PREFIX = "cloudwatch-logs/"
 ERROR_PREFIX = "cloudwatch-logs-errors/!{firehose:error-output-type}/"
 BUFFER_MB = 5
 BUFFER_SECONDS = 300
+# The log stream Firehose writes S3 delivery errors to (the name the console uses).
+ERROR_LOG_STREAM = "DestinationDelivery"
+# Records older than this many seconds mean deliveries keep failing and are being retried.
+FRESHNESS_ALARM_SECONDS = 3 * BUFFER_SECONDS
 
 
 @dataclass(frozen=True)
@@ -29,21 +46,48 @@ class AuditLogsProps:
     bucket_arn: str
     kms_key_arn: str
     account: AwsAccount
+    log_retention_days: float
     bucket_ready: tuple[object, ...] = ()
 
 
+@jsii.implements(IListProducer)
+class _Sources:
+    """The ARNs of the archived log groups, read when the stack is resolved."""
+
+    def __init__(self, arns: Callable[[], list[str]]) -> None:
+        self._arns = arns
+
+    def produce(self, context: IResolveContext) -> list[str]:
+        return self._arns()
+
+
 class AuditLogs(Construct):
-    """Outputs: `stream` (`aws_kinesis_firehose_delivery_stream`); `archive()` subscribes a log group."""
+    """Outputs: `stream` (`aws_kinesis_firehose_delivery_stream`), `error_log_group`; `archive()`
+    subscribes a log group; `alarm_specs()` are the delivery alarms for the alerts topic."""
 
     def __init__(self, scope: Construct, props: AuditLogsProps) -> None:
         super().__init__(scope, props.name)
+        self._props = props
+        self._sources: list[str] = []
+        self.error_log_group = encrypted_log_group(
+            self,
+            LogGroupProps(
+                f"{props.name}_errors",
+                f"/aws/kinesisfirehose/{props.stream_name}",
+                props.kms_key_arn,
+                props.log_retention_days,
+            ),
+        )
+        error_stream = aws.cloudwatch_log_stream.CloudwatchLogStream(
+            self, f"{props.name}_errors_delivery", name=ERROR_LOG_STREAM, log_group_name=self.error_log_group.name
+        )
         firehose_role = ServiceRole(
             self,
             ServiceRoleProps(
                 f"{props.name}_firehose_role",
                 props.firehose_role_name,
                 "firehose.amazonaws.com",
-                firehose_statements(props),
+                firehose_statements(props, f"{self.error_log_group.arn}:log-stream:{ERROR_LOG_STREAM}"),
                 trust_conditions=(Condition("StringEquals", "sts:ExternalId", (props.account.account_id,)),),
             ),
         )
@@ -65,6 +109,9 @@ class AuditLogs(Construct):
                 buffering_interval=BUFFER_SECONDS,
                 compression_format="UNCOMPRESSED",
                 kms_key_arn=props.kms_key_arn,
+                cloudwatch_logging_options=fh.KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions(
+                    enabled=True, log_group_name=self.error_log_group.name, log_stream_name=error_stream.name
+                ),
             ),
             depends_on=[firehose_role.policy, *props.bucket_ready],
         )
@@ -75,12 +122,16 @@ class AuditLogs(Construct):
                 props.subscription_role_name,
                 props.account.service_host("logs"),
                 (Statement("DeliverToArchive", ("firehose:PutRecord", "firehose:PutRecordBatch"), (self.stream.arn,)),),
-                trust_conditions=(Condition("ArnLike", "aws:SourceArn", (props.account.arn("logs", "log-group:*"),)),),
+                trust_conditions=(
+                    Condition("ArnLike", "aws:SourceArn", tuple(Lazy.list_value(_Sources(lambda: self._sources)))),
+                ),
             ),
         )
 
     def archive(self, name: str, log_group) -> None:
-        """Subscribe `log_group` to the archive with a filter named `name` (a Terraform name)."""
+        """Subscribe `log_group` to the archive with a filter named `name` (a Terraform name); the
+        subscription role then trusts CloudWatch Logs for this log group (with or without `:*`)."""
+        self._sources += [log_group.arn, f"{log_group.arn}:*"]
         aws.cloudwatch_log_subscription_filter.CloudwatchLogSubscriptionFilter(
             self,
             name,
@@ -92,9 +143,39 @@ class AuditLogs(Construct):
             depends_on=[self._subscription_role.policy],
         )
 
+    def alarm_specs(self) -> tuple[AlarmSpec, ...]:
+        """A failed S3 delivery, and records that wait too long (failures being retried)."""
+        name = self._props.name
+        dimensions = {"DeliveryStreamName": self.stream.name}
+        return (
+            AlarmSpec(
+                f"{name}_delivery_alarm",
+                "Log archive: Firehose failed to deliver a batch to the log bucket",
+                "AWS/Firehose",
+                "DeliveryToS3.Success",
+                dimensions,
+                1,
+                statistic="Minimum",
+                comparison="LessThanThreshold",
+            ),
+            AlarmSpec(
+                f"{name}_freshness_alarm",
+                f"Log archive: records waited more than {FRESHNESS_ALARM_SECONDS} s for delivery to the log bucket",
+                "AWS/Firehose",
+                "DeliveryToS3.DataFreshness",
+                dimensions,
+                FRESHNESS_ALARM_SECONDS,
+                statistic="Maximum",
+            ),
+        )
 
-def firehose_statements(props: AuditLogsProps) -> tuple[Statement, ...]:
+
+def firehose_statements(props: AuditLogsProps, error_log_stream_arn: str) -> tuple[Statement, ...]:
     via_s3 = Condition("StringEquals", "kms:ViaService", (props.account.service_host("s3"),))
+    # With a bucket key S3 names the bucket in the encryption context; without, the object.
+    archive_context = Condition(
+        "ArnLike", "kms:EncryptionContext:aws:s3:arn", (props.bucket_arn, f"{props.bucket_arn}/*")
+    )
     return (
         Statement(
             "WriteArchiveObjects",
@@ -109,6 +190,10 @@ def firehose_statements(props: AuditLogsProps) -> tuple[Statement, ...]:
             (props.bucket_arn, f"{props.bucket_arn}/*"),
         ),
         Statement(
-            "EncryptArchiveObjects", ("kms:GenerateDataKey", "kms:Decrypt"), (props.kms_key_arn,), conditions=(via_s3,)
+            "EncryptArchiveObjects",
+            ("kms:GenerateDataKey", "kms:Decrypt"),
+            (props.kms_key_arn,),
+            conditions=(via_s3, archive_context),
         ),
+        Statement("LogDeliveryErrors", ("logs:PutLogEvents",), (error_log_stream_arn,)),
     )

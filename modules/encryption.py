@@ -1,16 +1,70 @@
-"""The stack's customer-managed KMS key: rotation on, an alias, and a key policy per consumer."""
+"""The stack's customer-managed KMS key: rotation on, an alias, and a key policy in which every grant
+says who may use the key, for which of the stack's resources and through which service.
+
+- Who: one AWS service principal acting on its own behalf (CloudWatch Logs, EventBridge, CloudWatch
+  alarms), or the IAM principals of this account (`kms:CallerAccount`), whose IAM policies then name
+  the principal: in this stack only the stack's roles, each conditioned the same way.
+- Through which service: every grant to IAM principals requires `kms:ViaService`; nobody may call
+  Encrypt, Decrypt or GenerateDataKey on the key directly, and grants that services create for
+  their resources require `kms:GrantIsForAWSResource`.
+- For which resources: an encryption-context condition naming the stack's own resources, for every
+  service that sets one: log-group ARNs (`aws:logs:arn`), function ARNs (`aws:lambda:FunctionArn`),
+  table names (`aws:dynamodb:tableName`), bucket ARNs (`aws:s3:arn`), secret ARNs (`SecretARN`) and
+  event-bus ARNs (`aws:events:event-bus:arn`); service principals also by `aws:SourceAccount` or
+  `aws:SourceArn`.
+- Administration (key policy, rotation, aliases, tags, deletion) stays with the account through
+  IAM and includes no cryptographic operation.
+
+The resources are read from the synthesized stack itself (a lazy value resolved at synth): every
+resource that names this key is listed in the grant of its service, so a log group or function
+added later is covered without an edit here. `CONSUMER_TYPES` are the resource types this module
+has a service path for; a resource of another type that names the key fails synth
+(`tapgen.rules.kms_keys_serve_only_known_consumers`) until its path is added here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import jsii
+from cdktf import IResolveContext, IStringProducer, Lazy, TerraformResource, TerraformStack
 from constructs import Construct
 
 from modules.account import AwsAccount
 from modules.iam import Condition, Principal, Statement, key_policy_json, service_principal
 from tapgen.aws import aws
+from tapgen.rules import KMS_KEY_CONSUMERS
 
+# What the services that encrypt on their own behalf may do (CloudWatch Logs' documented set).
 KEY_USE = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+# What a service may do with the key on behalf of an IAM principal of the account.
+CRYPTO = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*")
+# Key administration through IAM: every key-management action, no cryptographic operation and no
+# grant creation (`kms:Create*` would include kms:CreateGrant, so only CreateAlias is named).
+ADMINISTRATION = (
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:UpdateAlias",
+    "kms:Describe*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Enable*",
+    "kms:Disable*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:RevokeGrant",
+    "kms:RetireGrant",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+)
+EVENTS_PRINCIPAL = "events.amazonaws.com"
+ALARMS_PRINCIPAL = "cloudwatch.amazonaws.com"
+# The resource types that may name the key (and where): the security rules' list.
+CONSUMER_TYPES = KMS_KEY_CONSUMERS
 
 
 @dataclass(frozen=True)
@@ -22,35 +76,218 @@ class EncryptionKeyProps:
     deletion_window_days: int = 30
 
 
-def key_policy_statements(account: AwsAccount) -> list[Statement]:
-    """Account administration through IAM, plus exactly the services that encrypt with the key
-    on their own behalf (CloudWatch Logs for log groups, CloudWatch alarms publishing to the
-    encrypted SNS topic). S3, DynamoDB, Secrets Manager, SNS, Firehose and Lambda use the key on
-    behalf of an IAM principal, which the account statement lets IAM policies grant."""
-    return [
-        Statement(
-            "AccountAdministersKeyThroughIam",
-            ("kms:*",),
-            ("*",),
-            principals=(Principal("AWS", (account.root_principal,)),),
-        ),
-        Statement(
-            "CloudWatchLogsEncryptsLogGroups",
-            KEY_USE,
-            ("*",),
-            principals=(service_principal(account.service_host("logs")),),
-            conditions=(
-                Condition("ArnLike", "kms:EncryptionContext:aws:logs:arn", (account.arn("logs", "log-group:*"),)),
+@dataclass(frozen=True)
+class KeyConsumers:
+    """The stack's resources encrypted with the key, by physical name (Terraform expressions)."""
+
+    log_groups: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+    tables: tuple[str, ...] = ()
+    buckets: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    event_buses: tuple[str, ...] = ()
+    delivery_streams: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+
+
+def key_policy_statements(account: AwsAccount, consumers: KeyConsumers) -> list[Statement]:
+    """Administration through IAM, then one grant per service that uses the key for `consumers`."""
+    account_principals = (Principal("AWS", (account.root_principal,)),)
+    in_account = Condition("StringEquals", "kms:CallerAccount", (account.account_id,))
+
+    def via(service: str) -> Condition:
+        return Condition("StringEquals", "kms:ViaService", (account.service_host(service),))
+
+    def through(sid: str, service: str, actions: tuple[str, ...], context: Condition) -> Statement:
+        conditions = (via(service), in_account, context)
+        return Statement(sid, actions, ("*",), principals=account_principals, conditions=conditions)
+
+    statements = [Statement("KeyAdministrationThroughIam", ADMINISTRATION, ("*",), principals=account_principals)]
+    if consumers.log_groups:
+        statements.append(
+            Statement(
+                "CloudWatchLogsEncryptsStackLogGroups",
+                KEY_USE,
+                ("*",),
+                principals=(service_principal(account.service_host("logs")),),
+                conditions=(
+                    Condition(
+                        "ArnEquals",
+                        "kms:EncryptionContext:aws:logs:arn",
+                        tuple(account.arn("logs", f"log-group:{name}") for name in consumers.log_groups),
+                    ),
+                ),
+            )
+        )
+    if consumers.functions:
+        functions = [account.arn("lambda", f"function:{name}") for name in consumers.functions]
+        statements.append(
+            through(
+                "LambdaEncryptsStackFunctionEnvironments",
+                "lambda",
+                ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"),
+                Condition(
+                    "ArnLike",
+                    "kms:EncryptionContext:aws:lambda:FunctionArn",
+                    tuple(arn for function in functions for arn in (function, f"{function}:*")),
+                ),
+            )
+        )
+    if consumers.tables:
+        statements.append(
+            through(
+                "DynamoDbEncryptsStackTables",
+                "dynamodb",
+                CRYPTO,
+                Condition("StringEquals", "kms:EncryptionContext:aws:dynamodb:tableName", consumers.tables),
+            )
+        )
+    if consumers.buckets:
+        buckets = [f"arn:{account.partition}:s3:::{name}" for name in consumers.buckets]
+        statements.append(
+            through(
+                "S3EncryptsStackBuckets",
+                "s3",
+                CRYPTO,
+                Condition(
+                    "ArnLike",
+                    "kms:EncryptionContext:aws:s3:arn",
+                    tuple(arn for bucket in buckets for arn in (bucket, f"{bucket}/*")),
+                ),
+            )
+        )
+    if consumers.secrets:
+        statements.append(
+            through(
+                "SecretsManagerEncryptsStackSecrets",
+                "secretsmanager",
+                CRYPTO,
+                Condition(
+                    "StringLike",
+                    "kms:EncryptionContext:SecretARN",
+                    # Secrets Manager appends `-` and six random characters to a secret's name.
+                    tuple(account.arn("secretsmanager", f"secret:{name}-??????") for name in consumers.secrets),
+                ),
+            )
+        )
+    if consumers.event_buses:
+        buses = tuple(account.arn("events", f"event-bus/{name}") for name in consumers.event_buses)
+        bus_context = Condition("ArnEquals", "kms:EncryptionContext:aws:events:event-bus:arn", buses)
+        events = (service_principal(EVENTS_PRINCIPAL),)
+        statements += [
+            # Creating or updating an encrypted bus uses the key on the caller's behalf.
+            through("EventBridgeEncryptsStackBusesForTheDeployer", "events", CRYPTO, bus_context),
+            Statement(
+                "EventBridgeEncryptsStackBuses",
+                ("kms:GenerateDataKey", "kms:Decrypt"),
+                ("*",),
+                principals=events,
+                conditions=(Condition("ArnEquals", "aws:SourceArn", buses), bus_context),
             ),
-        ),
-        Statement(
-            "CloudWatchAlarmsPublishToEncryptedTopic",
-            ("kms:Decrypt", "kms:GenerateDataKey*"),
-            ("*",),
-            principals=(service_principal("cloudwatch.amazonaws.com"),),
-            conditions=(Condition("StringEquals", "aws:SourceAccount", (account.account_id,)),),
-        ),
+            # DescribeKey carries no encryption context: this account's buses only.
+            Statement(
+                "EventBridgeValidatesTheKey",
+                ("kms:DescribeKey",),
+                ("*",),
+                principals=events,
+                conditions=(Condition("StringEquals", "aws:SourceAccount", (account.account_id,)),),
+            ),
+        ]
+    granting = [
+        service
+        for service, used in (
+            ("dynamodb", consumers.tables),
+            ("firehose", consumers.delivery_streams),
+            ("lambda", consumers.functions),
+        )
+        if used
     ]
+    if granting:
+        statements.append(
+            Statement(
+                "ServicesCreateGrantsForStackResources",
+                ("kms:CreateGrant",),
+                ("*",),
+                principals=account_principals,
+                conditions=(
+                    Condition("StringEquals", "kms:ViaService", tuple(account.service_host(s) for s in granting)),
+                    in_account,
+                    Condition("Bool", "kms:GrantIsForAWSResource", ("true",)),
+                ),
+            )
+        )
+    if consumers.topics:
+        statements.append(
+            Statement(
+                "CloudWatchAlarmsPublishToEncryptedTopic",
+                ("kms:Decrypt", "kms:GenerateDataKey*"),
+                ("*",),
+                principals=(service_principal(ALARMS_PRINCIPAL),),
+                conditions=(Condition("StringEquals", "aws:SourceAccount", (account.account_id,)),),
+            )
+        )
+    return statements
+
+
+def _at(body: object, path: tuple[str, ...]) -> list[object]:
+    """The values at `path` in a resolved resource body (blocks may be objects or lists of them)."""
+    if not path:
+        return [body]
+    items = body if isinstance(body, list) else [body]
+    return [v for item in items if isinstance(item, dict) and path[0] in item for v in _at(item[path[0]], path[1:])]
+
+
+def consumers_of(key_references: Iterable[str], bodies: dict[tuple[str, str], dict]) -> KeyConsumers:
+    """The resources among `bodies` ({(type, name): resolved body}) whose key attribute is one of
+    `key_references` (`${aws_kms_key.<name>.arn}`, ...), by physical name."""
+    references = set(key_references)
+
+    def named(rtype: str, attribute: str) -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                body[attribute]
+                for (t, _), body in bodies.items()
+                if t == rtype and references & set(_at(body, CONSUMER_TYPES[rtype])) and attribute in body
+            )
+        )
+
+    # A bucket's SSE configuration names the bucket by reference: map each reference to its name.
+    bucket_names = {
+        f"${{aws_s3_bucket.{name}.{attribute}}}": body.get("bucket")
+        for (rtype, name), body in bodies.items()
+        if rtype == "aws_s3_bucket"
+        for attribute in ("id", "bucket")
+    }
+    buckets = sorted(
+        {
+            bucket_names[body["bucket"]]
+            for (t, _), body in bodies.items()
+            if t == "aws_s3_bucket_server_side_encryption_configuration"
+            and references & set(_at(body, CONSUMER_TYPES[t]))
+            and bucket_names.get(body.get("bucket"))
+        }
+    )
+    return KeyConsumers(
+        log_groups=named("aws_cloudwatch_log_group", "name"),
+        functions=named("aws_lambda_function", "function_name"),
+        tables=named("aws_dynamodb_table", "name"),
+        buckets=tuple(buckets),
+        secrets=named("aws_secretsmanager_secret", "name"),
+        event_buses=named("aws_cloudwatch_event_bus", "name"),
+        delivery_streams=named("aws_kinesis_firehose_delivery_stream", "name"),
+        topics=named("aws_sns_topic", "name"),
+    )
+
+
+@jsii.implements(IStringProducer)
+class _Produced:
+    """A value computed when the stack is resolved, i.e. after every construct exists."""
+
+    def __init__(self, produce: Callable[[IResolveContext], str]) -> None:
+        self._produce = produce
+
+    def produce(self, context: IResolveContext) -> str:
+        return self._produce(context)
 
 
 class EncryptionKey(Construct):
@@ -58,15 +295,30 @@ class EncryptionKey(Construct):
 
     def __init__(self, scope: Construct, props: EncryptionKeyProps) -> None:
         super().__init__(scope, props.name)
+        self._props = props
         self.key = aws.kms_key.KmsKey(
             self,
             props.name,
             description=props.description,
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_days,
-            policy=key_policy_json(key_policy_statements(props.account)),
+            policy=Lazy.string_value(_Produced(self._policy)),
         )
         self.alias = aws.kms_alias.KmsAlias(
             self, f"{props.name}_alias", name=props.alias_name, target_key_id=self.key.key_id
         )
         self.arn = self.key.arn
+
+    def _policy(self, context: IResolveContext) -> str:
+        stack = TerraformStack.of(self)
+        bodies: dict[tuple[str, str], dict] = {}
+        for element in stack.node.find_all():
+            if element is self.key or not isinstance(element, TerraformResource):
+                continue
+            rtype = element.terraform_resource_type
+            if rtype in CONSUMER_TYPES or rtype == "aws_s3_bucket":
+                resolved = context.resolve(element.to_terraform())
+                for name, body in resolved.get("resource", {}).get(rtype, {}).items():
+                    bodies[(rtype, name)] = body
+        references = (context.resolve(self.key.arn), context.resolve(self.key.key_id), context.resolve(self.key.id))
+        return key_policy_json(key_policy_statements(self._props.account, consumers_of(references, bodies)))

@@ -8,9 +8,9 @@ the statement is written. Resource policies (statements with principals) are exe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from cdktf import Fn
 from constructs import Construct
 
 from tapgen.aws import aws
@@ -74,13 +74,14 @@ def _policy_data(statement: Statement) -> dict:
 
 
 def key_policy_json(statements: list[Statement]) -> str:
-    """A KMS key policy as a `jsonencode` expression.
+    """A KMS key policy as a JSON string; Terraform interpolations stay inside its strings.
 
     Key policies must say `Resource = "*"` (meaning "this key"). Scanners read every
     `aws_iam_policy_document` as an identity policy and would flag that, so key policies are
-    rendered inline from the same statement data instead.
+    rendered inline from the same statement data instead: as plain JSON (not `jsonencode`), so that
+    the security rules in `tapgen.rules` can read every statement of the synthesized key policy.
     """
-    return Fn.jsonencode({"Version": "2012-10-17", "Statement": [_policy_data(s) for s in statements]})
+    return json.dumps({"Version": "2012-10-17", "Statement": [_policy_data(s) for s in statements]})
 
 
 def policy_document(scope: Construct, name: str, statements: list[Statement]):

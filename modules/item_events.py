@@ -1,6 +1,8 @@
 """The EventBridge bus that receives ItemCreated/ItemUpdated/ItemDeleted events.
 
-Events carry ids and versions only, never item bodies, so the bus keeps the AWS-owned key.
+Events carry ids and versions only, never item bodies; they still name tenants and items, so the
+bus encrypts them with the stack's customer-managed key (`kms_key_identifier`), whose policy lets
+EventBridge use it for this bus only (`modules.encryption`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from tapgen.aws import aws
 class ItemEventsProps:
     name: str
     bus_name: str
+    kms_key_arn: str
 
 
 class ItemEvents(Construct):
@@ -23,6 +26,8 @@ class ItemEvents(Construct):
 
     def __init__(self, scope: Construct, props: ItemEventsProps) -> None:
         super().__init__(scope, props.name)
-        self.bus = aws.cloudwatch_event_bus.CloudwatchEventBus(self, props.name, name=props.bus_name)
+        self.bus = aws.cloudwatch_event_bus.CloudwatchEventBus(
+            self, props.name, name=props.bus_name, kms_key_identifier=props.kms_key_arn
+        )
         self.name = self.bus.name
         self.arn = self.bus.arn

@@ -1,5 +1,10 @@
 """The REST API: routes to Lambda (AWS_PROXY), IAM auth, IP-restricted resource policy, CORS on
-gateway errors, a stage with X-Ray, JSON access logs and an optional encrypted cache."""
+gateway errors, a stage with X-Ray, JSON access logs and an optional encrypted cache.
+
+Browsers send the CORS preflight (`OPTIONS`) unsigned, so every route also has an `OPTIONS`
+method without authorization whose MOCK integration answers 204 with the CORS headers in API
+Gateway itself: a preflight never reaches a function, and the resource policy admits it only from
+`allowed_ip_ranges`, like every other request."""
 
 from __future__ import annotations
 
@@ -16,9 +21,27 @@ from modules.log_group import LogGroupProps, encrypted_log_group
 from tapgen.aws import aws
 
 TENANT_HEADER = "X-Tenant-Id"
-CORS_ALLOW_HEADERS = "Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Tenant-Id,If-Match"
+# The API's CORS contract on the infrastructure side, used by the preflight methods and the
+# gateway responses alike. The functions answer with their own copy (runtime code,
+# lambda_src/shared/tap_http/resolver.py), which cannot import this package:
+# tests/modules/test_rest_api.py asserts that both agree.
+CORS_ALLOW_HEADER_NAMES = (
+    "Content-Type",
+    "Authorization",
+    "X-Amz-Date",
+    "X-Amz-Security-Token",
+    "X-Amz-Content-Sha256",  # SigV4 clients sign the payload hash in this header
+    TENANT_HEADER,
+    "If-Match",
+)
+CORS_ALLOW_HEADERS = ",".join(CORS_ALLOW_HEADER_NAMES)
 CORS_ALLOW_METHODS = "GET,POST,PUT,DELETE,OPTIONS"
 CORS_EXPOSE_HEADERS = "ETag,Allow,Retry-After"
+CORS_MAX_AGE_SECONDS = 600
+PREFLIGHT_METHOD = "OPTIONS"
+PREFLIGHT_STATUS = "204"
+# A MOCK integration answers with the status code its request template selects.
+PREFLIGHT_REQUEST_TEMPLATES = {"application/json": f'{{"statusCode": {PREFLIGHT_STATUS}}}'}
 # Gateway errors use the same body shape as the Lambda errors: {"error": {...}, "request_id": ...}.
 GATEWAY_ERROR_TEMPLATE = (
     '{"error":{"code":"$context.error.responseType.toLowerCase()",'
@@ -61,6 +84,18 @@ def cors_response_headers(origin: str) -> dict[str, str]:
         "gatewayresponse.header.Access-Control-Allow-Headers": f"'{CORS_ALLOW_HEADERS}'",
         "gatewayresponse.header.Access-Control-Allow-Methods": f"'{CORS_ALLOW_METHODS}'",
         "gatewayresponse.header.Access-Control-Expose-Headers": f"'{CORS_EXPOSE_HEADERS}'",
+    }
+
+
+def preflight_headers(methods: tuple[str, ...], origin: str) -> dict[str, str]:
+    """The CORS headers of a preflight answer for a route with `methods`, as integration-response
+    mappings (static values are quoted)."""
+    allowed = ",".join([*sorted(set(methods) - {PREFLIGHT_METHOD}), PREFLIGHT_METHOD])
+    return {
+        "method.response.header.Access-Control-Allow-Origin": f"'{origin}'",
+        "method.response.header.Access-Control-Allow-Methods": f"'{allowed}'",
+        "method.response.header.Access-Control-Allow-Headers": f"'{CORS_ALLOW_HEADERS}'",
+        "method.response.header.Access-Control-Max-Age": f"'{CORS_MAX_AGE_SECONDS}'",
     }
 
 
@@ -126,10 +161,29 @@ class Route:
             },
         }
 
+    def preflight_settings(self, origin: str = "") -> dict:
+        """The route's CORS preflight: `OPTIONS` without authorization, answered by a MOCK
+        integration (no backend) with 204 and the CORS headers for `origin`."""
+        return {
+            "path": self.path,
+            "http_method": PREFLIGHT_METHOD,
+            "authorization": "NONE",
+            "request_parameters": {},
+            # It declares no required parameter, so the validator passes every preflight.
+            "request_validator": REQUEST_VALIDATOR["name"],
+            "integration": {
+                "type": "MOCK",
+                "request_templates": PREFLIGHT_REQUEST_TEMPLATES,
+                "status_code": PREFLIGHT_STATUS,
+                "response_parameters": preflight_headers(self.methods, origin or ORIGIN_PLACEHOLDER),
+            },
+        }
+
 
 def api_definition(routes: tuple[Route, ...]) -> dict:
     """Everything that defines a deployment and is known at synth time, as plain data: paths,
-    methods, auth, request parameters, validator, integrations and gateway responses.
+    methods (the CORS preflights included), auth, request parameters, validator, integrations and
+    gateway responses.
     Values that only Terraform knows (function ARNs, the CORS origin, the policy document) are
     the other half of the redeployment trigger: see `RestApi._redeployment_trigger`."""
     paths = sorted(
@@ -139,7 +193,10 @@ def api_definition(routes: tuple[Route, ...]) -> dict:
         "resources": paths,
         "request_validator": REQUEST_VALIDATOR,
         "methods": sorted(
-            (route.method_settings(method) for route in routes for method in route.methods),
+            [
+                *(route.method_settings(method) for route in routes for method in route.methods),
+                *(route.preflight_settings() for route in routes),
+            ],
             key=lambda m: (m["path"], m["http_method"]),
         ),
         "gateway_responses": {
@@ -296,13 +353,59 @@ class RestApi(Construct):
                 source_arn=f"{self.api.execution_arn}/*/{method}/{route.arn_path}",
             )
             created += [api_method, integration]
-        return created
+        return created + self._preflight(route, resource)
+
+    def _preflight(self, route: Route, resource) -> list:
+        """`OPTIONS` on `route`: no authorization, a MOCK integration, 204 with the CORS headers."""
+        name = f"{self._props.name}_{route.slug}_{PREFLIGHT_METHOD.lower()}"
+        settings = route.preflight_settings(self._props.cors_allow_origin)
+        integration_settings = settings["integration"]
+        headers = integration_settings["response_parameters"]
+        method = aws.api_gateway_method.ApiGatewayMethod(
+            self,
+            name,
+            rest_api_id=self.api.id,
+            resource_id=resource.id,
+            http_method=settings["http_method"],
+            authorization=settings["authorization"],
+            request_validator_id=self._validator.id,
+        )
+        integration = aws.api_gateway_integration.ApiGatewayIntegration(
+            self,
+            f"{name}_integration",
+            rest_api_id=self.api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            type=integration_settings["type"],
+            request_templates=integration_settings["request_templates"],
+        )
+        response = aws.api_gateway_method_response.ApiGatewayMethodResponse(
+            self,
+            f"{name}_response",
+            rest_api_id=self.api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            status_code=integration_settings["status_code"],
+            response_parameters=dict.fromkeys(headers, True),
+        )
+        integration_response = aws.api_gateway_integration_response.ApiGatewayIntegrationResponse(
+            self,
+            f"{name}_integration_response",
+            rest_api_id=self.api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            status_code=response.status_code,
+            response_parameters=headers,
+            depends_on=[integration],
+        )
+        return [method, integration, response, integration_response]
 
     def _resource_policy(self) -> tuple[object, str]:
         """The policy resource and its document's JSON.
 
-        Anonymous callers may reach only the unauthenticated routes; IAM-authenticated callers
-        only as principals of this account; and nobody outside `allowed_ip_ranges` at all."""
+        Anonymous callers may reach only the unauthenticated routes and the CORS preflights
+        (`OPTIONS`, which browsers send unsigned); IAM-authenticated callers only as principals of
+        this account; and nobody outside `allowed_ip_ranges` at all."""
         props = self._props
         every_route = f"{self.api.execution_arn}/*"
         open_routes = tuple(
@@ -310,7 +413,7 @@ class RestApi(Construct):
             for route in props.routes
             if route.authorization == "NONE"
             for method in route.methods
-        )
+        ) + tuple(f"{self.api.execution_arn}/*/{PREFLIGHT_METHOD}/{route.arn_path}" for route in props.routes)
         statements = [
             Statement(
                 "AccountPrincipalsInvoke",

@@ -1,10 +1,18 @@
 """An S3 bucket hardened without flags: owner-enforced, private, versioned, SSE-KMS with a bucket
-key, TLS-only, with a lifecycle. Every bucket of the stack is one of these."""
+key, TLS-only, with a lifecycle that keeps non-current versions as long as current ones. Every
+bucket of the stack is one of these.
+
+An archive bucket (`SecureBucketProps.archive`) also cannot be quietly erased: its policy denies
+deleting objects or versions, bypassing governance retention, and changing the lifecycle,
+versioning, object lock or the policy itself, to everyone but one named break-glass principal
+(none by default), and S3 Object Lock in GOVERNANCE mode can be turned on by a variable.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import Fn, Token
 from constructs import Construct
 
 from modules.iam import Condition, Principal, Statement, policy_document
@@ -12,19 +20,47 @@ from tapgen.aws import aws
 
 IA_AFTER_DAYS = 30
 GLACIER_AFTER_DAYS = 90
-NONCURRENT_EXPIRY_DAYS = 30
 ABORT_MULTIPART_DAYS = 7
+# What would erase an archive or let someone erase it later. `s3:PutLifecycleConfiguration` also
+# covers DeleteBucketLifecycle; `s3:PutBucketVersioning` suspending versioning.
+TAMPER_ACTIONS = (
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:BypassGovernanceRetention",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketVersioning",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:DeleteBucket",
+)
+# Stands for "no break-glass principal": never the ARN of a principal (every aws:PrincipalArn
+# starts with `arn:`), so the deny then applies to everyone.
+NO_BREAK_GLASS_PRINCIPAL = "(no break-glass principal)"
+OBJECT_LOCK_MODE = "GOVERNANCE"
+
+
+@dataclass(frozen=True)
+class ArchiveProtection:
+    """`break_glass_principal_arn`: a string expression, empty for nobody. `object_lock`: a bool
+    expression; when true, new object versions are locked in GOVERNANCE mode for the bucket's
+    expiration days."""
+
+    break_glass_principal_arn: str
+    object_lock: object = False
 
 
 @dataclass(frozen=True)
 class SecureBucketProps:
-    """`expiration_days` is a number or a Terraform number expression; it must exceed 90."""
+    """`expiration_days` is a number or a Terraform number expression; it must exceed 90.
+    Non-current versions expire as many days after they stop being current."""
 
     name: str
     bucket_name: str
     kms_key_arn: str
     expiration_days: float | str
     extra_statements: tuple[Statement, ...] = ()
+    archive: ArchiveProtection | None = None
 
 
 def tls_only_statements(bucket_arn: str) -> list[Statement]:
@@ -48,6 +84,20 @@ def tls_only_statements(bucket_arn: str) -> list[Statement]:
             conditions=(Condition("NumericLessThan", "s3:TlsVersion", ("1.2",)),),
         ),
     ]
+
+
+def tamper_deny_statement(bucket_arn: str, break_glass_principal_arn: str) -> Statement:
+    """Deny everything that erases the archive to every principal but the break-glass one."""
+    # coalesce() skips an empty string: no break-glass principal, no exemption.
+    exempt = Token.as_string(Fn.coalesce([break_glass_principal_arn, NO_BREAK_GLASS_PRINCIPAL]))
+    return Statement(
+        "DenyArchiveTampering",
+        TAMPER_ACTIONS,
+        (bucket_arn, f"{bucket_arn}/*"),
+        effect="Deny",
+        principals=(Principal("*", ("*",)),),
+        conditions=(Condition("StringNotEquals", "aws:PrincipalArn", (exempt,)),),
+    )
 
 
 class SecureBucket(Construct):
@@ -98,18 +148,41 @@ class SecureBucket(Construct):
                 )
             ],
         )
-        self._lifecycle(props, depends_on=versioning)
-        document = policy_document(
-            self, f"{name}_policy_document", tls_only_statements(self.arn) + list(props.extra_statements)
-        )
+        lifecycle = self._lifecycle(props, depends_on=versioning)
+        statements = tls_only_statements(self.arn) + list(props.extra_statements)
+        # The policy comes last: on an archive it forbids changing what it depends on.
+        configured = [public_access, versioning, lifecycle]
+        if props.archive is not None:
+            statements.append(tamper_deny_statement(self.arn, props.archive.break_glass_principal_arn))
+            configured.append(self._object_lock(props, depends_on=versioning))
+        document = policy_document(self, f"{name}_policy_document", statements)
         policy = aws.s3_bucket_policy.S3BucketPolicy(
-            self, f"{name}_policy", bucket=self.id, policy=document.json, depends_on=[public_access]
+            self, f"{name}_policy", bucket=self.id, policy=document.json, depends_on=configured
         )
         self.ready = [encryption, public_access, policy]
 
-    def _lifecycle(self, props: SecureBucketProps, depends_on) -> None:
+    def _object_lock(self, props: SecureBucketProps, depends_on):
+        """GOVERNANCE-mode default retention, when `archive.object_lock` is true. S3 enables Object
+        Lock on an existing versioned bucket through this configuration (the bucket is not replaced);
+        once enabled it cannot be disabled again, and only new object versions are locked."""
+        ol = aws.s3_bucket_object_lock_configuration
+        return ol.S3BucketObjectLockConfigurationA(
+            self,
+            f"{props.name}_object_lock",
+            count=Token.as_number(Fn.conditional(props.archive.object_lock, 1, 0)),
+            bucket=self.id,
+            object_lock_enabled="Enabled",
+            rule=ol.S3BucketObjectLockConfigurationRuleA(
+                default_retention=ol.S3BucketObjectLockConfigurationRuleDefaultRetentionA(
+                    mode=OBJECT_LOCK_MODE, days=props.expiration_days
+                )
+            ),
+            depends_on=[depends_on],
+        )
+
+    def _lifecycle(self, props: SecureBucketProps, depends_on):
         lc = aws.s3_bucket_lifecycle_configuration
-        lc.S3BucketLifecycleConfiguration(
+        return lc.S3BucketLifecycleConfiguration(
             self,
             f"{props.name}_lifecycle",
             bucket=self.id,
@@ -130,7 +203,7 @@ class SecureBucket(Construct):
                     expiration=[lc.S3BucketLifecycleConfigurationRuleExpiration(days=props.expiration_days)],
                     noncurrent_version_expiration=[
                         lc.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                            noncurrent_days=NONCURRENT_EXPIRY_DAYS
+                            noncurrent_days=props.expiration_days
                         )
                     ],
                     abort_incomplete_multipart_upload=[

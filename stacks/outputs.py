@@ -33,4 +33,9 @@ OUTPUTS: tuple[OutputSpec, ...] = (
     OutputSpec("event_bus_name", "Name of the EventBridge bus that receives item events.", lambda s: s.events.name),
     OutputSpec("rest_api_id", "ID of the API Gateway REST API.", lambda s: s.api.api.id),
     OutputSpec("kms_alias_name", "Alias of the stack's KMS key.", lambda s: s.kms.alias.name),
+    OutputSpec(
+        "grants_table_name",
+        "Name of the DynamoDB table of tenant grants (from tenant_grants).",
+        lambda s: s.grants.name,
+    ),
 )

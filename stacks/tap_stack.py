@@ -20,14 +20,15 @@ from modules.account import AwsAccount
 from modules.alerts import AlarmSpec, Alerts, AlertsProps
 from modules.api_account import ApiAccount, ApiAccountProps
 from modules.api_function import ApiFunction, ApiFunctionProps
-from modules.app_secret import AppSecret, AppSecretProps
+from modules.app_secret import AppSecret, AppSecretProps, SecretRotation, SecretRotationProps
 from modules.audit_logs import AuditLogs, AuditLogsProps
 from modules.encryption import EncryptionKey, EncryptionKeyProps
 from modules.iam import Condition, Statement
 from modules.item_events import ItemEvents, ItemEventsProps
 from modules.item_table import CapacityRange, ItemTable, ItemTableProps
 from modules.rest_api import Backend, RestApi, RestApiProps, Route, StageSettings
-from modules.secure_bucket import SecureBucket, SecureBucketProps
+from modules.secure_bucket import ArchiveProtection, SecureBucket, SecureBucketProps
+from modules.tenant_grants import TenantGrants, TenantGrantsProps
 from stacks.outputs import OUTPUTS
 from stacks.variables import VARIABLES
 from tapgen.archives import BuiltArchive
@@ -49,17 +50,25 @@ NAME_PREFIX = '${join("-", compact([var.project_name, var.environment, var.envir
 TABLE_NAME = '${var.dynamodb_table_name != "" ? var.dynamodb_table_name : "${local.name_prefix}-items"}'
 # IAM is global: every IAM role name is `<prefix>-<region>-<role>`, so two regions or two
 # environments never collide. All of them are derived here, in the local `iam_role_names`.
-IAM_ROLES = ("api-lambda", "health-lambda", "apigw-logs", "log-firehose", "log-subscription")
+IAM_ROLES = ("api-lambda", "health-lambda", "rotation-lambda", "apigw-logs", "log-firehose", "log-subscription")
 IAM_ROLE_NAME_MAX = 64
 IAM_ROLE_NAME_HASH = 8
 
 CRUD = "crud"
 HEALTH = "health"
+ROTATION = "rotation"
 ROUTES = (
     Route("health", ("GET",), HEALTH, authorization="NONE", tenant_scoped=False),
     Route("items", ("GET", "POST"), CRUD, query=("limit", "next_token")),
     Route("items/{id}", ("GET", "PUT", "DELETE"), CRUD),
     Route("metrics", ("GET",), CRUD),
+)
+SIGNING_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
+ROTATION_ACTIONS = (
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
 )
 ITEM_ACTIONS = (
     "dynamodb:GetItem",
@@ -154,6 +163,10 @@ class TapStack(TerraformStack):
                 v["lambda_log_bucket_name"].string_value,
                 key,
                 v["log_archive_retention_days"].number_value,
+                archive=ArchiveProtection(
+                    v["log_archive_break_glass_principal_arn"].string_value,
+                    v["log_archive_object_lock"].boolean_value,
+                ),
             ),
         )
         self.audit = AuditLogs(
@@ -166,6 +179,7 @@ class TapStack(TerraformStack):
                 self.logs.arn,
                 key,
                 account,
+                v["log_retention_days"].number_value,
                 tuple(self.logs.ready),
             ),
         )
@@ -185,15 +199,30 @@ class TapStack(TerraformStack):
                 deletion_protection=v["dynamodb_deletion_protection"].boolean_value,
             ),
         )
-        self.events = ItemEvents(self, ItemEventsProps("tap_stack_events", f"{prefix}-items"))
+        self.events = ItemEvents(self, ItemEventsProps("tap_stack_events", f"{prefix}-items", key))
         self.secret = AppSecret(
             self,
             AppSecretProps(
                 "tap_stack_secret", f"{prefix}/app", key, "TAP application secret; its value is set out of band."
             ),
         )
+        self.grants = TenantGrants(
+            self, TenantGrantsProps("tap_stack_grants", f"{prefix}-grants", key, v["tenant_grants"].value)
+        )
         self.crud = self._function(account, prefix, archives[CRUD], crud_settings(self, account))
         self.health = self._function(account, prefix, archives[HEALTH], health_settings(self))
+        self.rotation = self._function(account, prefix, archives[ROTATION], rotation_settings(self, account))
+        SecretRotation(
+            self,
+            SecretRotationProps(
+                "tap_stack_secret_rotation",
+                self.secret.arn,
+                self.rotation.function_name,
+                self.rotation.arn,
+                v["secret_rotation_days"].number_value,
+                account.account_id,
+            ),
+        )
         self.api_account = ApiAccount(
             self,
             ApiAccountProps(
@@ -204,7 +233,7 @@ class TapStack(TerraformStack):
             ),
         )
         self.api = RestApi(self, self._api_props(account, prefix))
-        for function in (self.crud, self.health):
+        for function in self.functions:
             self.audit.archive(f"{function.node.id}_log_archive", function.log_group)
         self.audit.archive("tap_stack_api_access_log_archive", self.api.access_log_group)
         self.alerts = Alerts(
@@ -219,6 +248,10 @@ class TapStack(TerraformStack):
                 alarm_specs(self),
             ),
         )
+
+    @property
+    def functions(self) -> tuple[ApiFunction, ...]:
+        return (self.crud, self.health, self.rotation)
 
     def _function(self, account: AwsAccount, prefix: str, archive: BuiltArchive, settings: FunctionSettings):
         v = self.var
@@ -309,6 +342,8 @@ def crud_settings(stack: TapStack, account: AwsAccount) -> FunctionSettings:
         environment={
             **common_environment(stack, "tap-api"),
             "EVENT_BUS_NAME": stack.events.name,
+            "GRANTS_TABLE_NAME": stack.grants.name,
+            "APP_SECRET_ARN": stack.secret.arn,
             "DATA_RETENTION_DAYS": Token.as_string(stack.var["data_retention_days"].number_value),
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         },
@@ -318,6 +353,42 @@ def crud_settings(stack: TapStack, account: AwsAccount) -> FunctionSettings:
                 "UseTableKey", ("kms:Decrypt", "kms:GenerateDataKey"), (stack.kms.arn,), conditions=(via_dynamodb,)
             ),
             Statement("PublishItemEvents", ("events:PutEvents",), (stack.events.arn,)),
+            Statement("ReadTenantGrants", ("dynamodb:GetItem",), (stack.grants.arn,)),
+            Statement(
+                "ReadAppSecret",
+                ("secretsmanager:GetSecretValue",),
+                (stack.secret.arn,),
+                # The function signs with AWSCURRENT and verifies with AWSPREVIOUS; a half-made
+                # AWSPENDING value is never used.
+                conditions=(Condition("StringEquals", "secretsmanager:VersionStage", SIGNING_STAGES),),
+            ),
+            secret_key_statement(stack, account, ("kms:Decrypt",)),
+        ),
+    )
+
+
+def secret_key_statement(stack: TapStack, account: AwsAccount, actions: tuple[str, ...]) -> Statement:
+    """The stack key, for the application secret only: through Secrets Manager, for this secret."""
+    return Statement(
+        "UseSecretKey",
+        actions,
+        (stack.kms.arn,),
+        conditions=(
+            Condition("StringEquals", "kms:ViaService", (account.service_host("secretsmanager"),)),
+            Condition("StringEquals", "kms:EncryptionContext:SecretARN", (stack.secret.arn,)),
+        ),
+    )
+
+
+def rotation_settings(stack: TapStack, account: AwsAccount) -> FunctionSettings:
+    return FunctionSettings(
+        name="tap_stack_rotation_lambda",
+        component="rotation",
+        description="Rotates the TAP application secret (createSecret, setSecret, testSecret, finishSecret)",
+        environment={"LOG_LEVEL": LOG_LEVEL, "POWERTOOLS_SERVICE_NAME": "tap-rotation"},
+        statements=(
+            Statement("RotateAppSecret", ROTATION_ACTIONS, (stack.secret.arn,)),
+            secret_key_statement(stack, account, ("kms:Decrypt", "kms:GenerateDataKey")),
         ),
     )
 
@@ -366,14 +437,14 @@ def alarm_specs(stack: TapStack) -> tuple[AlarmSpec, ...]:
             1,
         ),
     ]
-    for function in (stack.crud, stack.health):
+    for function in stack.functions:
         dims = {"FunctionName": function.function_name}
         prefix = function.node.id
         specs.append(AlarmSpec(f"{prefix}_errors_alarm", f"{prefix} raised errors", "AWS/Lambda", "Errors", dims, 1))
         specs.append(
             AlarmSpec(f"{prefix}_throttles_alarm", f"{prefix} was throttled", "AWS/Lambda", "Throttles", dims, 1)
         )
-    return tuple(specs)
+    return tuple(specs) + stack.audit.alarm_specs()
 
 
 def iam_role_names(stack: TerraformStack, local_name: str, region_variable: str) -> dict[str, str]:

@@ -169,6 +169,35 @@ def _ip_ranges(name: str, opt_in: str) -> tuple[Validation, ...]:
     )
 
 
+# A tenant id as the CRUD function accepts it in X-Tenant-Id (tests pin it to the runtime's regex).
+TENANT_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+# A principal as grants name it: an IAM role or user ARN without a path (an assumed-role session
+# carries no path, so the function looks roles up as `role/<name>`).
+PRINCIPAL_PATTERN = "^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_-]{1,64}$"
+
+
+def _tenant_grants(name: str) -> tuple[Validation, ...]:
+    """Principal ARNs as keys; each a non-empty list of tenant ids, or exactly ["*"] (all tenants)."""
+    value = f"{name} = ${{jsonencode(var.{name})}} is not allowed: expected"
+    bad_keys = f'[for p in keys(var.{name}) : p if !can(regex("{PRINCIPAL_PATTERN}", p))]'
+    bad_lists = (
+        f'[for p, tenants in var.{name} : p if length(tenants) == 0 || (join(",", tenants) != "*" && '
+        f'!alltrue([for t in tenants : can(regex("{TENANT_ID_PATTERN}", t))]))]'
+    )
+    return (
+        Validation(
+            f"length({bad_keys}) == 0",
+            f"{value} IAM role or user ARNs without a path (arn:aws:iam::123456789012:role/name) as keys; "
+            f"not one: {_listed(bad_keys)}.",
+        ),
+        Validation(
+            f"length({bad_lists}) == 0",
+            f"{value} for each principal a non-empty list of tenant ids (1-64 characters: A-Z, a-z, 0-9, _ and -) "
+            f'or ["*"] for all tenants; bad list for: {_listed(bad_lists)}.',
+        ),
+    )
+
+
 def _at_least(name: str, minimum: str) -> Validation:
     """A cross-variable rule (Terraform 1.9+): `name` must not be below the variable `minimum`."""
     return Validation(
@@ -424,5 +453,60 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "so `terraform destroy` stops at the table. To destroy the stack on purpose, apply once with "
         "dynamodb_deletion_protection = false, then destroy.",
         True,
+    ),
+    VariableSpec(
+        "tenant_grants",
+        "map(list(string))",
+        'Who may act for which tenant: IAM role or user ARN (no path) -> tenant ids, or ["*"] for a '
+        "trusted service that serves every tenant. Reviewed as code in tfvars and stored in the grants "
+        "table, so it is not limited by Lambda's 4 KB environment. A caller with no grant is refused "
+        "(403 tenant_forbidden); a change takes effect within GRANTS_CACHE_SECONDS (60 s) per warm container.",
+        {},
+        _tenant_grants("tenant_grants"),
+    ),
+    VariableSpec(
+        "secret_rotation_days",
+        "number",
+        "Days between rotations of the application secret (the HMAC key that signs next_token). The "
+        "first rotation runs when the rotation is created and creates the value, so no secret value is "
+        "ever in Terraform state; tokens signed with the previous key stay valid through one rotation.",
+        30,
+        (_number_range("secret_rotation_days", 1, 90, "days"),),
+    ),
+    VariableSpec(
+        "log_archive_break_glass_principal_arn",
+        "string",
+        "ARN of the one IAM role or user exempt from the log archive's tamper protection. The log bucket's "
+        "policy denies to every other principal, including the role that deploys this stack: deleting archived "
+        "objects or object versions, bypassing Object Lock governance retention, and changing the bucket's "
+        "lifecycle, versioning, Object Lock configuration or policy, or deleting the bucket. Empty (the default): "
+        "nobody is exempt, so Terraform can create the bucket but no later apply can change those settings and "
+        "`terraform destroy` stops at the bucket policy. To change them, or to retire the archive at end of life: "
+        "the account's root user (whom S3 always lets delete a bucket policy) deletes the bucket policy, an "
+        "operator applies with this variable set to the ARN of the principal that will do the work (for the "
+        "retirement, the deploy role), and that principal empties the bucket (every object version; with Object "
+        "Lock, BypassGovernanceRetention) and runs `terraform destroy`.",
+        "",
+        (
+            Validation(
+                'var.log_archive_break_glass_principal_arn == "" || can(regex('
+                '"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]{1,512}$", '
+                "var.log_archive_break_glass_principal_arn))",
+                'log_archive_break_glass_principal_arn = "${var.log_archive_break_glass_principal_arn}" is not '
+                "allowed: expected empty (nobody) or the ARN of one IAM role or user such as "
+                "arn:aws:iam::123456789012:role/log-archive-break-glass.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "log_archive_object_lock",
+        "bool",
+        "Whether the log bucket locks every new object version with S3 Object Lock in GOVERNANCE mode for "
+        "log_archive_retention_days (then only the break-glass principal, with s3:BypassGovernanceRetention, can "
+        "delete a locked version early). Off by default. Turning it on does not replace the bucket: S3 enables "
+        "Object Lock on the existing versioned bucket, and objects written before stay unlocked; it can never be "
+        "turned off again on that bucket (false afterwards only removes the default retention), and with an "
+        "existing archive the change is itself a protected one, applied by the break-glass principal.",
+        False,
     ),
 )

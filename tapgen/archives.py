@@ -57,11 +57,13 @@ class BuiltArchive:
     content: bytes = field(repr=False)
 
 
-# Synthetics Python canaries load their handler from `python/` inside the zip.
+# Synthetics Python canaries load their handler from `python/` inside the zip. The rotation
+# function needs no HTTP plumbing: it declares its own (smaller) requirements instead of `shared`.
 ARCHIVES = (
     ArchiveSpec("function.zip", "crud", includes=("shared",)),
     ArchiveSpec("health.zip", "health", includes=("shared",)),
     ArchiveSpec("canary.zip", "canary", prefix="python/"),
+    ArchiveSpec("rotation.zip", "rotation"),
 )
 
 

@@ -7,16 +7,71 @@ only in `tapgen/security_exceptions.py`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 
 from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
 OPEN_API_PATHS = ("health",)
+PREFLIGHT = "OPTIONS"
+PREFLIGHT_HEADERS = (
+    "method.response.header.Access-Control-Allow-Origin",
+    "method.response.header.Access-Control-Allow-Methods",
+    "method.response.header.Access-Control-Allow-Headers",
+)
+# KMS operations that use key material or hand it out (a grant): each grant of one needs a condition.
+KMS_KEY_USE = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+    "kms:GenerateMac",
+    "kms:VerifyMac",
+    "kms:Sign",
+    "kms:Verify",
+    "kms:CreateGrant",
+)
+# Resource types that may be encrypted with a stack key, and the path to the attribute naming the
+# key. modules/encryption.py grants each of them a service path; any other type is a finding.
+KMS_KEY_CONSUMERS: dict[str, tuple[str, ...]] = {
+    "aws_cloudwatch_log_group": ("kms_key_id",),
+    "aws_lambda_function": ("kms_key_arn",),
+    "aws_dynamodb_table": ("server_side_encryption", "kms_key_arn"),
+    "aws_s3_bucket_server_side_encryption_configuration": (
+        "rule",
+        "apply_server_side_encryption_by_default",
+        "kms_master_key_id",
+    ),
+    "aws_secretsmanager_secret": ("kms_key_id",),
+    "aws_cloudwatch_event_bus": ("kms_key_identifier",),
+    "aws_kinesis_firehose_delivery_stream": ("server_side_encryption", "key_arn"),
+    "aws_sns_topic": ("kms_master_key_id",),
+}
+# What the policy of a log archive (a bucket Firehose delivers to) must deny to all but one named
+# principal: erasing objects or versions, and every setting that would let someone do it later.
+ARCHIVE_TAMPER_ACTIONS = (
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:BypassGovernanceRetention",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketVersioning",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+)
+ARCHIVE_EXEMPTION_TESTS = ("StringNotEquals", "ArnNotEquals")
+FIREHOSE_DELIVERY_METRICS = ("DeliveryToS3.Success", "DeliveryToS3.DataFreshness")
 _POLICY_JSON = re.compile(r"^\$\{data\.aws_iam_policy_document\.(?P<name>[a-z0-9_]+)\.json\}$")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_]+\}$")
+_KEY_REFERENCE = re.compile(r"\$\{aws_kms_key\.(?P<name>[a-z0-9_]+)\.(arn|key_id|id)\}")
 
 
 @dataclass(frozen=True)
@@ -188,13 +243,17 @@ def identity_policies_limit_wildcard_resources(doc: Document) -> list[Finding]:
 
 
 def api_methods_require_iam(doc: Document) -> list[Finding]:
+    """Every method but GET on an open path and the CORS preflights (`api_preflights_are_open_mocks`)
+    requires AWS_IAM."""
     resources = _resources(doc, "aws_api_gateway_resource")
     findings = []
     for name, method in sorted(_resources(doc, "aws_api_gateway_method").items()):
+        if method.get("http_method") == PREFLIGHT:
+            continue
         path_part = resources.get(_referenced(method.get("resource_id"), "aws_api_gateway_resource") or "", {}).get(
             "path_part"
         )
-        expected = "NONE" if path_part in OPEN_API_PATHS else "AWS_IAM"
+        expected = "NONE" if path_part in OPEN_API_PATHS and method.get("http_method") == "GET" else "AWS_IAM"
         if method.get("authorization") != expected:
             findings.append(
                 Finding(
@@ -227,6 +286,37 @@ def secrets_have_no_stored_value(doc: Document) -> list[Finding]:
     ]
 
 
+def secrets_are_rotated(doc: Document) -> list[Finding]:
+    """Every secret has a rotation, whose first run also creates its value (never Terraform)."""
+    rotated = _targets(doc, "aws_secretsmanager_secret_rotation", "aws_secretsmanager_secret", "secret_id")
+    return _missing("secrets_are_rotated", doc, "aws_secretsmanager_secret", rotated, "needs a rotation function")
+
+
+def secret_reads_skip_pending_versions(doc: Document) -> list[Finding]:
+    """A reader of a secret (GetSecretValue without the rotation's write actions) is limited to
+    AWSCURRENT and AWSPREVIOUS: a half-rotated AWSPENDING value is never used."""
+    findings = []
+    for name, policy in sorted(_policy_documents(doc).items()):
+        for statement in _statements(policy):
+            actions = set(statement.get("actions", []))
+            if "secretsmanager:GetSecretValue" not in actions or "secretsmanager:PutSecretValue" in actions:
+                continue
+            stages = [
+                c.get("values")
+                for c in statement.get("condition", [])
+                if c.get("variable") == "secretsmanager:VersionStage" and c.get("test") == "StringEquals"
+            ]
+            if not stages or not set(stages[0]) <= {"AWSCURRENT", "AWSPREVIOUS"}:
+                findings.append(
+                    Finding(
+                        "secret_reads_skip_pending_versions",
+                        f"data.aws_iam_policy_document.{name}",
+                        f"statement {statement.get('sid')!r} reads a secret at any stage",
+                    )
+                )
+    return findings
+
+
 def tables_are_encrypted_and_recoverable(doc: Document) -> list[Finding]:
     return _violations(
         "tables_are_encrypted_and_recoverable",
@@ -251,6 +341,344 @@ def topics_are_encrypted(doc: Document) -> list[Finding]:
     )
 
 
+def api_preflights_are_open_mocks(doc: Document) -> list[Finding]:
+    """Every path with methods answers the CORS preflight: an `OPTIONS` method without authorization
+    whose MOCK integration (no backend) answers 204 with the CORS headers."""
+    rule = "api_preflights_are_open_mocks"
+    methods = _resources(doc, "aws_api_gateway_method")
+
+    def of_method(rtype: str) -> dict[str, dict]:
+        return _targets(doc, rtype, "aws_api_gateway_method", "http_method")
+
+    integrations = of_method("aws_api_gateway_integration")
+    responses = of_method("aws_api_gateway_integration_response")
+    method_responses = _resources(doc, "aws_api_gateway_method_response")
+    findings = []
+    preflighted = {m.get("resource_id") for m in methods.values() if m.get("http_method") == PREFLIGHT}
+    for resource_id in sorted({m.get("resource_id") for m in methods.values()} - preflighted, key=str):
+        resource = _referenced(resource_id, "aws_api_gateway_resource")
+        where = f"aws_api_gateway_resource.{resource}" if resource else f"API root {resource_id}"
+        findings.append(Finding(rule, where, "no OPTIONS method (CORS preflight)"))
+    for name, method in sorted(methods.items()):
+        if method.get("http_method") != PREFLIGHT:
+            continue
+        address = f"aws_api_gateway_method.{name}"
+        response = responses.get(name, {})
+        status = response.get("status_code")
+        status = method_responses.get(_referenced(status, "aws_api_gateway_method_response") or "", {}).get(
+            "status_code", status
+        )
+        if method.get("authorization") != "NONE":
+            findings.append(
+                Finding(rule, address, "a preflight must not require authorization (browsers send it unsigned)")
+            )
+        if integrations.get(name, {}).get("type") != "MOCK":
+            findings.append(Finding(rule, address, "a preflight must be answered by a MOCK integration, not a backend"))
+        if status != "204" or not set(PREFLIGHT_HEADERS) <= set(response.get("response_parameters", {})):
+            findings.append(Finding(rule, address, "a preflight must answer 204 with the CORS headers"))
+    return findings
+
+
+def _kms_key_policy(body: dict) -> dict | None:
+    try:
+        policy = json.loads(body.get("policy", ""))
+    except (TypeError, ValueError):
+        return None
+    return policy if isinstance(policy, dict) else None
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _grants_key_use(actions: object) -> bool:
+    return any(fnmatchcase(use, pattern) for pattern in _listed(actions) for use in KMS_KEY_USE)
+
+
+def kms_key_policies_condition_every_use(doc: Document) -> list[Finding]:
+    """Every key has a readable policy; every grant to a service principal has a condition, and every
+    grant of key use to an account's principals is bound to a service (`kms:ViaService`)."""
+    rule = "kms_key_policies_condition_every_use"
+    findings = []
+    for name, body in sorted(_resources(doc, "aws_kms_key").items()):
+        address = f"aws_kms_key.{name}"
+        policy = _kms_key_policy(body)
+        if policy is None:
+            findings.append(Finding(rule, address, "no key policy as JSON (the default lets IAM grant any use)"))
+            continue
+        for statement in _listed(policy.get("Statement", [])):
+            if statement.get("Effect") != "Allow":
+                continue
+            principal = statement.get("Principal", {})
+            conditions = statement.get("Condition", {})
+            sid = statement.get("Sid", "?")
+            if isinstance(principal, dict) and "Service" in principal:
+                if not conditions:
+                    findings.append(Finding(rule, address, f"statement {sid}: a service principal without a condition"))
+            elif _grants_key_use(statement.get("Action")) and not any(
+                "kms:ViaService" in values for values in conditions.values()
+            ):
+                findings.append(
+                    Finding(rule, address, f"statement {sid}: key use not bound to a service (kms:ViaService)")
+                )
+    return findings
+
+
+def identity_policies_condition_kms_use(doc: Document) -> list[Finding]:
+    """An identity policy that grants use of a key says through which service (`kms:ViaService`)."""
+    findings = []
+    for name, policy in sorted(_policy_documents(doc).items()):
+        for statement in _statements(policy):
+            if statement.get("principals") or statement.get("effect", "Allow") != "Allow":
+                continue
+            if _grants_key_use(statement.get("actions", [])) and not any(
+                c.get("variable") == "kms:ViaService" for c in statement.get("condition", [])
+            ):
+                findings.append(
+                    Finding(
+                        "identity_policies_condition_kms_use",
+                        f"data.aws_iam_policy_document.{name}",
+                        f"statement {statement.get('sid', '?')}: KMS key use without a kms:ViaService condition",
+                    )
+                )
+    return findings
+
+
+def _at(body: object, path: tuple[str, ...]) -> list[object]:
+    """The values at `path` in a resource body (blocks may be objects or lists of them)."""
+    if not path:
+        return [body]
+    items = body if isinstance(body, list) else [body]
+    return [v for item in items if isinstance(item, dict) and path[0] in item for v in _at(item[path[0]], path[1:])]
+
+
+def _keys_named_by(body: object) -> set[str]:
+    """The stack keys that `body` (or any value in it) refers to."""
+    return {match["name"] for match in _KEY_REFERENCE.finditer(json.dumps(body))}
+
+
+def kms_keys_serve_only_known_consumers(doc: Document) -> list[Finding]:
+    """Only resource types that `modules/encryption.py` grants a service path to may name a stack key
+    (so a new kind of consumer cannot silently be left without, or given too wide, a grant)."""
+    findings = []
+    for rtype, named in sorted(doc.get("resource", {}).items()):
+        if rtype in KMS_KEY_CONSUMERS or rtype in ("aws_kms_key", "aws_kms_alias"):
+            continue
+        for name, body in sorted(named.items()):
+            if _keys_named_by(body):
+                findings.append(
+                    Finding(
+                        "kms_keys_serve_only_known_consumers",
+                        f"{rtype}.{name}",
+                        "uses a stack key, but modules/encryption.py grants this resource type no service path",
+                    )
+                )
+    return findings
+
+
+def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
+    """Each log group, function, table, bucket, secret and event bus encrypted with a key is named in
+    that key's policy (in the encryption context its service sets)."""
+    keys = {name: json.dumps(_kms_key_policy(body) or {}) for name, body in _resources(doc, "aws_kms_key").items()}
+    buckets = {
+        f"${{aws_s3_bucket.{n}.{a}}}": b.get("bucket")
+        for n, b in _resources(doc, "aws_s3_bucket").items()
+        for a in ("id", "bucket")
+    }
+    expected_forms = {
+        "aws_cloudwatch_log_group": ("name", ':log-group:{}"'),
+        "aws_lambda_function": ("function_name", ':function:{}"'),
+        "aws_dynamodb_table": ("name", '"{}"'),
+        "aws_secretsmanager_secret": ("name", ':secret:{}-??????"'),
+        "aws_cloudwatch_event_bus": ("name", ':event-bus/{}"'),
+    }
+    findings = []
+    for rtype, path in KMS_KEY_CONSUMERS.items():
+        for name, body in sorted(_resources(doc, rtype).items()):
+            for key in sorted(_keys_named_by(_at(body, path))):
+                policy = keys.get(key, "")
+                if rtype in expected_forms:
+                    attribute, form = expected_forms[rtype]
+                    wanted = form.format(body.get(attribute))
+                elif rtype == "aws_s3_bucket_server_side_encryption_configuration":
+                    wanted = f':::{buckets.get(body.get("bucket"))}"'
+                elif rtype == "aws_kinesis_firehose_delivery_stream":
+                    wanted = '"firehose.'
+                else:
+                    wanted = '"cloudwatch.amazonaws.com"'
+                if wanted not in policy:
+                    findings.append(
+                        Finding(
+                            "kms_key_policies_name_every_consumer",
+                            f"{rtype}.{name}",
+                            f"encrypted with aws_kms_key.{key}, whose policy does not name it",
+                        )
+                    )
+    return findings
+
+
+def event_buses_use_a_cmk(doc: Document) -> list[Finding]:
+    return _violations(
+        "event_buses_use_a_cmk",
+        doc,
+        "aws_cloudwatch_event_bus",
+        lambda body: bool(_KEY_REFERENCE.search(str(body.get("kms_key_identifier", "")))),
+        "kms_key_identifier must name the stack's customer-managed key",
+    )
+
+
+def _archive_buckets(doc: Document) -> list[str]:
+    """Buckets that Firehose delivers to: the log archives."""
+    names = set()
+    for stream in _resources(doc, "aws_kinesis_firehose_delivery_stream").values():
+        for block in ("extended_s3_configuration", "s3_configuration"):
+            for arn in _at(stream, (block, "bucket_arn")):
+                target = _referenced(arn, "aws_s3_bucket")
+                if target:
+                    names.add(target)
+    return sorted(names)
+
+
+def archive_buckets_deny_tampering(doc: Document) -> list[Finding]:
+    """The policy of a log archive denies erasing it to everyone, with at most one named exemption
+    (a principal ARN condition), so nobody with ordinary S3 permissions can quietly delete logs."""
+    policies = _targets(doc, "aws_s3_bucket_policy", "aws_s3_bucket", "bucket")
+
+    def denies_tampering(statement: dict) -> bool:
+        conditions = statement.get("condition", [])
+        return (
+            statement.get("effect") == "Deny"
+            and any(p.get("type") == "*" for p in statement.get("principals", []))
+            and set(ARCHIVE_TAMPER_ACTIONS) <= set(statement.get("actions", []))
+            and any(r.endswith("/*") for r in statement.get("resources", []))
+            and all(
+                c.get("test") in ARCHIVE_EXEMPTION_TESTS and c.get("variable") == "aws:PrincipalArn" for c in conditions
+            )
+            and len(conditions) <= 1
+        )
+
+    return [
+        Finding(
+            "archive_buckets_deny_tampering",
+            f"aws_s3_bucket.{name}",
+            "no policy denying archive tampering to all but one principal",
+        )
+        for name in _archive_buckets(doc)
+        if not any(denies_tampering(s) for s in _statements(_policy_of(policies.get(name, {}).get("policy"), doc)))
+    ]
+
+
+def _as_number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def archive_buckets_keep_noncurrent_versions(doc: Document) -> list[Finding]:
+    """A log archive keeps non-current versions at least as long as current ones (an overwrite or a
+    delete marker never shortens what can be recovered)."""
+    lifecycles = _targets(doc, "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket", "bucket")
+
+    def keeps(rule: dict) -> bool:
+        current = _at(rule, ("expiration", "days"))
+        noncurrent = _at(rule, ("noncurrent_version_expiration", "noncurrent_days"))
+        if not noncurrent:
+            return True  # never expired
+        if not current:
+            return False  # current versions kept forever, non-current ones not
+        low, high = _as_number(current[0]), _as_number(noncurrent[0])
+        return noncurrent[0] == current[0] or (low is not None and high is not None and high >= low)
+
+    return [
+        Finding(
+            "archive_buckets_keep_noncurrent_versions",
+            f"aws_s3_bucket.{name}",
+            "non-current versions must be kept at least as long as current ones",
+        )
+        for name in _archive_buckets(doc)
+        if name not in lifecycles or not all(keeps(rule) for rule in _listed(lifecycles[name].get("rule", [])))
+    ]
+
+
+def archive_buckets_offer_object_lock(doc: Document) -> list[Finding]:
+    """A log archive has an Object Lock configuration in GOVERNANCE mode (it may be counted off by a
+    variable, but it is always there to turn on)."""
+    locks = _targets(doc, "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket", "bucket")
+    return [
+        Finding(
+            "archive_buckets_offer_object_lock",
+            f"aws_s3_bucket.{name}",
+            "no Object Lock configuration in GOVERNANCE mode",
+        )
+        for name in _archive_buckets(doc)
+        if "GOVERNANCE" not in _at(locks.get(name, {}), ("rule", "default_retention", "mode"))
+    ]
+
+
+def firehose_streams_log_delivery_errors(doc: Document) -> list[Finding]:
+    def logs(body: dict) -> bool:
+        options = _at(body, ("extended_s3_configuration", "cloudwatch_logging_options"))
+        return any(
+            o.get("enabled") is True and _referenced(o.get("log_group_name"), "aws_cloudwatch_log_group")
+            for o in options
+            if isinstance(o, dict)
+        )
+
+    return _violations(
+        "firehose_streams_log_delivery_errors",
+        doc,
+        "aws_kinesis_firehose_delivery_stream",
+        logs,
+        "delivery errors must go to a log group of the stack (cloudwatch_logging_options)",
+    )
+
+
+def firehose_streams_alarm_on_failed_delivery(doc: Document) -> list[Finding]:
+    watched = {
+        _referenced(alarm.get("dimensions", {}).get("DeliveryStreamName"), "aws_kinesis_firehose_delivery_stream")
+        for alarm in _resources(doc, "aws_cloudwatch_metric_alarm").values()
+        if alarm.get("namespace") == "AWS/Firehose"
+        and alarm.get("metric_name") in FIREHOSE_DELIVERY_METRICS
+        and alarm.get("alarm_actions")
+    }
+    return _missing(
+        "firehose_streams_alarm_on_failed_delivery",
+        doc,
+        "aws_kinesis_firehose_delivery_stream",
+        dict.fromkeys(n for n in watched if n),
+        "no alarm with actions on failed S3 deliveries (DeliveryToS3.Success or DataFreshness)",
+    )
+
+
+def log_subscription_roles_trust_named_log_groups(doc: Document) -> list[Finding]:
+    """A role that CloudWatch Logs assumes (to deliver subscriptions) trusts it only for named log
+    groups (`aws:SourceArn`), never for every log group of the account."""
+    findings = []
+    for name, role in sorted(_resources(doc, "aws_iam_role").items()):
+        for statement in _statements(_policy_of(role.get("assume_role_policy"), doc)):
+            services = [
+                i
+                for p in statement.get("principals", [])
+                if p.get("type") == "Service"
+                for i in _listed(p.get("identifiers", []))
+            ]
+            if not any(str(s).startswith("logs.") for s in services):
+                continue
+            sources = [
+                v
+                for c in statement.get("condition", [])
+                if c.get("variable") == "aws:SourceArn"
+                for v in _listed(c.get("values", []))
+            ]
+            if not sources or any(str(v).endswith(("log-group:*", ":*:*")) or str(v) == "*" for v in sources):
+                findings.append(
+                    Finding(
+                        "log_subscription_roles_trust_named_log_groups",
+                        f"aws_iam_role.{name}",
+                        "CloudWatch Logs may assume it only for named log groups (aws:SourceArn)",
+                    )
+                )
+    return findings
+
+
 RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     buckets_block_public_access,
     buckets_encrypt_with_kms_bucket_key,
@@ -261,8 +689,22 @@ RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     log_groups_are_encrypted_with_retention,
     identity_policies_limit_wildcard_resources,
     api_methods_require_iam,
+    api_preflights_are_open_mocks,
+    kms_key_policies_condition_every_use,
+    identity_policies_condition_kms_use,
+    kms_keys_serve_only_known_consumers,
+    kms_key_policies_name_every_consumer,
+    event_buses_use_a_cmk,
+    archive_buckets_deny_tampering,
+    archive_buckets_keep_noncurrent_versions,
+    archive_buckets_offer_object_lock,
+    firehose_streams_log_delivery_errors,
+    firehose_streams_alarm_on_failed_delivery,
+    log_subscription_roles_trust_named_log_groups,
     lambdas_are_traced_on_current_runtime,
     secrets_have_no_stored_value,
+    secrets_are_rotated,
+    secret_reads_skip_pending_versions,
     tables_are_encrypted_and_recoverable,
     topics_are_encrypted,
 )

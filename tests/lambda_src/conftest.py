@@ -1,10 +1,11 @@
-"""Handlers under moto: real boto3 calls against emulated DynamoDB, EventBridge and SQS."""
+"""Handlers under moto: real boto3 calls against emulated DynamoDB, EventBridge, SQS and Secrets Manager."""
 
 from __future__ import annotations
 
 import base64
 import importlib.util
 import json
+import os
 import sys
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,13 @@ from moto import mock_aws
 LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
 TABLE = "tap-test-items"
 BUS = "tap-test-items-bus"
+GRANTS_TABLE = "tap-test-grants"
+SECRET_NAME = "tap-test-app-secret"
+ACCOUNT = "123456789012"
+# The caller of every request unless a test says otherwise (an IAM user, as API Gateway reports it),
+# granted the two tenants the route tests use.
+CALLER = f"arn:aws:iam::{ACCOUNT}:user/ci"
+CALLER_TENANTS = ("tenant-a", "tenant-b")
 ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
@@ -25,6 +33,7 @@ ENVIRONMENT = {
     "AWS_SESSION_TOKEN": "testing",
     "TABLE_NAME": TABLE,
     "EVENT_BUS_NAME": BUS,
+    "GRANTS_TABLE_NAME": GRANTS_TABLE,
     "DATA_RETENTION_DAYS": "30",
     "LOG_LEVEL": "WARNING",
     "POWERTOOLS_TRACE_DISABLED": "1",
@@ -46,13 +55,39 @@ def load_handler(folder: str, module_name: str):
     for path in (LAMBDA_SRC / "shared", LAMBDA_SRC / folder):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
-    for name in [n for n in sys.modules if n.split(".")[0] in ("items_api", "tap_http", module_name)]:
+    for name in [n for n in sys.modules if n.split(".")[0] in ("items_api", "tap_http", "key_rotation", module_name)]:
         del sys.modules[name]
     spec = importlib.util.spec_from_file_location(module_name, LAMBDA_SRC / folder / "handler.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def identity_of(caller: str | None) -> dict:
+    """`requestContext.identity` as API Gateway fills it after `AWS_IAM` (SigV4) authentication of
+    `caller` (an IAM user or an STS assumed-role session ARN); None: an unauthenticated request."""
+    identity = {
+        "cognitoIdentityPoolId": None,
+        "cognitoIdentityId": None,
+        "cognitoAuthenticationType": None,
+        "cognitoAuthenticationProvider": None,
+        "principalOrgId": None,
+        "sourceIp": "203.0.113.7",
+        "userAgent": "aws-sdk-python/1.35 Python/3.13",
+        "accountId": None,
+        "accessKey": None,
+        "caller": None,
+        "user": None,
+        "userArn": None,
+    }
+    if caller is None:
+        return identity
+    account = caller.split(":")[4] if caller.count(":") >= 5 else ACCOUNT
+    unique_id = "AROAEXAMPLEROLEID:session" if ":assumed-role/" in caller else "AIDAEXAMPLEUSERID"
+    key = "ASIAEXAMPLEKEY" if ":assumed-role/" in caller else "AKIAEXAMPLEKEY"
+    identity.update(accountId=account, accessKey=key, caller=unique_id, user=unique_id, userArn=caller)
+    return identity
 
 
 def proxy_event(
@@ -64,8 +99,9 @@ def proxy_event(
     headers: dict | None = None,
     raw_body: str | None = None,
     base64_body: bool = False,
+    caller: str | None = CALLER,
 ) -> dict:
-    """An API Gateway REST proxy event as the real service sends it."""
+    """An API Gateway REST proxy event as the real service sends it, from `caller`."""
     all_headers = {"Accept": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com"}
     if tenant is not None:
         all_headers["X-Tenant-Id"] = tenant
@@ -94,7 +130,7 @@ def proxy_event(
             "resourceId": "xyz789",
             "resourcePath": resource,
             "stage": "dev",
-            "identity": {"sourceIp": "203.0.113.7", "userArn": "arn:aws:iam::123456789012:user/ci"},
+            "identity": identity_of(caller),
         },
         "body": text,
         "isBase64Encoded": base64_body,
@@ -130,12 +166,40 @@ class Api:
         )
 
 
+def new_secret_value() -> str:
+    """A valid application secret value: `{"hmac_key": "<base64 of 32 random bytes>"}`."""
+    return json.dumps({"hmac_key": base64.b64encode(os.urandom(32)).decode()})
+
+
+def grant(dynamodb, principal: str, tenants, as_set: bool = False) -> None:
+    """Write a grant item as an operator would: `tenants` a list (L) or a string set (SS)."""
+    value = {"SS": sorted(tenants)} if as_set else {"L": [{"S": t} for t in tenants]}
+    dynamodb.put_item(TableName=GRANTS_TABLE, Item={"principal": {"S": principal}, "tenants": value})
+
+
+def revoke(dynamodb, principal: str) -> None:
+    dynamodb.delete_item(TableName=GRANTS_TABLE, Key={"principal": {"S": principal}})
+
+
 @pytest.fixture
 def aws(monkeypatch):
     for key, value in ENVIRONMENT.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(
+            TableName=GRANTS_TABLE,
+            AttributeDefinitions=[{"AttributeName": "principal", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "principal", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        grant(dynamodb, CALLER, CALLER_TENANTS)
+        secrets = boto3.client("secretsmanager")
+        # As Terraform creates it: a secret without a value. Here a first value is put directly;
+        # tests/lambda_src/test_rotation.py shows the first rotation creating it.
+        secret_arn = secrets.create_secret(Name=SECRET_NAME)["ARN"]
+        secrets.put_secret_value(SecretId=secret_arn, SecretString=new_secret_value())
+        monkeypatch.setenv("APP_SECRET_ARN", secret_arn)
         dynamodb.create_table(
             TableName=TABLE,
             AttributeDefinitions=[
@@ -156,12 +220,58 @@ def aws(monkeypatch):
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events.put_rule(Name="all-items", EventBusName=BUS, EventPattern=json.dumps({"source": ["tap.items"]}))
         events.put_targets(Rule="all-items", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
-        yield {"dynamodb": dynamodb, "sqs": sqs, "queue_url": queue_url}
+        yield {
+            "dynamodb": dynamodb,
+            "sqs": sqs,
+            "queue_url": queue_url,
+            "secrets": secrets,
+            "secret_arn": secret_arn,
+        }
 
 
 @pytest.fixture
 def api(aws) -> Api:
     return Api(load_handler("crud", "crud_handler"))
+
+
+class FakeClock:
+    """The monotonic clock of a CRUD handler's caches (grants, application keys), moved by hand."""
+
+    def __init__(self, module) -> None:
+        self.now = 1_000.0
+        module.grants._cache._clock = self
+        module.keys._clock = self
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(api) -> FakeClock:
+    return FakeClock(api.module)
+
+
+def load_rotation_handler(monkeypatch):
+    """The rotation handler, logging at INFO under its own service name (its one line per step)."""
+    with monkeypatch.context() as scoped:
+        scoped.setenv("LOG_LEVEL", "INFO")
+        scoped.setenv("POWERTOOLS_SERVICE_NAME", "tap-test-rotation")
+        return load_handler("rotation", "rotation_handler")
+
+
+@pytest.fixture
+def rotation(aws, monkeypatch):
+    """Secrets Manager rotating the application secret with the rotation function (see
+    `tests/lambda_src/secrets_manager.py` for what the driver imitates)."""
+    from tests.lambda_src.secrets_manager import RotationDriver, patch_moto
+
+    patch_moto(monkeypatch)
+    driver = RotationDriver(SECRET_NAME, load_rotation_handler(monkeypatch))
+    driver.enable_rotation()
+    return driver
 
 
 @pytest.fixture

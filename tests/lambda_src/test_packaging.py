@@ -12,17 +12,31 @@ PROBE = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import handler
-import aws_lambda_powertools, tap_http
-print(json.dumps({"powertools": aws_lambda_powertools.__file__, "tap_http": tap_http.__file__,
-                  "handler": callable(handler.handler)}))
+import aws_lambda_powertools
+found = {"powertools": aws_lambda_powertools.__file__, "handler": callable(handler.handler)}
+for module in ("tap_http", "key_rotation"):
+    if module in sys.modules:
+        found[module] = sys.modules[module].__file__
+print(json.dumps(found))
 """
+ENVIRONMENT = {
+    "TABLE_NAME": "t",
+    "EVENT_BUS_NAME": "b",
+    "GRANTS_TABLE_NAME": "g",
+    "APP_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+ARCHIVES = ("function.zip", "health.zip", "canary.zip", "rotation.zip")
 
 
-@pytest.mark.parametrize("archive", ["function.zip", "health.zip"])
-def test_handler_imports_from_the_archive_alone(synth, tmp_path, archive):
+@pytest.mark.parametrize(
+    ("archive", "own_package"),
+    [("function.zip", "tap_http"), ("health.zip", "tap_http"), ("rotation.zip", "key_rotation")],
+)
+def test_handler_imports_from_the_archive_alone(synth, tmp_path, archive, own_package):
     target = tmp_path / "task"
     zipfile.ZipFile(synth.bundle / archive).extractall(target)
-    env = {**os.environ, "TABLE_NAME": "t", "EVENT_BUS_NAME": "b", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {**os.environ, **ENVIRONMENT}
     env.pop("PYTHONPATH", None)
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(target)], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
@@ -30,11 +44,20 @@ def test_handler_imports_from_the_archive_alone(synth, tmp_path, archive):
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["handler"] is True
-    assert found["powertools"].startswith(str(target)) and found["tap_http"].startswith(str(target))
+    assert found["powertools"].startswith(str(target)) and found[own_package].startswith(str(target))
 
 
 def test_archives_hold_no_build_junk_or_tests(synth):
-    for archive in ("function.zip", "health.zip", "canary.zip"):
+    for archive in ARCHIVES:
         for name in zipfile.ZipFile(synth.bundle / archive).namelist():
             assert "__pycache__" not in name and not name.endswith(".pyc"), name
             assert not name.split("/")[-1].startswith("test_"), name
+
+
+def test_the_rotation_archive_vendors_only_what_it_needs(synth):
+    """Powertools for its Logger (and typing_extensions, which Powertools needs); no HTTP plumbing,
+    no X-Ray, no item code."""
+    names = zipfile.ZipFile(synth.bundle / "rotation.zip").namelist()
+    top = {name.split("/")[0] for name in names}
+    assert {"handler.py", "key_rotation", "aws_lambda_powertools", "typing_extensions.py"} <= top
+    assert not top & {"tap_http", "items_api", "aws_xray_sdk", "wrapt", "requirements.txt"}

@@ -214,6 +214,90 @@ def account_role_reset_without_value() -> None:
     Account.apply_patch_operations = apply_patch_operations
 
 
+@_once
+def event_bus_update() -> None:
+    """EventBridge: UpdateEventBus changes an existing bus's key, description and dead-letter queue.
+
+    AWS (Amazon EventBridge API Reference, UpdateEventBus: request `Name` (default `default`),
+    `KmsKeyIdentifier`, `Description`, `DeadLetterConfig`; response `Arn`, `Name`,
+    `KmsKeyIdentifier`, `Description`, `DeadLetterConfig`; "If you do not specify a customer managed
+    key identifier, EventBridge uses an AWS owned key"; an unknown bus is ResourceNotFoundException):
+    the provider updates `kms_key_identifier` in place with it, e.g. when a bus created without a
+    customer managed key gets one. moto 5.2.5 implements no UpdateEventBus and answers 500.
+    """
+    from moto.core.utils import unix_time
+    from moto.events.responses import EventsHandler
+
+    def update_event_bus(self):
+        bus = self.events_backend.describe_event_bus(self._get_param("Name") or "default")
+        bus.kms_key_identifier = self._get_param("KmsKeyIdentifier") or None
+        bus.description = self._get_param("Description") or None
+        bus.dead_letter_config = self._get_param("DeadLetterConfig") or None
+        bus.last_modified_time = unix_time()
+        body = {"Arn": bus.arn, "Name": bus.name}
+        for key, value in (
+            ("KmsKeyIdentifier", bus.kms_key_identifier),
+            ("Description", bus.description),
+            ("DeadLetterConfig", bus.dead_letter_config),
+        ):
+            if value:
+                body[key] = value
+        return json.dumps(body), self.response_headers
+
+    EventsHandler.update_event_bus = update_event_bus
+
+
+@_once
+def secret_rotation_started_without_value() -> None:
+    """Secrets Manager: RotateSecret on a secret without a value starts its first rotation.
+
+    AWS (Secrets Manager User Guide, "How rotation works"; API Reference, RotateSecret): Secrets
+    Manager creates a version with the ClientRequestToken as its id and the label AWSPENDING, and
+    invokes the rotation function asynchronously (createSecret, setSecret, testSecret,
+    finishSecret); RotateSecret returns at once and AWSCURRENT moves only when the function's
+    finishSecret moves it. A secret created without a value gets its first value this way, which
+    is how the stack keeps secret values out of Terraform. moto 5.2.5 creates the pending version
+    only when the secret already has one, runs the steps synchronously through its Lambda backend
+    (which needs Docker to run code) and then moves AWSCURRENT: RotateSecret answers 500. The patch
+    creates the pending version as AWS does and defers the invocation (the function has not run
+    yet, so no label moves); the rotation configuration is recorded by moto as before. The
+    function's steps are tested against moto in tests/lambda_src/test_rotation.py.
+    """
+    import time
+    import uuid
+
+    import moto.awslambda.utils as lambda_utils
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    original_rotate = SecretsManagerBackend.rotate_secret
+    original_get_backend = lambda_utils.get_backend
+
+    class Deferred:
+        def __init__(self, backend) -> None:
+            self._backend = backend
+
+        def __getattr__(self, name: str):
+            return getattr(self._backend, name)
+
+        def invoke(self, *args, **kwargs) -> None:
+            return None
+
+    def rotate_secret(self, secret_id, client_request_token=None, *args, **kwargs):
+        token = client_request_token or str(uuid.uuid4())
+        secret = self.secrets[secret_id] if self._is_valid_identifier(secret_id) else None
+        if secret is not None and not secret.versions:
+            # What moto does for a secret with a value; it then replaces this entry with its own.
+            secret.versions[token] = {"createdate": int(time.time()), "version_id": token, "version_stages": []}
+        kwargs["rotate_immediately"] = False  # no synchronous steps, no label moves
+        lambda_utils.get_backend = lambda account, region: Deferred(original_get_backend(account, region))
+        try:
+            return original_rotate(self, secret_id, token, *args, **kwargs)
+        finally:
+            lambda_utils.get_backend = original_get_backend
+
+    SecretsManagerBackend.rotate_secret = rotate_secret
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "application_autoscaling_tags",
@@ -239,6 +323,16 @@ PATCHES: tuple[Patch, ...] = (
         "account_role_reset_without_value",
         "UpdateAccount `replace /cloudwatchRoleArn` without a value clears the role (reset_on_delete)",
         account_role_reset_without_value,
+    ),
+    Patch(
+        "event_bus_update",
+        "UpdateEventBus sets an existing bus's KmsKeyIdentifier, Description and DeadLetterConfig",
+        event_bus_update,
+    ),
+    Patch(
+        "secret_rotation_started_without_value",
+        "RotateSecret on a secret without a value adds an AWSPENDING version and invokes the function later",
+        secret_rotation_started_without_value,
     ),
 )
 

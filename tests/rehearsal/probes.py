@@ -8,8 +8,10 @@ patch is still needed: a moto upgrade that fixes an API shows up here).
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+import zipfile
 from collections.abc import Callable
 
 import boto3
@@ -115,6 +117,50 @@ def account_role_reset_without_value(client, tag: str) -> None:
     assert "cloudwatchRoleArn" not in apigateway.get_account()
 
 
+def event_bus_update(client, tag: str) -> None:
+    events = client("events")
+    name = f"probe-bus-{tag}"
+    key = client("kms").create_key(Description="probe")["KeyMetadata"]["Arn"]
+    events.create_event_bus(Name=name)
+    updated = events.update_event_bus(Name=name, KmsKeyIdentifier=key, Description="probe")
+    assert updated["KmsKeyIdentifier"] == key and updated["Name"] == name, updated
+    described = events.describe_event_bus(Name=name)
+    assert described["KmsKeyIdentifier"] == key and described["Description"] == "probe", described
+    events.update_event_bus(Name=name)
+    assert "KmsKeyIdentifier" not in events.describe_event_bus(Name=name)  # back to an AWS owned key
+    try:
+        events.update_event_bus(Name=f"{name}-missing", KmsKeyIdentifier=key)
+    except events.exceptions.ResourceNotFoundException:
+        return
+    raise AssertionError("an unknown bus must be ResourceNotFoundException")
+
+
+def secret_rotation_started_without_value(client, tag: str) -> None:
+    role = client("iam").create_role(RoleName=f"probe-rotation-{tag}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    function = client("lambda").create_function(
+        FunctionName=f"probe-rotation-{tag}",
+        Runtime="python3.13",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": archive.getvalue()},
+    )["FunctionArn"]
+    secrets = client("secretsmanager")
+    secret = secrets.create_secret(Name=f"probe-rotation-{tag}")["ARN"]
+    token = "a" * 32 + tag[:4].ljust(4, "0")
+    secrets.rotate_secret(
+        SecretId=secret,
+        ClientRequestToken=token,
+        RotationLambdaARN=function,
+        RotationRules={"AutomaticallyAfterDays": 30},
+    )
+    described = secrets.describe_secret(SecretId=secret)
+    assert described["RotationEnabled"] and described["RotationLambdaARN"] == function, described
+    assert described["VersionIdsToStages"] == {token: ["AWSPENDING"]}, described
+
+
 PROBES: dict[str, Callable[[Callable[[str], object], str], None]] = {
     probe.__name__: probe
     for probe in (
@@ -123,6 +169,8 @@ PROBES: dict[str, Callable[[Callable[[str], object], str], None]] = {
         stage_cache_status_not_available,
         integration_cache_key_parameters,
         account_role_reset_without_value,
+        event_bus_update,
+        secret_rotation_started_without_value,
     )
 }
 

@@ -1,6 +1,7 @@
 """Synth-level tests of the TAP stack: the naming contract and every security property, on the JSON
 that `main.py` really writes."""
 
+import fnmatch
 import json
 import re
 
@@ -17,19 +18,35 @@ ADDRESSES = (
     "aws_api_gateway_gateway_response.tap_stack_cors_4xx",
     "aws_api_gateway_gateway_response.tap_stack_cors_5xx",
     "aws_api_gateway_integration.tap_stack_api_health_get_integration",
+    "aws_api_gateway_integration.tap_stack_api_health_options_integration",
     "aws_api_gateway_integration.tap_stack_api_items_get_integration",
     "aws_api_gateway_integration.tap_stack_api_items_id_delete_integration",
     "aws_api_gateway_integration.tap_stack_api_items_id_get_integration",
+    "aws_api_gateway_integration.tap_stack_api_items_id_options_integration",
     "aws_api_gateway_integration.tap_stack_api_items_id_put_integration",
+    "aws_api_gateway_integration.tap_stack_api_items_options_integration",
     "aws_api_gateway_integration.tap_stack_api_items_post_integration",
     "aws_api_gateway_integration.tap_stack_api_metrics_get_integration",
+    "aws_api_gateway_integration.tap_stack_api_metrics_options_integration",
+    "aws_api_gateway_integration_response.tap_stack_api_health_options_integration_response",
+    "aws_api_gateway_integration_response.tap_stack_api_items_id_options_integration_response",
+    "aws_api_gateway_integration_response.tap_stack_api_items_options_integration_response",
+    "aws_api_gateway_integration_response.tap_stack_api_metrics_options_integration_response",
     "aws_api_gateway_method.tap_stack_api_health_get",
+    "aws_api_gateway_method.tap_stack_api_health_options",
     "aws_api_gateway_method.tap_stack_api_items_get",
     "aws_api_gateway_method.tap_stack_api_items_id_delete",
     "aws_api_gateway_method.tap_stack_api_items_id_get",
+    "aws_api_gateway_method.tap_stack_api_items_id_options",
     "aws_api_gateway_method.tap_stack_api_items_id_put",
+    "aws_api_gateway_method.tap_stack_api_items_options",
     "aws_api_gateway_method.tap_stack_api_items_post",
     "aws_api_gateway_method.tap_stack_api_metrics_get",
+    "aws_api_gateway_method.tap_stack_api_metrics_options",
+    "aws_api_gateway_method_response.tap_stack_api_health_options_response",
+    "aws_api_gateway_method_response.tap_stack_api_items_id_options_response",
+    "aws_api_gateway_method_response.tap_stack_api_items_options_response",
+    "aws_api_gateway_method_response.tap_stack_api_metrics_options_response",
     "aws_api_gateway_method_settings.tap_stack_api_health_method_settings",
     "aws_api_gateway_method_settings.tap_stack_method_settings",
     "aws_api_gateway_request_validator.tap_stack_api_request_validator",
@@ -49,9 +66,13 @@ ADDRESSES = (
     "aws_cloudwatch_log_group.tap_stack_api_execution_logs",
     "aws_cloudwatch_log_group.tap_stack_health_lambda_logs",
     "aws_cloudwatch_log_group.tap_stack_lambda_logs",
+    "aws_cloudwatch_log_group.tap_stack_log_archive_errors",
+    "aws_cloudwatch_log_group.tap_stack_rotation_lambda_logs",
+    "aws_cloudwatch_log_stream.tap_stack_log_archive_errors_delivery",
     "aws_cloudwatch_log_subscription_filter.tap_stack_api_access_log_archive",
     "aws_cloudwatch_log_subscription_filter.tap_stack_health_lambda_log_archive",
     "aws_cloudwatch_log_subscription_filter.tap_stack_lambda_log_archive",
+    "aws_cloudwatch_log_subscription_filter.tap_stack_rotation_lambda_log_archive",
     "aws_cloudwatch_metric_alarm.tap_stack_api_4xx_alarm",
     "aws_cloudwatch_metric_alarm.tap_stack_api_5xx_alarm",
     "aws_cloudwatch_metric_alarm.tap_stack_api_latency_alarm",
@@ -61,22 +82,31 @@ ADDRESSES = (
     "aws_cloudwatch_metric_alarm.tap_stack_health_lambda_throttles_alarm",
     "aws_cloudwatch_metric_alarm.tap_stack_lambda_errors_alarm",
     "aws_cloudwatch_metric_alarm.tap_stack_lambda_throttles_alarm",
+    "aws_cloudwatch_metric_alarm.tap_stack_log_archive_delivery_alarm",
+    "aws_cloudwatch_metric_alarm.tap_stack_log_archive_freshness_alarm",
+    "aws_cloudwatch_metric_alarm.tap_stack_rotation_lambda_errors_alarm",
+    "aws_cloudwatch_metric_alarm.tap_stack_rotation_lambda_throttles_alarm",
     "aws_dynamodb_table.tap_stack_data",
+    "aws_dynamodb_table.tap_stack_grants",
+    "aws_dynamodb_table_item.tap_stack_grants_item",
     "aws_iam_role.tap_stack_api_account_cloudwatch_role",
     "aws_iam_role.tap_stack_health_lambda_role",
     "aws_iam_role.tap_stack_lambda_role",
     "aws_iam_role.tap_stack_log_archive_firehose_role",
     "aws_iam_role.tap_stack_log_archive_subscription_role",
+    "aws_iam_role.tap_stack_rotation_lambda_role",
     "aws_iam_role_policy.tap_stack_api_account_cloudwatch_role_policy",
     "aws_iam_role_policy.tap_stack_health_lambda_role_policy",
     "aws_iam_role_policy.tap_stack_lambda_role_policy",
     "aws_iam_role_policy.tap_stack_log_archive_firehose_role_policy",
     "aws_iam_role_policy.tap_stack_log_archive_subscription_role_policy",
+    "aws_iam_role_policy.tap_stack_rotation_lambda_role_policy",
     "aws_kinesis_firehose_delivery_stream.tap_stack_log_archive",
     "aws_kms_alias.tap_stack_kms_alias",
     "aws_kms_key.tap_stack_kms",
     "aws_lambda_function.tap_stack_health_lambda",
     "aws_lambda_function.tap_stack_lambda",
+    "aws_lambda_function.tap_stack_rotation_lambda",
     "aws_lambda_permission.tap_stack_api_health_get_permission",
     "aws_lambda_permission.tap_stack_api_items_get_permission",
     "aws_lambda_permission.tap_stack_api_items_id_delete_permission",
@@ -84,14 +114,17 @@ ADDRESSES = (
     "aws_lambda_permission.tap_stack_api_items_id_put_permission",
     "aws_lambda_permission.tap_stack_api_items_post_permission",
     "aws_lambda_permission.tap_stack_api_metrics_get_permission",
+    "aws_lambda_permission.tap_stack_secret_rotation_permission",
     "aws_s3_bucket.tap_stack_logs",
     "aws_s3_bucket_lifecycle_configuration.tap_stack_logs_lifecycle",
+    "aws_s3_bucket_object_lock_configuration.tap_stack_logs_object_lock",
     "aws_s3_bucket_ownership_controls.tap_stack_logs_ownership",
     "aws_s3_bucket_policy.tap_stack_logs_policy",
     "aws_s3_bucket_public_access_block.tap_stack_logs_public_access_block",
     "aws_s3_bucket_server_side_encryption_configuration.tap_stack_logs_encryption",
     "aws_s3_bucket_versioning.tap_stack_logs_versioning",
     "aws_secretsmanager_secret.tap_stack_secret",
+    "aws_secretsmanager_secret_rotation.tap_stack_secret_rotation",
     "aws_sns_topic.tap_stack_alerts",
     "aws_sns_topic_policy.tap_stack_alerts_policy",
     "aws_sns_topic_subscription.tap_stack_alerts_email",
@@ -109,6 +142,8 @@ ADDRESSES = (
     "data.aws_iam_policy_document.tap_stack_log_archive_subscription_role_permissions",
     "data.aws_iam_policy_document.tap_stack_log_archive_subscription_role_trust",
     "data.aws_iam_policy_document.tap_stack_logs_policy_document",
+    "data.aws_iam_policy_document.tap_stack_rotation_lambda_role_permissions",
+    "data.aws_iam_policy_document.tap_stack_rotation_lambda_role_trust",
     "data.aws_partition.tap_stack_partition",
 )
 VARIABLES = (
@@ -136,17 +171,22 @@ VARIABLES = (
     "lambda_log_bucket_name",
     "lambda_memory_size",
     "lambda_timeout",
+    "log_archive_break_glass_principal_arn",
+    "log_archive_object_lock",
     "log_archive_retention_days",
     "log_retention_days",
     "manage_api_gateway_account",
     "owner",
     "project_name",
+    "secret_rotation_days",
+    "tenant_grants",
 )
 OUTPUTS = (
     "alerts_topic_arn",
     "api_url",
     "dynamodb_table_name",
     "event_bus_name",
+    "grants_table_name",
     "health_lambda_function_name",
     "health_url",
     "kms_alias_name",
@@ -294,14 +334,62 @@ def test_item_table(resources):
 
 def test_every_method_but_health_requires_iam_and_uses_lambda_proxy(resources):
     for name, method in resources["aws_api_gateway_method"].items():
+        if method["http_method"] == "OPTIONS":
+            continue  # CORS preflights: test_every_route_answers_the_cors_preflight_without_auth
         expected = "NONE" if name == "tap_stack_api_health_get" else "AWS_IAM"
         assert method["authorization"] == expected, name
-    for integration in resources["aws_api_gateway_integration"].values():
-        assert (integration["type"], integration["integration_http_method"]) == ("AWS_PROXY", "POST")
+    for name, integration in resources["aws_api_gateway_integration"].items():
+        if not name.endswith("_options_integration"):
+            assert (integration["type"], integration["integration_http_method"]) == ("AWS_PROXY", "POST")
+
+
+PREFLIGHT_METHODS = {
+    "health": "GET,OPTIONS",
+    "items": "GET,POST,OPTIONS",
+    "items_id": "DELETE,GET,PUT,OPTIONS",
+    "metrics": "GET,OPTIONS",
+}
+
+
+def test_every_route_answers_the_cors_preflight_without_auth(resources):
+    """Browsers send OPTIONS unsigned: API Gateway answers it itself (MOCK, no backend), 204."""
+    preflights = {n for n, m in resources["aws_api_gateway_method"].items() if m["http_method"] == "OPTIONS"}
+    assert preflights == {f"tap_stack_api_{route}_options" for route in PREFLIGHT_METHODS}
+    for route, methods in PREFLIGHT_METHODS.items():
+        name = f"tap_stack_api_{route}_options"
+        method = resources["aws_api_gateway_method"][name]
+        assert method["authorization"] == "NONE" and "request_parameters" not in method
+        assert (
+            method["request_validator_id"] == "${aws_api_gateway_request_validator.tap_stack_api_request_validator.id}"
+        )
+        assert method["resource_id"] == f"${{aws_api_gateway_resource.tap_stack_api_{route}.id}}"
+        integration = resources["aws_api_gateway_integration"][f"{name}_integration"]
+        assert integration["type"] == "MOCK" and "uri" not in integration
+        assert integration["request_templates"] == {"application/json": '{"statusCode": 204}'}
+        response = resources["aws_api_gateway_method_response"][f"{name}_response"]
+        assert response["status_code"] == "204"
+        answer = resources["aws_api_gateway_integration_response"][f"{name}_integration_response"]
+        assert answer["status_code"] == f"${{aws_api_gateway_method_response.{name}_response.status_code}}"
+        assert answer["response_parameters"] == {
+            "method.response.header.Access-Control-Allow-Origin": "'${var.cors_allow_origin}'",
+            "method.response.header.Access-Control-Allow-Methods": f"'{methods}'",
+            "method.response.header.Access-Control-Allow-Headers": (
+                "'Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Amz-Content-Sha256,X-Tenant-Id,If-Match'"
+            ),
+            "method.response.header.Access-Control-Max-Age": "'600'",
+        }
+        assert set(response["response_parameters"]) == set(answer["response_parameters"])
+        assert all(response["response_parameters"].values())
+    # A preflight never reaches a function: no Lambda permission names OPTIONS.
+    assert not [p for p in resources["aws_lambda_permission"].values() if "/OPTIONS/" in p.get("source_arn", "")]
 
 
 def test_lambda_permissions_are_scoped_to_the_api_route(resources):
-    permissions = resources["aws_lambda_permission"]
+    permissions = {
+        name: p
+        for name, p in resources["aws_lambda_permission"].items()
+        if p["principal"] == "apigateway.amazonaws.com"
+    }
     assert len(permissions) == 7
     assert permissions["tap_stack_api_items_id_put_permission"]["source_arn"] == (
         "${aws_api_gateway_rest_api.tap_stack_api.execution_arn}/*/PUT/items/*"
@@ -375,7 +463,16 @@ def test_resource_policy_allows_only_the_ip_ranges(document):
         {"test": "NotIpAddress", "variable": "aws:SourceIp", "values": "${var.allowed_ip_ranges}"}
     ]
     open_routes = next(s for s in statements if s["sid"] == "AnyoneInvokesOpenRoutes")
-    assert open_routes["resources"] == ["${aws_api_gateway_rest_api.tap_stack_api.execution_arn}/*/GET/health"]
+    api = "${aws_api_gateway_rest_api.tap_stack_api.execution_arn}"
+    # Anonymous callers: /health and the CORS preflights; the IP deny above still applies to them.
+    assert open_routes["resources"] == [
+        f"{api}/*/GET/health",
+        f"{api}/*/OPTIONS/health",
+        f"{api}/*/OPTIONS/items",
+        f"{api}/*/OPTIONS/items/*",
+        f"{api}/*/OPTIONS/metrics",
+    ]
+    assert deny["resources"] == [f"{api}/*"] and deny["principals"] == [{"type": "*", "identifiers": ["*"]}]
 
 
 def test_log_bucket_is_hardened(resources):
@@ -385,6 +482,123 @@ def test_log_bucket_is_hardened(resources):
     }
     rule = resources["aws_s3_bucket_lifecycle_configuration"]["tap_stack_logs_lifecycle"]["rule"][0]
     assert rule["expiration"] == [{"days": "${var.log_archive_retention_days}"}]
+    # Non-current versions are kept as long as current ones.
+    assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": "${var.log_archive_retention_days}"}]
+
+
+def test_the_log_archive_cannot_be_quietly_erased(document, resources):
+    statements = document["data"]["aws_iam_policy_document"]["tap_stack_logs_policy_document"]["statement"]
+    (deny,) = [s for s in statements if s["sid"] == "DenyArchiveTampering"]
+    assert deny["effect"] == "Deny" and deny["principals"] == [{"type": "*", "identifiers": ["*"]}]
+    assert deny["resources"] == ["${aws_s3_bucket.tap_stack_logs.arn}", "${aws_s3_bucket.tap_stack_logs.arn}/*"]
+    assert set(deny["actions"]) >= {
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:BypassGovernanceRetention",
+        "s3:PutLifecycleConfiguration",
+        "s3:PutBucketVersioning",
+        "s3:PutBucketObjectLockConfiguration",
+        "s3:PutBucketPolicy",
+        "s3:DeleteBucketPolicy",
+        "s3:DeleteBucket",
+    }
+    # Exempt: only the named break-glass principal; with none, a value no principal ARN ever has.
+    assert deny["condition"] == [
+        {
+            "test": "StringNotEquals",
+            "variable": "aws:PrincipalArn",
+            "values": ['${coalesce(var.log_archive_break_glass_principal_arn, "(no break-glass principal)")}'],
+        }
+    ]
+    assert document["variable"]["log_archive_break_glass_principal_arn"]["default"] == ""
+    # The policy is applied last: it forbids changing the lifecycle, versioning and object lock.
+    assert set(resources["aws_s3_bucket_policy"]["tap_stack_logs_policy"]["depends_on"]) >= {
+        "aws_s3_bucket_versioning.tap_stack_logs_versioning",
+        "aws_s3_bucket_lifecycle_configuration.tap_stack_logs_lifecycle",
+        "aws_s3_bucket_object_lock_configuration.tap_stack_logs_object_lock",
+    }
+
+
+def test_object_lock_is_available_in_governance_mode_and_off_by_default(document, resources):
+    lock = resources["aws_s3_bucket_object_lock_configuration"]["tap_stack_logs_object_lock"]
+    assert lock["count"] == "${var.log_archive_object_lock ? 1 : 0}"
+    assert lock["bucket"] == "${aws_s3_bucket.tap_stack_logs.id}" and lock["object_lock_enabled"] == "Enabled"
+    assert lock["rule"] == {"default_retention": {"mode": "GOVERNANCE", "days": "${var.log_archive_retention_days}"}}
+    assert document["variable"]["log_archive_object_lock"]["default"] is False
+    # The bucket itself is never replaced for it: Object Lock is enabled by the configuration.
+    assert "object_lock_enabled" not in resources["aws_s3_bucket"]["tap_stack_logs"]
+
+
+def test_firehose_logs_delivery_errors_and_alarms_on_failed_deliveries(document, resources):
+    options = resources["aws_kinesis_firehose_delivery_stream"]["tap_stack_log_archive"]["extended_s3_configuration"][
+        "cloudwatch_logging_options"
+    ]
+    assert options == {
+        "enabled": True,
+        "log_group_name": "${aws_cloudwatch_log_group.tap_stack_log_archive_errors.name}",
+        "log_stream_name": "${aws_cloudwatch_log_stream.tap_stack_log_archive_errors_delivery.name}",
+    }
+    errors = resources["aws_cloudwatch_log_group"]["tap_stack_log_archive_errors"]
+    assert errors["name"] == "/aws/kinesisfirehose/${local.name_prefix}-log-archive"
+    assert errors["kms_key_id"] == "${aws_kms_key.tap_stack_kms.arn}"
+    assert errors["retention_in_days"] == "${var.log_retention_days}"
+    firehose = document["data"]["aws_iam_policy_document"]["tap_stack_log_archive_firehose_role_permissions"]
+    (write_errors,) = [s for s in firehose["statement"] if s["sid"] == "LogDeliveryErrors"]
+    assert write_errors["actions"] == ["logs:PutLogEvents"]
+    assert write_errors["resources"] == [
+        "${aws_cloudwatch_log_group.tap_stack_log_archive_errors.arn}:log-stream:DestinationDelivery"
+    ]
+    alarms = resources["aws_cloudwatch_metric_alarm"]
+    stream = {"DeliveryStreamName": "${aws_kinesis_firehose_delivery_stream.tap_stack_log_archive.name}"}
+    delivery, freshness = (
+        alarms["tap_stack_log_archive_delivery_alarm"],
+        alarms["tap_stack_log_archive_freshness_alarm"],
+    )
+    assert (delivery["namespace"], delivery["metric_name"], delivery["dimensions"]) == (
+        "AWS/Firehose",
+        "DeliveryToS3.Success",
+        stream,
+    )
+    assert (delivery["statistic"], delivery["comparison_operator"], delivery["threshold"]) == (
+        "Minimum",
+        "LessThanThreshold",
+        1,
+    )
+    assert (freshness["metric_name"], freshness["statistic"], freshness["threshold"]) == (
+        "DeliveryToS3.DataFreshness",
+        "Maximum",
+        900,
+    )
+    for alarm in (delivery, freshness):
+        assert alarm["alarm_actions"] == ["${aws_sns_topic.tap_stack_alerts.arn}"]
+
+
+def test_the_subscription_role_trusts_logs_only_for_the_archived_log_groups(document, resources):
+    trust = document["data"]["aws_iam_policy_document"]["tap_stack_log_archive_subscription_role_trust"]
+    (statement,) = trust["statement"]
+    (condition,) = statement["condition"]
+    archived = sorted(
+        f["log_group_name"].removesuffix(".name}") for f in resources["aws_cloudwatch_log_subscription_filter"].values()
+    )
+    assert (condition["test"], condition["variable"]) == ("ArnLike", "aws:SourceArn")
+    assert sorted(condition["values"]) == sorted(
+        arn for group in archived for arn in (f"{group}.arn}}", f"{group}.arn}}:*")
+    )
+
+
+def test_describe_log_groups_is_granted_on_star_alone_with_its_listed_reason(document):
+    from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+
+    assert "logs:DescribeLogGroups" in WILDCARD_RESOURCE_ACTIONS
+    documents = document["data"]["aws_iam_policy_document"]
+    for name, policy in documents.items():
+        for statement in policy["statement"]:
+            if "logs:DescribeLogGroups" in statement.get("actions", []):
+                assert statement["actions"] == ["logs:DescribeLogGroups"] and statement["resources"] == ["*"], name
+    statements = documents["tap_stack_api_account_cloudwatch_role_permissions"]["statement"]
+    assert {"sid": "FindLogGroups", "effect": "Allow", "actions": ["logs:DescribeLogGroups"], "resources": ["*"]} in [
+        {k: s[k] for k in ("sid", "effect", "actions", "resources")} for s in statements
+    ]
 
 
 def test_logs_are_archived_to_the_log_bucket(resources):
@@ -395,6 +609,7 @@ def test_logs_are_archived_to_the_log_bucket(resources):
     assert archived == {
         "${aws_cloudwatch_log_group.tap_stack_lambda_logs.name}",
         "${aws_cloudwatch_log_group.tap_stack_health_lambda_logs.name}",
+        "${aws_cloudwatch_log_group.tap_stack_rotation_lambda_logs.name}",
         "${aws_cloudwatch_log_group.tap_stack_api_access_logs.name}",
     }
 
@@ -406,6 +621,99 @@ def test_kms_key_rotates_and_its_policy_names_each_service(resources):
     assert "logs.${var.aws_region}.${data.aws_partition.tap_stack_partition.dns_suffix}" in policy
     assert "cloudwatch.amazonaws.com" in policy
     assert resources["aws_kms_alias"]["tap_stack_kms_alias"]["name"] == "alias/${local.name_prefix}"
+
+
+P = "${data.aws_partition.tap_stack_partition.partition}"
+R = "${var.aws_region}"
+A = "${data.aws_caller_identity.tap_stack_caller.account_id}"
+HOST = "${var.aws_region}.${data.aws_partition.tap_stack_partition.dns_suffix}"
+
+
+def key_statements(resources) -> dict[str, dict]:
+    policy = json.loads(resources["aws_kms_key"]["tap_stack_kms"]["policy"])
+    return {s["Sid"]: s for s in policy["Statement"]}
+
+
+def test_key_administration_through_iam_includes_no_use_of_the_key(resources):
+    admin = key_statements(resources)["KeyAdministrationThroughIam"]
+    assert admin["Principal"] == {"AWS": [f"arn:{P}:iam::{A}:root"]}
+    assert "Condition" not in admin
+    for action in admin["Action"]:
+        for use in ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:CreateGrant"):
+            assert not fnmatch.fnmatchcase(use, action), (action, use)
+
+
+def test_every_key_grant_names_its_service_and_the_stack_resources(resources):
+    statements = key_statements(resources)
+    account_principals = {"AWS": [f"arn:{P}:iam::{A}:root"]}
+
+    def through(sid, service):
+        statement = statements[sid]
+        assert statement["Principal"] == account_principals, sid
+        assert statement["Condition"]["StringEquals"]["kms:ViaService"] == [f"{service}.{HOST}"], sid
+        assert statement["Condition"]["StringEquals"]["kms:CallerAccount"] == [A], sid
+        return statement["Condition"]
+
+    logs = statements["CloudWatchLogsEncryptsStackLogGroups"]
+    assert logs["Principal"] == {"Service": [f"logs.{HOST}"]}
+    groups = logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]
+    assert sorted(groups) == sorted(
+        f"arn:{P}:logs:{R}:{A}:log-group:{group['name']}" for group in resources["aws_cloudwatch_log_group"].values()
+    )
+    assert not [g for g in groups if g.endswith("*")]
+    functions = through("LambdaEncryptsStackFunctionEnvironments", "lambda")["ArnLike"][
+        "kms:EncryptionContext:aws:lambda:FunctionArn"
+    ]
+    names = [f"arn:{P}:lambda:{R}:{A}:function:{f['function_name']}" for f in resources["aws_lambda_function"].values()]
+    assert sorted(functions) == sorted([*names, *(f"{arn}:*" for arn in names)])
+    tables = through("DynamoDbEncryptsStackTables", "dynamodb")["StringEquals"]
+    assert sorted(tables["kms:EncryptionContext:aws:dynamodb:tableName"]) == sorted(
+        t["name"] for t in resources["aws_dynamodb_table"].values()
+    )
+    assert through("S3EncryptsStackBuckets", "s3")["ArnLike"]["kms:EncryptionContext:aws:s3:arn"] == [
+        f"arn:{P}:s3:::${{var.lambda_log_bucket_name}}",
+        f"arn:{P}:s3:::${{var.lambda_log_bucket_name}}/*",
+    ]
+    secrets = through("SecretsManagerEncryptsStackSecrets", "secretsmanager")["StringLike"]
+    assert secrets["kms:EncryptionContext:SecretARN"] == [
+        f"arn:{P}:secretsmanager:{R}:{A}:secret:{resources['aws_secretsmanager_secret']['tap_stack_secret']['name']}-??????"
+    ]
+    bus = [f"arn:{P}:events:{R}:{A}:event-bus/${{local.name_prefix}}-items"]
+    assert through("EventBridgeEncryptsStackBusesForTheDeployer", "events")["ArnEquals"] == {
+        "kms:EncryptionContext:aws:events:event-bus:arn": bus
+    }
+    events = statements["EventBridgeEncryptsStackBuses"]
+    assert events["Principal"] == {"Service": ["events.amazonaws.com"]}
+    assert events["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": bus, "kms:EncryptionContext:aws:events:event-bus:arn": bus}
+    }
+    assert statements["EventBridgeValidatesTheKey"]["Action"] == ["kms:DescribeKey"]
+    grants = statements["ServicesCreateGrantsForStackResources"]
+    assert grants["Action"] == ["kms:CreateGrant"]
+    assert grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": ["true"]}
+    assert grants["Condition"]["StringEquals"]["kms:ViaService"] == [
+        f"{s}.{HOST}" for s in ("dynamodb", "firehose", "lambda")
+    ]
+
+
+def test_function_roles_decrypt_their_environment_only_through_lambda(document, resources):
+    for name, function in resources["aws_lambda_function"].items():
+        statements = document["data"]["aws_iam_policy_document"][f"{name}_role_permissions"]["statement"]
+        (decrypt,) = [s for s in statements if s["sid"] == "DecryptEnvironment"]
+        arn = f"arn:{P}:lambda:{R}:{A}:function:{function['function_name']}"
+        assert decrypt["condition"] == [
+            {"test": "StringEquals", "variable": "kms:ViaService", "values": [f"lambda.{HOST}"]},
+            {
+                "test": "ArnLike",
+                "variable": "kms:EncryptionContext:aws:lambda:FunctionArn",
+                "values": [arn, f"{arn}:*"],
+            },
+        ], name
+
+
+def test_the_event_bus_is_encrypted_with_the_stack_key(resources):
+    bus = resources["aws_cloudwatch_event_bus"]["tap_stack_events"]
+    assert bus["kms_key_identifier"] == "${aws_kms_key.tap_stack_kms.arn}"
 
 
 def test_secret_is_encrypted_and_has_no_version(resources):
@@ -443,14 +751,15 @@ def test_table_name_derives_from_the_prefix_unless_set(document):
 
 def test_every_iam_role_name_comes_from_one_local_that_carries_the_region(document, resources):
     assert document["locals"]["iam_role_names"] == (
-        '${{for role, name in {for role in ["api-lambda", "health-lambda", "apigw-logs", "log-firehose", '
-        '"log-subscription"] : role => "${local.name_prefix}-${var.aws_region}-${role}"} : '
+        '${{for role, name in {for role in ["api-lambda", "health-lambda", "rotation-lambda", "apigw-logs", '
+        '"log-firehose", "log-subscription"] : role => "${local.name_prefix}-${var.aws_region}-${role}"} : '
         'role => length(name) <= 64 ? name : "${substr(name, 0, 55)}-${substr(sha1(name), 0, 8)}"}}'
     )
     names = {name: role["name"] for name, role in resources["aws_iam_role"].items()}
     assert names == {
         "tap_stack_lambda_role": '${local.iam_role_names["api-lambda"]}',
         "tap_stack_health_lambda_role": '${local.iam_role_names["health-lambda"]}',
+        "tap_stack_rotation_lambda_role": '${local.iam_role_names["rotation-lambda"]}',
         "tap_stack_api_account_cloudwatch_role": '${local.iam_role_names["apigw-logs"]}',
         "tap_stack_log_archive_firehose_role": '${local.iam_role_names["log-firehose"]}',
         "tap_stack_log_archive_subscription_role": '${local.iam_role_names["log-subscription"]}',
@@ -490,9 +799,84 @@ def test_moved_blocks_carry_state_to_the_counted_addresses(document):
     ]
     counted = {f"{t}.{n}" for t, named in document["resource"].items() for n, r in named.items() if "count" in r}
     # Every counted resource that existed uncounted before has its moved block (the e-mail
-    # subscription was counted from the start).
-    assert counted - {m["from"] for m in document["moved"]} == {"aws_sns_topic_subscription.tap_stack_alerts_email"}
+    # subscription and the log archive's object lock were counted from the start).
+    assert counted - {m["from"] for m in document["moved"]} == {
+        "aws_sns_topic_subscription.tap_stack_alerts_email",
+        "aws_s3_bucket_object_lock_configuration.tap_stack_logs_object_lock",
+    }
 
 
 def test_terraform_version_allows_cross_variable_validations(document):
     assert document["terraform"]["required_version"] == ">= 1.9.0"
+
+
+def statements_of(document: dict, role_document: str) -> dict[str, dict]:
+    policy = document["data"]["aws_iam_policy_document"][role_document]
+    return {statement["sid"]: statement for statement in policy["statement"]}
+
+
+def test_tenant_grants_are_a_table_filled_from_the_variable(document, resources):
+    table = resources["aws_dynamodb_table"]["tap_stack_grants"]
+    assert (table["hash_key"], table["billing_mode"]) == ("principal", "PAY_PER_REQUEST")
+    assert table["server_side_encryption"] == {"enabled": True, "kms_key_arn": "${aws_kms_key.tap_stack_kms.arn}"}
+    assert table["point_in_time_recovery"] == {"enabled": True}
+    item = resources["aws_dynamodb_table_item"]["tap_stack_grants_item"]
+    assert item["for_each"] == "${var.tenant_grants}"
+    assert item["item"] == '${jsonencode({"principal" = {"S" = each.key}, "tenants" = {"SS" = each.value}})}'
+    assert document["variable"]["tenant_grants"]["default"] == {}  # no grant, no access
+
+
+def test_the_api_function_reads_grants_and_only_settled_versions_of_the_secret(document, resources):
+    variables = resources["aws_lambda_function"]["tap_stack_lambda"]["environment"]["variables"]
+    assert variables["GRANTS_TABLE_NAME"] == "${aws_dynamodb_table.tap_stack_grants.name}"
+    assert variables["APP_SECRET_ARN"] == "${aws_secretsmanager_secret.tap_stack_secret.arn}"
+    statements = statements_of(document, "tap_stack_lambda_role_permissions")
+    assert statements["ReadTenantGrants"]["actions"] == ["dynamodb:GetItem"]
+    assert statements["ReadTenantGrants"]["resources"] == ["${aws_dynamodb_table.tap_stack_grants.arn}"]
+    secret = statements["ReadAppSecret"]
+    assert (secret["actions"], secret["resources"]) == (
+        ["secretsmanager:GetSecretValue"],
+        ["${aws_secretsmanager_secret.tap_stack_secret.arn}"],
+    )
+    assert secret["condition"] == [
+        {"test": "StringEquals", "values": ["AWSCURRENT", "AWSPREVIOUS"], "variable": "secretsmanager:VersionStage"}
+    ]
+    key = statements["UseSecretKey"]
+    assert key["actions"] == ["kms:Decrypt"]
+    assert {c["variable"]: c["values"] for c in key["condition"]} == {
+        "kms:ViaService": ["secretsmanager.${var.aws_region}.${data.aws_partition.tap_stack_partition.dns_suffix}"],
+        "kms:EncryptionContext:SecretARN": ["${aws_secretsmanager_secret.tap_stack_secret.arn}"],
+    }
+
+
+def test_the_secret_is_rotated_by_its_function_after_the_invoke_permission(document, resources):
+    rotation = resources["aws_secretsmanager_secret_rotation"]["tap_stack_secret_rotation"]
+    assert rotation["secret_id"] == "${aws_secretsmanager_secret.tap_stack_secret.arn}"
+    assert rotation["rotation_lambda_arn"] == "${aws_lambda_function.tap_stack_rotation_lambda.arn}"
+    assert rotation["rotation_rules"] == {"automatically_after_days": "${var.secret_rotation_days}"}
+    assert rotation["depends_on"] == ["aws_lambda_permission.tap_stack_secret_rotation_permission"]
+    permission = resources["aws_lambda_permission"]["tap_stack_secret_rotation_permission"]
+    assert (permission["principal"], permission["source_arn"]) == (
+        "secretsmanager.amazonaws.com",
+        "${aws_secretsmanager_secret.tap_stack_secret.arn}",
+    )
+    function = resources["aws_lambda_function"]["tap_stack_rotation_lambda"]
+    assert function["filename"] == "rotation.zip"
+    statements = statements_of(document, "tap_stack_rotation_lambda_role_permissions")
+    assert statements["RotateAppSecret"]["resources"] == ["${aws_secretsmanager_secret.tap_stack_secret.arn}"]
+    assert "secretsmanager:GetRandomPassword" not in statements["RotateAppSecret"]["actions"]
+    assert statements["UseSecretKey"]["actions"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+
+
+def test_grant_validation_uses_the_functions_tenant_pattern():
+    import sys
+
+    from stacks.variables import TENANT_ID_PATTERN
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "lambda_src" / "shared"))
+    try:
+        from tap_http import TENANT
+    finally:
+        sys.path.remove(str(ROOT / "lambda_src" / "shared"))
+    assert f"^{TENANT.pattern}$" == TENANT_ID_PATTERN

@@ -160,9 +160,12 @@ def test_missing_or_empty_source_folders_are_errors(tmp_path):
 
 def test_the_project_archives_are_complete_and_lay_out_the_canary_for_synthetics():
     built = build_archives(ROOT / "lambda_src")
-    assert {a.filename for a in built.values()} == {"function.zip", "health.zip", "canary.zip"}
+    assert {a.filename for a in built.values()} == {"function.zip", "health.zip", "canary.zip", "rotation.zip"}
     assert "handler.py" in names(built["crud"].content)
     assert "handler.py" in names(built["health"].content)
     assert all(name.startswith("python/") for name in names(built["canary"].content))
+    rotation = names(built["rotation"].content)
+    assert {"handler.py", "key_rotation/steps.py", "aws_lambda_powertools/__init__.py"} <= set(rotation)
+    assert not any(name.startswith(("tap_http/", "aws_xray_sdk/", "wrapt/")) for name in rotation)
     for archive in built.values():
         assert archive.source_code_hash == source_code_hash(archive.content)

@@ -89,6 +89,7 @@ def test_bundle_holds_exactly_what_ops_needs(synth):
         "canary.zip",
         "function.zip",
         "health.zip",
+        "rotation.zip",
         "tap_stack.tf.json",
     ]
     assert (synth.bundle / "tap_stack.tf.json").read_bytes() == (synth.stack_dir / "cdk.tf.json").read_bytes()
@@ -97,7 +98,13 @@ def test_bundle_holds_exactly_what_ops_needs(synth):
 def test_the_cdktf_output_is_a_cdktf_manifest_tree(synth):
     manifest = json.loads((synth.cdktf_out / "manifest.json").read_text())
     assert manifest["stacks"]["tap_stack"]["synthesizedStackPath"] == "stacks/tap_stack/cdk.tf.json"
-    assert {p.name for p in synth.stack_dir.iterdir()} == {"cdk.tf.json", "function.zip", "health.zip", "canary.zip"}
+    assert {p.name for p in synth.stack_dir.iterdir()} == {
+        "cdk.tf.json",
+        "function.zip",
+        "health.zip",
+        "canary.zip",
+        "rotation.zip",
+    }
     assert {p.name for p in synth.cdktf_out.iterdir()} == {"manifest.json", "stacks", MANIFEST, LOCK}
 
 

@@ -1,6 +1,7 @@
 """Each security rule with a passing and a failing fixture (cdk-nag style)."""
 
 import copy
+import json
 
 import pytest
 
@@ -60,6 +61,193 @@ def without(doc: dict, rtype: str) -> dict:
     return broken
 
 
+def changed(doc: dict, change) -> dict:
+    broken = copy.deepcopy(doc)
+    change(broken)
+    return broken
+
+
+METHOD = "${aws_api_gateway_method.tap_stack_options.http_method}"
+
+
+def preflight_doc() -> dict:
+    """/items with GET (AWS_IAM) and its preflight: OPTIONS, NONE, MOCK, 204 with the headers."""
+    headers = {h: "'x'" for h in rules.PREFLIGHT_HEADERS}
+    return {
+        "resource": {
+            "aws_api_gateway_resource": {"tap_stack_items": {"path_part": "items"}},
+            "aws_api_gateway_method": {
+                "tap_stack_get": {
+                    "resource_id": "${aws_api_gateway_resource.tap_stack_items.id}",
+                    "http_method": "GET",
+                    "authorization": "AWS_IAM",
+                },
+                "tap_stack_options": {
+                    "resource_id": "${aws_api_gateway_resource.tap_stack_items.id}",
+                    "http_method": "OPTIONS",
+                    "authorization": "NONE",
+                },
+            },
+            "aws_api_gateway_integration": {"tap_stack_options_integration": {"http_method": METHOD, "type": "MOCK"}},
+            "aws_api_gateway_method_response": {
+                "tap_stack_options_response": {"http_method": METHOD, "status_code": "204"}
+            },
+            "aws_api_gateway_integration_response": {
+                "tap_stack_options_answer": {
+                    "http_method": METHOD,
+                    "status_code": "${aws_api_gateway_method_response.tap_stack_options_response.status_code}",
+                    "response_parameters": headers,
+                }
+            },
+        }
+    }
+
+
+KEY = "${aws_kms_key.tap_stack_k.arn}"
+ROOT = {"AWS": ["arn:aws:iam::1:root"]}
+
+
+def key_doc(*statements: dict) -> dict:
+    policy = {"Version": "2012-10-17", "Statement": list(statements)}
+    return {"resource": {"aws_kms_key": {"tap_stack_k": {"enable_key_rotation": True, "policy": json.dumps(policy)}}}}
+
+
+ADMIN = {"Sid": "Admin", "Effect": "Allow", "Principal": ROOT, "Action": ["kms:Describe*", "kms:Put*"], "Resource": "*"}
+LOGS = {
+    "Sid": "Logs",
+    "Effect": "Allow",
+    "Principal": {"Service": ["logs.us-east-1.amazonaws.com"]},
+    "Action": ["kms:Encrypt*", "kms:Decrypt*"],
+    "Resource": "*",
+    "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": ["arn:aws:logs:us-east-1:1:log-group:/app"]}},
+}
+VIA_DYNAMODB = {
+    "Sid": "Tables",
+    "Effect": "Allow",
+    "Principal": ROOT,
+    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+    "Resource": "*",
+    "Condition": {
+        "StringEquals": {
+            "kms:ViaService": ["dynamodb.us-east-1.amazonaws.com"],
+            "kms:EncryptionContext:aws:dynamodb:tableName": ["t"],
+        }
+    },
+}
+
+
+def consumer_doc() -> dict:
+    doc = key_doc(ADMIN, LOGS, VIA_DYNAMODB)
+    doc["resource"]["aws_cloudwatch_log_group"] = {"tap_stack_l": {"name": "/app", "kms_key_id": KEY}}
+    doc["resource"]["aws_dynamodb_table"] = {
+        "tap_stack_t": {"name": "t", "server_side_encryption": {"kms_key_arn": KEY}}
+    }
+    return doc
+
+
+BUCKET = "${aws_s3_bucket.tap_stack_archive.id}"
+TAMPER_DENY = {
+    "sid": "DenyArchiveTampering",
+    "effect": "Deny",
+    "actions": [*rules.ARCHIVE_TAMPER_ACTIONS, "s3:DeleteBucket"],
+    "resources": ["${aws_s3_bucket.tap_stack_archive.arn}", "${aws_s3_bucket.tap_stack_archive.arn}/*"],
+    "principals": [{"type": "*", "identifiers": ["*"]}],
+    "condition": [{"test": "StringNotEquals", "variable": "aws:PrincipalArn", "values": ["${var.break_glass}"]}],
+}
+
+
+def archive_doc() -> dict:
+    """A bucket that Firehose delivers to: tamper deny, versions kept, object lock, error log, alarm."""
+    return {
+        "resource": {
+            "aws_s3_bucket": {"tap_stack_archive": {"bucket": "logs"}},
+            "aws_s3_bucket_policy": {
+                "tap_stack_archive_policy": {
+                    "bucket": BUCKET,
+                    "policy": "${data.aws_iam_policy_document.tap_stack_archive_doc.json}",
+                }
+            },
+            "aws_s3_bucket_lifecycle_configuration": {
+                "tap_stack_archive_lifecycle": {
+                    "bucket": BUCKET,
+                    "rule": [
+                        {
+                            "expiration": [{"days": "${var.retention}"}],
+                            "noncurrent_version_expiration": [{"noncurrent_days": "${var.retention}"}],
+                        }
+                    ],
+                }
+            },
+            "aws_s3_bucket_object_lock_configuration": {
+                "tap_stack_archive_lock": {
+                    "bucket": BUCKET,
+                    "count": "${var.lock ? 1 : 0}",
+                    "rule": {"default_retention": {"mode": "GOVERNANCE", "days": 30}},
+                }
+            },
+            "aws_cloudwatch_log_group": {"tap_stack_errors": {"name": "/errors"}},
+            "aws_kinesis_firehose_delivery_stream": {
+                "tap_stack_stream": {
+                    "name": "s",
+                    "extended_s3_configuration": {
+                        "bucket_arn": "${aws_s3_bucket.tap_stack_archive.arn}",
+                        "cloudwatch_logging_options": {
+                            "enabled": True,
+                            "log_group_name": "${aws_cloudwatch_log_group.tap_stack_errors.name}",
+                        },
+                    },
+                }
+            },
+            "aws_cloudwatch_metric_alarm": {
+                "tap_stack_delivery_alarm": {
+                    "namespace": "AWS/Firehose",
+                    "metric_name": "DeliveryToS3.Success",
+                    "dimensions": {
+                        "DeliveryStreamName": "${aws_kinesis_firehose_delivery_stream.tap_stack_stream.name}"
+                    },
+                    "alarm_actions": ["${aws_sns_topic.tap_stack_alerts.arn}"],
+                }
+            },
+        },
+        "data": {"aws_iam_policy_document": {"tap_stack_archive_doc": {"statement": [TLS_DENY, TAMPER_DENY]}}},
+    }
+
+
+def archive_statement(doc: dict) -> dict:
+    return doc["data"]["aws_iam_policy_document"]["tap_stack_archive_doc"]["statement"][1]
+
+
+def lifecycle_rule(doc: dict) -> dict:
+    return doc["resource"]["aws_s3_bucket_lifecycle_configuration"]["tap_stack_archive_lifecycle"]["rule"][0]
+
+
+def trust_doc(*values: str) -> dict:
+    condition = [{"test": "ArnLike", "variable": "aws:SourceArn", "values": list(values)}] if values else []
+    return {
+        "resource": {
+            "aws_iam_role": {"tap_stack_r": {"assume_role_policy": "${data.aws_iam_policy_document.tap_stack_t.json}"}}
+        },
+        "data": {
+            "aws_iam_policy_document": {
+                "tap_stack_t": {
+                    "statement": [
+                        {
+                            "actions": ["sts:AssumeRole"],
+                            "principals": [{"type": "Service", "identifiers": ["logs.us-east-1.amazonaws.com"]}],
+                            "condition": condition,
+                        }
+                    ]
+                }
+            }
+        },
+    }
+
+
+def identity_doc(*conditions: dict) -> dict:
+    statement = {"sid": "Decrypt", "actions": ["kms:Decrypt"], "resources": [KEY], "condition": list(conditions)}
+    return {"data": {"aws_iam_policy_document": {"tap_stack_p": {"statement": [statement]}}}}
+
+
 CASES = [
     # rule, passing doc, failing doc
     (rules.buckets_block_public_access, bucket_doc(), without(bucket_doc(), "aws_s3_bucket_public_access_block")),
@@ -109,11 +297,18 @@ CASES = [
                 "aws_api_gateway_method": {
                     "tap_stack_h": {
                         "resource_id": "${aws_api_gateway_resource.tap_stack_r.id}",
+                        "http_method": "GET",
                         "authorization": "NONE",
                     },
                     "tap_stack_m": {
                         "resource_id": "${aws_api_gateway_resource.tap_stack_i.id}",
+                        "http_method": "GET",
                         "authorization": "AWS_IAM",
+                    },
+                    "tap_stack_o": {
+                        "resource_id": "${aws_api_gateway_resource.tap_stack_i.id}",
+                        "http_method": "OPTIONS",
+                        "authorization": "NONE",
                     },
                 },
             }
@@ -124,11 +319,91 @@ CASES = [
                 "aws_api_gateway_method": {
                     "tap_stack_m": {
                         "resource_id": "${aws_api_gateway_resource.tap_stack_i.id}",
+                        "http_method": "GET",
                         "authorization": "NONE",
                     }
                 },
             }
         },
+    ),
+    (
+        rules.api_preflights_are_open_mocks,
+        preflight_doc(),
+        changed(
+            preflight_doc(),
+            lambda d: d["resource"]["aws_api_gateway_integration"]["tap_stack_options_integration"].update(
+                type="AWS_PROXY"
+            ),
+        ),
+    ),
+    (
+        rules.kms_key_policies_condition_every_use,
+        key_doc(ADMIN, LOGS, VIA_DYNAMODB),
+        key_doc({**ADMIN, "Action": ["kms:*"]}, LOGS),
+    ),
+    (
+        rules.identity_policies_condition_kms_use,
+        identity_doc(
+            {"test": "StringEquals", "variable": "kms:ViaService", "values": ["lambda.us-east-1.amazonaws.com"]}
+        ),
+        identity_doc(),
+    ),
+    (
+        rules.kms_keys_serve_only_known_consumers,
+        consumer_doc(),
+        changed(
+            consumer_doc(),
+            lambda d: d["resource"].update(aws_ssm_parameter={"tap_stack_p": {"key_id": KEY, "type": "SecureString"}}),
+        ),
+    ),
+    (
+        rules.kms_key_policies_name_every_consumer,
+        consumer_doc(),
+        changed(
+            consumer_doc(), lambda d: d["resource"]["aws_cloudwatch_log_group"]["tap_stack_l"].update(name="/other")
+        ),
+    ),
+    (
+        rules.event_buses_use_a_cmk,
+        {"resource": {"aws_cloudwatch_event_bus": {"tap_stack_e": {"name": "e", "kms_key_identifier": KEY}}}},
+        {"resource": {"aws_cloudwatch_event_bus": {"tap_stack_e": {"name": "e"}}}},
+    ),
+    (
+        rules.archive_buckets_deny_tampering,
+        archive_doc(),
+        changed(archive_doc(), lambda d: archive_statement(d)["actions"].remove("s3:DeleteObjectVersion")),
+    ),
+    (
+        rules.archive_buckets_keep_noncurrent_versions,
+        archive_doc(),
+        changed(
+            archive_doc(), lambda d: lifecycle_rule(d).update(noncurrent_version_expiration=[{"noncurrent_days": 30}])
+        ),
+    ),
+    (
+        rules.archive_buckets_offer_object_lock,
+        archive_doc(),
+        without(archive_doc(), "aws_s3_bucket_object_lock_configuration"),
+    ),
+    (
+        rules.firehose_streams_log_delivery_errors,
+        archive_doc(),
+        changed(
+            archive_doc(),
+            lambda d: d["resource"]["aws_kinesis_firehose_delivery_stream"]["tap_stack_stream"][
+                "extended_s3_configuration"
+            ].pop("cloudwatch_logging_options"),
+        ),
+    ),
+    (
+        rules.firehose_streams_alarm_on_failed_delivery,
+        archive_doc(),
+        without(archive_doc(), "aws_cloudwatch_metric_alarm"),
+    ),
+    (
+        rules.log_subscription_roles_trust_named_log_groups,
+        trust_doc("${aws_cloudwatch_log_group.tap_stack_l.arn}", "${aws_cloudwatch_log_group.tap_stack_l.arn}:*"),
+        trust_doc("arn:aws:logs:us-east-1:1:log-group:*"),
     ),
     (
         rules.lambdas_are_traced_on_current_runtime,
@@ -147,6 +422,57 @@ CASES = [
         rules.secrets_have_no_stored_value,
         {"resource": {"aws_secretsmanager_secret": {"tap_stack_s": {}}}},
         {"resource": {"aws_secretsmanager_secret_version": {"tap_stack_s_v": {"secret_string": "hunter2"}}}},
+    ),
+    (
+        rules.secrets_are_rotated,
+        {
+            "resource": {
+                "aws_secretsmanager_secret": {"tap_stack_s": {}},
+                "aws_secretsmanager_secret_rotation": {
+                    "tap_stack_s_rotation": {"secret_id": "${aws_secretsmanager_secret.tap_stack_s.arn}"}
+                },
+            }
+        },
+        {"resource": {"aws_secretsmanager_secret": {"tap_stack_s": {}}}},
+    ),
+    (
+        rules.secret_reads_skip_pending_versions,
+        {
+            "data": {
+                "aws_iam_policy_document": {
+                    "tap_stack_p": {
+                        "statement": [
+                            {
+                                "sid": "Read",
+                                "actions": ["secretsmanager:GetSecretValue"],
+                                "resources": ["s"],
+                                "condition": [
+                                    {
+                                        "test": "StringEquals",
+                                        "variable": "secretsmanager:VersionStage",
+                                        "values": ["AWSCURRENT", "AWSPREVIOUS"],
+                                    }
+                                ],
+                            },
+                            {
+                                "sid": "Rotate",
+                                "actions": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+                                "resources": ["s"],
+                            },
+                        ]
+                    }
+                }
+            }
+        },
+        {
+            "data": {
+                "aws_iam_policy_document": {
+                    "tap_stack_p": {
+                        "statement": [{"sid": "Read", "actions": ["secretsmanager:GetSecretValue"], "resources": ["s"]}]
+                    }
+                }
+            }
+        },
     ),
     (
         rules.tables_are_encrypted_and_recoverable,
@@ -205,3 +531,88 @@ def test_resource_policies_may_say_star():
         }
     }
     assert rules.identity_policies_limit_wildcard_resources(doc) == []
+
+
+def test_open_paths_are_open_for_get_only():
+    doc = {
+        "resource": {
+            "aws_api_gateway_resource": {"tap_stack_r": {"path_part": "health"}},
+            "aws_api_gateway_method": {
+                "tap_stack_p": {
+                    "resource_id": "${aws_api_gateway_resource.tap_stack_r.id}",
+                    "http_method": "POST",
+                    "authorization": "NONE",
+                }
+            },
+        }
+    }
+    assert [f.address for f in rules.api_methods_require_iam(doc)] == ["aws_api_gateway_method.tap_stack_p"]
+
+
+@pytest.mark.parametrize(
+    "breaks",
+    [
+        lambda d: d["resource"]["aws_api_gateway_method"].pop("tap_stack_options"),
+        lambda d: d["resource"]["aws_api_gateway_method"]["tap_stack_options"].update(authorization="AWS_IAM"),
+        lambda d: d["resource"]["aws_api_gateway_method_response"]["tap_stack_options_response"].update(
+            status_code="200"
+        ),
+        lambda d: d["resource"]["aws_api_gateway_integration_response"]["tap_stack_options_answer"][
+            "response_parameters"
+        ].clear(),
+    ],
+    ids=["missing", "signed", "status", "headers"],
+)
+def test_every_broken_preflight_is_found(breaks):
+    assert rules.api_preflights_are_open_mocks(changed(preflight_doc(), breaks))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {**LOGS, "Condition": {}},
+        {**VIA_DYNAMODB, "Action": ["kms:CreateGrant"], "Condition": {"StringEquals": {"kms:CallerAccount": ["1"]}}},
+        {**VIA_DYNAMODB, "Action": "kms:GenerateDataKey*", "Condition": {}},
+    ],
+    ids=["service-without-condition", "grant-without-service", "use-without-service"],
+)
+def test_every_unconditioned_key_grant_is_found(statement):
+    assert rules.kms_key_policies_condition_every_use(key_doc(ADMIN, statement))
+
+
+def test_a_key_without_a_readable_policy_is_found():
+    doc = {"resource": {"aws_kms_key": {"tap_stack_k": {"policy": "${jsonencode({})}"}}}}
+    assert rules.kms_key_policies_condition_every_use(doc)
+
+
+@pytest.mark.parametrize(
+    "breaks",
+    [
+        lambda d: archive_statement(d).update(effect="Allow"),
+        lambda d: archive_statement(d).update(principals=[{"type": "AWS", "identifiers": ["arn:aws:iam::1:root"]}]),
+        lambda d: archive_statement(d).update(
+            condition=[{"test": "StringNotLike", "variable": "aws:PrincipalArn", "values": ["*"]}]
+        ),
+        lambda d: archive_statement(d).update(resources=["${aws_s3_bucket.tap_stack_archive.arn}"]),
+        lambda d: d["resource"].pop("aws_s3_bucket_policy"),
+    ],
+    ids=["allow", "some-principals", "wildcard-exemption", "bucket-only", "no-policy"],
+)
+def test_every_weakened_archive_deny_is_found(breaks):
+    assert rules.archive_buckets_deny_tampering(changed(archive_doc(), breaks))
+
+
+def test_noncurrent_versions_may_be_kept_longer_or_forever():
+    longer = changed(
+        archive_doc(),
+        lambda d: lifecycle_rule(d).update(
+            expiration=[{"days": 90}], noncurrent_version_expiration=[{"noncurrent_days": 365}]
+        ),
+    )
+    forever = changed(archive_doc(), lambda d: lifecycle_rule(d).pop("noncurrent_version_expiration"))
+    assert rules.archive_buckets_keep_noncurrent_versions(longer) == []
+    assert rules.archive_buckets_keep_noncurrent_versions(forever) == []
+
+
+def test_a_subscription_trust_without_source_is_found():
+    assert rules.log_subscription_roles_trust_named_log_groups(trust_doc())

@@ -36,8 +36,14 @@ def test_terraform_test_with_mocked_provider_passes(bundle_copy):
         result = terraform(bundle_copy, "test")
     finally:
         shutil.rmtree(tests)
-    assert "Success! 10 passed, 0 failed." in result.stdout
+    assert "Success! 12 passed, 0 failed." in result.stdout
 
+
+GRANTS = (
+    '{"arn:aws:iam::111111111111:role/batch":["*"],"arn:aws:iam::111111111111:role/empty":[],'
+    '"arn:aws:iam::111111111111:role/spaces":["tenant a","*"],'
+    '"arn:aws:sts::111111111111:assumed-role/client/session":["tenant-a"]}'
+)
 
 # Every file in tests/terraform/messages/ but good_values.tftest.hcl is one failing run, and reports
 # exactly these messages (each the whole text Terraform prints, in any order).
@@ -74,6 +80,21 @@ BAD_VALUE_MESSAGES = {
         "dynamodb_read_capacity_min = 0 is not allowed: expected a whole number from 1 to 40000 units.",
         "dynamodb_write_capacity_min = 0.5 is not allowed: expected a whole number from 1 to 40000 units.",
         "dynamodb_target_utilization = 95 is not allowed: expected a whole number from 20 to 90 percent.",
+    ],
+    "tenant_grants.tftest.hcl": [
+        f"tenant_grants = {GRANTS} is not allowed: expected IAM role or user ARNs without a path "
+        "(arn:aws:iam::123456789012:role/name) as keys; not one: "
+        '"arn:aws:sts::111111111111:assumed-role/client/session".',
+        f"tenant_grants = {GRANTS} is not allowed: expected for each principal a non-empty list of tenant ids "
+        "(1-64 characters: "
+        'A-Z, a-z, 0-9, _ and -) or ["*"] for all tenants; bad list for: "arn:aws:iam::111111111111:role/empty", '
+        '"arn:aws:iam::111111111111:role/spaces".',
+        "secret_rotation_days = 0 is not allowed: expected a whole number from 1 to 90 days.",
+    ],
+    "log_archive_break_glass.tftest.hcl": [
+        'log_archive_break_glass_principal_arn = "arn:aws:sts::123456789012:assumed-role/admin/alice" is not '
+        "allowed: expected empty (nobody) or the ARN of one IAM role or user such as "
+        "arn:aws:iam::123456789012:role/log-archive-break-glass.",
     ],
     "ip_ranges_empty.tftest.hcl": [
         'allowed_ip_ranges = [] is not allowed: expected at least one CIDR such as "203.0.113.0/24".',

@@ -11,7 +11,7 @@ from decimal import Decimal, DecimalException
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT
 
-from tap_http import TENANT, ApiError, header
+from tap_http import TENANT, TENANT_HEADER, ApiError, header
 
 DIGITS = re.compile(r"[0-9]{1,4}")
 IF_MATCH = re.compile(r'\*|"([1-9][0-9]{0,17})"|([1-9][0-9]{0,17})')
@@ -23,9 +23,9 @@ RESERVED_FIELDS = frozenset({"item_id", "version", "created_at", "updated_at", "
 
 
 def tenant_of(event: dict) -> str:
-    value = header(event, "X-Tenant-Id")
+    value = header(event, TENANT_HEADER)
     if value is None or not TENANT.fullmatch(value):
-        raise ApiError(400, "invalid_tenant", "X-Tenant-Id must be 1-64 characters: letters, digits, _ and -.")
+        raise ApiError(400, "invalid_tenant", f"{TENANT_HEADER} must be 1-64 characters: letters, digits, _ and -.")
     return value
 
 
@@ -60,23 +60,9 @@ def if_match_of(event: dict) -> int | None:
     return int(digits) if digits else None
 
 
-def encode_next_token(tenant: str, item_id: str) -> str:
-    payload = json.dumps({"t": tenant, "k": item_id}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
-
-
-def decode_next_token(event: dict, tenant: str) -> str | None:
-    """The item id to continue after, checked to belong to `tenant`."""
-    raw = (event.get("queryStringParameters") or {}).get("next_token")
-    if raw is None:
-        return None
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        if payload["t"] != tenant:
-            raise ValueError("token of another tenant")
-        return item_id_of(payload["k"])
-    except (ValueError, TypeError, KeyError, binascii.Error, ApiError, UnicodeDecodeError) as error:
-        raise ApiError(400, "invalid_next_token", "next_token is not a token issued for this tenant.") from error
+def next_token_of(event: dict) -> str | None:
+    """The raw `next_token` query parameter; `tokens.NextTokens` checks it."""
+    return (event.get("queryStringParameters") or {}).get("next_token")
 
 
 def body_of(event: dict) -> dict:

@@ -1,12 +1,17 @@
-"""The routes of the items API, over a store and an event publisher."""
+"""The routes of the items API, over a store, an event publisher, tenant access and tokens."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
 
 from aws_lambda_powertools.event_handler import Response
 
 from items_api import requests
+from items_api.access import TenantAccess
 from items_api.events import ItemEvents
 from items_api.store import Conflict, ItemStore, to_api
+from items_api.tokens import NextTokens
 from tap_http import ApiError, HttpApi, Route, json_response, service_unavailable
 
 # Without If-Match a write is last-writer-wins, yet atomic: on a concurrent change we re-read and
@@ -19,11 +24,18 @@ def etag(record: dict) -> dict[str, str]:
 
 
 class ItemRoutes:
-    """Route handlers; `bind()` them to the `HttpApi` that dispatches to them."""
+    """Route handlers; `bind()` them to the `HttpApi` that dispatches to them.
 
-    def __init__(self, store: ItemStore, events: ItemEvents) -> None:
+    Every route acts for a tenant, so every route is wrapped by `_for_tenant`: the tenant header is
+    parsed and checked against the caller's grant before the handler runs, hence before any read,
+    write, count or listing of items. A handler receives the tenant only from that wrapper.
+    """
+
+    def __init__(self, store: ItemStore, events: ItemEvents, access: TenantAccess, tokens: NextTokens) -> None:
         self._store = store
         self._events = events
+        self._access = access
+        self._tokens = tokens
         self._api: HttpApi | None = None
 
     def bind(self, api: HttpApi) -> None:
@@ -33,39 +45,44 @@ class ItemRoutes:
     def _event(self) -> dict:
         return self._api.event
 
-    def _tenant(self) -> str:
-        return requests.tenant_of(self._event)
+    def _for_tenant(self, handler: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(handler)
+        def checked(**path_parameters: str) -> Response:
+            tenant = requests.tenant_of(self._event)
+            self._access.check(self._event, tenant)
+            return handler(tenant, **path_parameters)
+
+        return checked
 
     def routes(self) -> list[Route]:
+        scoped = self._for_tenant
         return [
-            Route("/items", "POST", self.create),
-            Route("/items", "GET", self.list),
-            Route("/items/<item_id>", "GET", self.get),
-            Route("/items/<item_id>", "PUT", self.replace),
-            Route("/items/<item_id>", "DELETE", self.delete),
-            Route("/metrics", "GET", self.metrics),
+            Route("/items", "POST", scoped(self.create)),
+            Route("/items", "GET", scoped(self.list)),
+            Route("/items/<item_id>", "GET", scoped(self.get)),
+            Route("/items/<item_id>", "PUT", scoped(self.replace)),
+            Route("/items/<item_id>", "DELETE", scoped(self.delete)),
+            Route("/metrics", "GET", scoped(self.metrics)),
         ]
 
-    def create(self) -> Response:
-        tenant = self._tenant()
+    def create(self, tenant: str) -> Response:
         record = self._store.create(tenant, requests.body_of(self._event))
         self._events.publish("ItemCreated", tenant, record["item_id"], 1)
         return json_response(201, to_api(record), etag(record))
 
-    def list(self) -> Response:
-        tenant = self._tenant()
+    def list(self, tenant: str) -> Response:
         limit = requests.limit_of(self._event)
-        after = requests.decode_next_token(self._event, tenant)
+        raw_token = requests.next_token_of(self._event)
+        after = None if raw_token is None else self._tokens.read(raw_token, tenant)
         records, last = self._store.page(tenant, limit, after)
-        token = requests.encode_next_token(tenant, last) if last else None
+        token = self._tokens.issue(tenant, last) if last else None
         return json_response(200, {"items": [to_api(r) for r in records], "next_token": token})
 
-    def get(self, item_id: str) -> Response:
-        record = self._current(self._tenant(), requests.item_id_of(item_id))
+    def get(self, tenant: str, item_id: str) -> Response:
+        record = self._current(tenant, requests.item_id_of(item_id))
         return json_response(200, to_api(record), etag(record))
 
-    def replace(self, item_id: str) -> Response:
-        tenant = self._tenant()
+    def replace(self, tenant: str, item_id: str) -> Response:
         item_id = requests.item_id_of(item_id)
         expected = requests.if_match_of(self._event)
         data = requests.body_of(self._event)
@@ -73,16 +90,14 @@ class ItemRoutes:
         self._events.publish("ItemUpdated", tenant, item_id, int(record["version"]))
         return json_response(200, to_api(record), etag(record))
 
-    def delete(self, item_id: str) -> Response:
-        tenant = self._tenant()
+    def delete(self, tenant: str, item_id: str) -> Response:
         item_id = requests.item_id_of(item_id)
         expected = requests.if_match_of(self._event)
         deleted = self._write(tenant, item_id, expected, lambda current: self._store.delete(current) or current)
         self._events.publish("ItemDeleted", tenant, item_id, int(deleted["version"]))
         return Response(status_code=204, content_type=None, body="")
 
-    def metrics(self) -> Response:
-        tenant = self._tenant()
+    def metrics(self, tenant: str) -> Response:
         return json_response(200, {"tenant_id": tenant, "item_count": self._store.count(tenant)})
 
     def _current(self, tenant: str, item_id: str) -> dict:

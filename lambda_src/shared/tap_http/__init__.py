@@ -4,7 +4,19 @@ Runtime code: imports Powertools, botocore and the standard library only, never 
 """
 
 from tap_http.errors import ApiError, service_unavailable
+from tap_http.identity import principal_of
 from tap_http.jsonio import dumps
-from tap_http.resolver import TENANT, HttpApi, Route, header, json_response
+from tap_http.resolver import TENANT, TENANT_HEADER, HttpApi, Route, header, json_response
 
-__all__ = ["TENANT", "ApiError", "HttpApi", "Route", "dumps", "header", "json_response", "service_unavailable"]
+__all__ = [
+    "TENANT",
+    "TENANT_HEADER",
+    "ApiError",
+    "HttpApi",
+    "Route",
+    "dumps",
+    "header",
+    "json_response",
+    "principal_of",
+    "service_unavailable",
+]

@@ -24,11 +24,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tap_http.errors import ApiError, service_unavailable
+from tap_http.identity import principal_of
 from tap_http.jsonio import dumps
 
 JSON = "application/json"
+# The one definition of the tenant header and of a valid tenant id (matched in full, no trimming).
+TENANT_HEADER = "X-Tenant-Id"
 TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ALLOW_HEADERS = ["Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Tenant-Id", "If-Match"]
+ALLOW_HEADERS = ["Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", TENANT_HEADER, "If-Match"]
 EXPOSE_HEADERS = ["ETag", "Allow", "Retry-After"]
 RETRYABLE_CODES = frozenset(
     {
@@ -137,7 +140,7 @@ class HttpApi:
         return response
 
     def _record(self, event: dict, status: int, latency_ms: float) -> None:
-        tenant = header(event, "X-Tenant-Id")
+        tenant = header(event, TENANT_HEADER)
         self._logger.info(
             "request",
             extra={
@@ -147,6 +150,7 @@ class HttpApi:
                 "status": status,
                 "latency_ms": round(latency_ms, 3),
                 "tenant": tenant if tenant and TENANT.fullmatch(tenant) else None,
+                "principal": principal_of(event),
                 "request_id": _request_id(event),
             },
         )

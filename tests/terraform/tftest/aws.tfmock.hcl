@@ -20,6 +20,9 @@ mock_resource "aws_kms_key" {
 mock_resource "aws_s3_bucket" {
   defaults = { arn = "arn:aws:s3:::acme-tap-test-logs" }
 }
+mock_resource "aws_secretsmanager_secret" {
+  defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tap-dev/app-AbCdEf" }
+}
 mock_resource "aws_sns_topic" {
   defaults = { arn = "arn:aws:sns:us-east-1:123456789012:mock" }
 }

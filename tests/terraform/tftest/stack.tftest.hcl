@@ -322,3 +322,139 @@ run "accepts_every_kind_of_good_value" {
     error_message = "A bucket name with dots and hyphens is valid."
   }
 }
+
+# Browsers send the CORS preflight unsigned: API Gateway answers OPTIONS on every route itself
+# (no auth, MOCK, 204 and the CORS headers). The log archive cannot be quietly erased, Firehose
+# reports failed deliveries, and the event bus is encrypted with the stack's key.
+run "preflights_key_and_audit_trail" {
+  command = plan
+
+  variables {
+    cors_allow_origin                     = "https://app.example.com"
+    log_archive_break_glass_principal_arn = "arn:aws:iam::123456789012:role/ops/log-archive-break-glass"
+    log_archive_object_lock               = true
+    log_archive_retention_days            = 400
+  }
+
+  assert {
+    condition     = aws_api_gateway_method.tap_stack_api_health_options.http_method == "OPTIONS" && aws_api_gateway_method.tap_stack_api_health_options.authorization == "NONE" && aws_api_gateway_method.tap_stack_api_health_options.resource_id == aws_api_gateway_resource.tap_stack_api_health.id
+    error_message = "health: OPTIONS must exist without authorization."
+  }
+  assert {
+    condition     = aws_api_gateway_integration.tap_stack_api_health_options_integration.type == "MOCK" && aws_api_gateway_integration.tap_stack_api_health_options_integration.request_templates["application/json"] == "{\"statusCode\": 204}"
+    error_message = "health: the preflight must be a MOCK integration that selects 204."
+  }
+  assert {
+    condition     = aws_api_gateway_method_response.tap_stack_api_health_options_response.status_code == "204" && aws_api_gateway_integration_response.tap_stack_api_health_options_integration_response.status_code == "204"
+    error_message = "health: the preflight must answer 204."
+  }
+  assert {
+    condition = aws_api_gateway_integration_response.tap_stack_api_health_options_integration_response.response_parameters == tomap({
+      "method.response.header.Access-Control-Allow-Origin"  = "'https://app.example.com'"
+      "method.response.header.Access-Control-Allow-Methods" = "'GET,OPTIONS'"
+      "method.response.header.Access-Control-Allow-Headers" = "'Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Amz-Content-Sha256,X-Tenant-Id,If-Match'"
+      "method.response.header.Access-Control-Max-Age"       = "'600'"
+    })
+    error_message = "health: the preflight must carry the CORS headers (origin from cors_allow_origin)."
+  }
+  assert {
+    condition     = aws_api_gateway_method.tap_stack_api_items_options.http_method == "OPTIONS" && aws_api_gateway_method.tap_stack_api_items_options.authorization == "NONE" && aws_api_gateway_method.tap_stack_api_items_options.resource_id == aws_api_gateway_resource.tap_stack_api_items.id
+    error_message = "items: OPTIONS must exist without authorization."
+  }
+  assert {
+    condition     = aws_api_gateway_integration.tap_stack_api_items_options_integration.type == "MOCK" && aws_api_gateway_integration.tap_stack_api_items_options_integration.request_templates["application/json"] == "{\"statusCode\": 204}"
+    error_message = "items: the preflight must be a MOCK integration that selects 204."
+  }
+  assert {
+    condition     = aws_api_gateway_method_response.tap_stack_api_items_options_response.status_code == "204" && aws_api_gateway_integration_response.tap_stack_api_items_options_integration_response.status_code == "204"
+    error_message = "items: the preflight must answer 204."
+  }
+  assert {
+    condition = aws_api_gateway_integration_response.tap_stack_api_items_options_integration_response.response_parameters == tomap({
+      "method.response.header.Access-Control-Allow-Origin"  = "'https://app.example.com'"
+      "method.response.header.Access-Control-Allow-Methods" = "'GET,POST,OPTIONS'"
+      "method.response.header.Access-Control-Allow-Headers" = "'Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Amz-Content-Sha256,X-Tenant-Id,If-Match'"
+      "method.response.header.Access-Control-Max-Age"       = "'600'"
+    })
+    error_message = "items: the preflight must carry the CORS headers (origin from cors_allow_origin)."
+  }
+  assert {
+    condition     = aws_api_gateway_method.tap_stack_api_items_id_options.http_method == "OPTIONS" && aws_api_gateway_method.tap_stack_api_items_id_options.authorization == "NONE" && aws_api_gateway_method.tap_stack_api_items_id_options.resource_id == aws_api_gateway_resource.tap_stack_api_items_id.id
+    error_message = "items_id: OPTIONS must exist without authorization."
+  }
+  assert {
+    condition     = aws_api_gateway_integration.tap_stack_api_items_id_options_integration.type == "MOCK" && aws_api_gateway_integration.tap_stack_api_items_id_options_integration.request_templates["application/json"] == "{\"statusCode\": 204}"
+    error_message = "items_id: the preflight must be a MOCK integration that selects 204."
+  }
+  assert {
+    condition     = aws_api_gateway_method_response.tap_stack_api_items_id_options_response.status_code == "204" && aws_api_gateway_integration_response.tap_stack_api_items_id_options_integration_response.status_code == "204"
+    error_message = "items_id: the preflight must answer 204."
+  }
+  assert {
+    condition = aws_api_gateway_integration_response.tap_stack_api_items_id_options_integration_response.response_parameters == tomap({
+      "method.response.header.Access-Control-Allow-Origin"  = "'https://app.example.com'"
+      "method.response.header.Access-Control-Allow-Methods" = "'DELETE,GET,PUT,OPTIONS'"
+      "method.response.header.Access-Control-Allow-Headers" = "'Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Amz-Content-Sha256,X-Tenant-Id,If-Match'"
+      "method.response.header.Access-Control-Max-Age"       = "'600'"
+    })
+    error_message = "items_id: the preflight must carry the CORS headers (origin from cors_allow_origin)."
+  }
+  assert {
+    condition     = aws_api_gateway_method.tap_stack_api_metrics_options.http_method == "OPTIONS" && aws_api_gateway_method.tap_stack_api_metrics_options.authorization == "NONE" && aws_api_gateway_method.tap_stack_api_metrics_options.resource_id == aws_api_gateway_resource.tap_stack_api_metrics.id
+    error_message = "metrics: OPTIONS must exist without authorization."
+  }
+  assert {
+    condition     = aws_api_gateway_integration.tap_stack_api_metrics_options_integration.type == "MOCK" && aws_api_gateway_integration.tap_stack_api_metrics_options_integration.request_templates["application/json"] == "{\"statusCode\": 204}"
+    error_message = "metrics: the preflight must be a MOCK integration that selects 204."
+  }
+  assert {
+    condition     = aws_api_gateway_method_response.tap_stack_api_metrics_options_response.status_code == "204" && aws_api_gateway_integration_response.tap_stack_api_metrics_options_integration_response.status_code == "204"
+    error_message = "metrics: the preflight must answer 204."
+  }
+  assert {
+    condition = aws_api_gateway_integration_response.tap_stack_api_metrics_options_integration_response.response_parameters == tomap({
+      "method.response.header.Access-Control-Allow-Origin"  = "'https://app.example.com'"
+      "method.response.header.Access-Control-Allow-Methods" = "'GET,OPTIONS'"
+      "method.response.header.Access-Control-Allow-Headers" = "'Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token,X-Amz-Content-Sha256,X-Tenant-Id,If-Match'"
+      "method.response.header.Access-Control-Max-Age"       = "'600'"
+    })
+    error_message = "metrics: the preflight must carry the CORS headers (origin from cors_allow_origin)."
+  }
+  assert {
+    condition     = aws_cloudwatch_event_bus.tap_stack_events.kms_key_identifier == aws_kms_key.tap_stack_kms.arn
+    error_message = "The event bus must be encrypted with the stack's key."
+  }
+  assert {
+    condition     = length(aws_s3_bucket_object_lock_configuration.tap_stack_logs_object_lock) == 1 && aws_s3_bucket_object_lock_configuration.tap_stack_logs_object_lock[0].rule[0].default_retention[0].mode == "GOVERNANCE" && aws_s3_bucket_object_lock_configuration.tap_stack_logs_object_lock[0].rule[0].default_retention[0].days == 400
+    error_message = "log_archive_object_lock = true must lock new versions in GOVERNANCE mode for the retention."
+  }
+  assert {
+    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.tap_stack_logs_lifecycle.rule : r.noncurrent_version_expiration[0].noncurrent_days]) == 400
+    error_message = "Non-current versions must be kept as long as current ones."
+  }
+  assert {
+    condition     = one(data.aws_iam_policy_document.tap_stack_logs_policy_document.statement[2].condition).values == tolist(["arn:aws:iam::123456789012:role/ops/log-archive-break-glass"])
+    error_message = "Only the break-glass principal is exempt from the archive's tamper deny."
+  }
+  assert {
+    condition     = aws_kinesis_firehose_delivery_stream.tap_stack_log_archive.extended_s3_configuration[0].cloudwatch_logging_options[0].enabled && aws_kinesis_firehose_delivery_stream.tap_stack_log_archive.extended_s3_configuration[0].cloudwatch_logging_options[0].log_group_name == "/aws/kinesisfirehose/tap-dev-log-archive"
+    error_message = "Firehose must log delivery errors to its own log group."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.tap_stack_log_archive_errors.retention_in_days == 365 && aws_cloudwatch_log_group.tap_stack_log_archive_errors.kms_key_id == aws_kms_key.tap_stack_kms.arn
+    error_message = "The Firehose error log group is encrypted and has a retention."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.tap_stack_log_archive_delivery_alarm.comparison_operator == "LessThanThreshold" && aws_cloudwatch_metric_alarm.tap_stack_log_archive_delivery_alarm.dimensions["DeliveryStreamName"] == "tap-dev-log-archive"
+    error_message = "A failed delivery to the log bucket must raise an alarm."
+  }
+}
+
+run "no_break_glass_principal_by_default" {
+  command = plan
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.tap_stack_logs_policy_document.statement[2].condition).values == tolist(["(no break-glass principal)"]) && length(aws_s3_bucket_object_lock_configuration.tap_stack_logs_object_lock) == 0
+    error_message = "By default nobody is exempt from the archive's tamper deny, and Object Lock is off."
+  }
+}
