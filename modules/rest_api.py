@@ -322,23 +322,10 @@ class RestApi(Construct):
             name = f"{self._props.name}_{route.slug}_{method.lower()}"
             settings = route.method_settings(method)
             integration_settings = settings["integration"]
-            api_method = aws.api_gateway_method.ApiGatewayMethod(
-                self,
+            api_method, integration = self._method(
                 name,
-                rest_api_id=self.api.id,
-                resource_id=resource.id,
-                http_method=settings["http_method"],
-                authorization=settings["authorization"],
-                request_parameters=settings["request_parameters"] or None,
-                request_validator_id=self._validator.id,
-            )
-            integration = aws.api_gateway_integration.ApiGatewayIntegration(
-                self,
-                f"{name}_integration",
-                rest_api_id=self.api.id,
-                resource_id=resource.id,
-                http_method=api_method.http_method,
-                type=integration_settings["type"],
+                resource,
+                settings,
                 integration_http_method=integration_settings["integration_http_method"],
                 uri=backend.invoke_arn,
                 cache_key_parameters=integration_settings["cache_key_parameters"] or None,
@@ -355,12 +342,9 @@ class RestApi(Construct):
             created += [api_method, integration]
         return created + self._preflight(route, resource)
 
-    def _preflight(self, route: Route, resource) -> list:
-        """`OPTIONS` on `route`: no authorization, a MOCK integration, 204 with the CORS headers."""
-        name = f"{self._props.name}_{route.slug}_{PREFLIGHT_METHOD.lower()}"
-        settings = route.preflight_settings(self._props.cors_allow_origin)
-        integration_settings = settings["integration"]
-        headers = integration_settings["response_parameters"]
+    def _method(self, name: str, resource, settings: dict, **integration: object) -> tuple:
+        """A method as `settings` describe it (see `Route.method_settings`) and its integration;
+        `integration` holds what only this kind of integration sets."""
         method = aws.api_gateway_method.ApiGatewayMethod(
             self,
             name,
@@ -368,16 +352,27 @@ class RestApi(Construct):
             resource_id=resource.id,
             http_method=settings["http_method"],
             authorization=settings["authorization"],
+            request_parameters=settings.get("request_parameters") or None,
             request_validator_id=self._validator.id,
         )
-        integration = aws.api_gateway_integration.ApiGatewayIntegration(
+        return method, aws.api_gateway_integration.ApiGatewayIntegration(
             self,
             f"{name}_integration",
             rest_api_id=self.api.id,
             resource_id=resource.id,
             http_method=method.http_method,
-            type=integration_settings["type"],
-            request_templates=integration_settings["request_templates"],
+            type=settings["integration"]["type"],
+            **integration,
+        )
+
+    def _preflight(self, route: Route, resource) -> list:
+        """`OPTIONS` on `route`: no authorization, a MOCK integration, 204 with the CORS headers."""
+        name = f"{self._props.name}_{route.slug}_{PREFLIGHT_METHOD.lower()}"
+        settings = route.preflight_settings(self._props.cors_allow_origin)
+        integration_settings = settings["integration"]
+        headers = integration_settings["response_parameters"]
+        method, integration = self._method(
+            name, resource, settings, request_templates=integration_settings["request_templates"]
         )
         response = aws.api_gateway_method_response.ApiGatewayMethodResponse(
             self,
