@@ -31,7 +31,15 @@ JSON = "application/json"
 # The one definition of the tenant header and of a valid tenant id (matched in full, no trimming).
 TENANT_HEADER = "X-Tenant-Id"
 TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ALLOW_HEADERS = ["Content-Type", "Authorization", "X-Amz-Date", "X-Amz-Security-Token", TENANT_HEADER, "If-Match"]
+ALLOW_HEADERS = [
+    "Content-Type",
+    "Authorization",
+    "X-Amz-Date",
+    "X-Amz-Security-Token",
+    "X-Amz-Content-Sha256",
+    TENANT_HEADER,
+    "If-Match",
+]
 EXPOSE_HEADERS = ["ETag", "Allow", "Retry-After"]
 RETRYABLE_CODES = frozenset(
     {
