@@ -19,9 +19,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Patch:
+    """`deterministic` is False for a race: its probe shows the fixed behaviour on the patched
+    server, but cannot make an unpatched one fail on demand."""
+
     name: str
     imitates: str
     apply: Callable[[], None]
+    deterministic: bool = True
 
 
 def _once(function: Callable[[], None]) -> Callable[[], None]:
@@ -298,6 +302,34 @@ def secret_rotation_started_without_value() -> None:
     SecretsManagerBackend.rotate_secret = rotate_secret
 
 
+@_once
+def lambda_policy_updates_are_atomic() -> None:
+    """Lambda: AddPermission and RemovePermission update a function's policy atomically.
+
+    AWS (AWS Lambda API Reference, AddPermission and RemovePermission: each call adds or removes
+    one statement of the function's resource-based policy, and `RevisionId` exists so that callers
+    can detect concurrent changes; no call loses another's statement): Terraform removes a
+    function's permissions in parallel on destroy. moto 5.2.5 edits the statement list without a
+    lock while its server answers requests in threads: a removal that iterates the list while
+    another removes an earlier statement skips its own, answers ResourceNotFound, and the statement
+    stays, so the provider waits five minutes for it to go and fails. The patch serialises the
+    policy's edits and reads with one lock.
+    """
+    import threading
+
+    from moto.awslambda.policy import Policy
+
+    lock = threading.RLock()
+    for name in ("add_statement", "del_statement", "get_policy"):
+        original = getattr(Policy, name)
+
+        def locked(self, *args, _original=original, **kwargs):
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(Policy, name, locked)
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "application_autoscaling_tags",
@@ -333,6 +365,12 @@ PATCHES: tuple[Patch, ...] = (
         "secret_rotation_started_without_value",
         "RotateSecret on a secret without a value adds an AWSPENDING version and invokes the function later",
         secret_rotation_started_without_value,
+    ),
+    Patch(
+        "lambda_policy_updates_are_atomic",
+        "concurrent AddPermission/RemovePermission calls on one function never lose a statement",
+        lambda_policy_updates_are_atomic,
+        deterministic=False,
     ),
 )
 

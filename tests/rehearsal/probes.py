@@ -13,6 +13,7 @@ import json
 import sys
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 
@@ -161,6 +162,33 @@ def secret_rotation_started_without_value(client, tag: str) -> None:
     assert described["VersionIdsToStages"] == {token: ["AWSPENDING"]}, described
 
 
+def lambda_policy_updates_are_atomic(client, tag: str) -> None:
+    lambda_client = client("lambda")
+    role = client("iam").create_role(RoleName=f"probe-policy-{tag}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    name = lambda_client.create_function(
+        FunctionName=f"probe-policy-{tag}",
+        Runtime="python3.13",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": archive.getvalue()},
+    )["FunctionName"]
+    sids = [f"Allow{n}" for n in range(24)]
+    for sid in sids:
+        lambda_client.add_permission(
+            FunctionName=name, StatementId=sid, Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com"
+        )
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda sid: lambda_client.remove_permission(FunctionName=name, StatementId=sid), sids))
+    try:
+        left = json.loads(lambda_client.get_policy(FunctionName=name)["Policy"])["Statement"]
+    except lambda_client.exceptions.ResourceNotFoundException:
+        left = []
+    assert left == [], f"{len(left)} statements survived their removal"
+
+
 PROBES: dict[str, Callable[[Callable[[str], object], str], None]] = {
     probe.__name__: probe
     for probe in (
@@ -171,6 +199,7 @@ PROBES: dict[str, Callable[[Callable[[str], object], str], None]] = {
         account_role_reset_without_value,
         event_bus_update,
         secret_rotation_started_without_value,
+        lambda_policy_updates_are_atomic,
     )
 }
 

@@ -38,7 +38,9 @@ def test_every_patch_is_still_needed():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     unpatched = json.loads(result.stdout)
-    assert [name for name, error in unpatched.items() if error is None] == [], "moto fixed it: drop the patch"
+    races = {patch.name for patch in PATCHES if not patch.deterministic}
+    fixed = [name for name, error in unpatched.items() if error is None and name not in races]
+    assert fixed == [], "moto fixed it: drop the patch"
 
 
 def test_probes_report_failures_instead_of_raising(emulator):
