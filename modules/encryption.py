@@ -267,10 +267,23 @@ def consumers_of(key_references: Iterable[str], bodies: dict[tuple[str, str], di
             and bucket_names.get(body.get("bucket"))
         }
     )
+    # A replica of a global table has the primary's name, which only its `global_table_arn` names.
+    table_names = {
+        f"${{aws_dynamodb_table.{name}.arn}}": body.get("name")
+        for (rtype, name), body in bodies.items()
+        if rtype == "aws_dynamodb_table"
+    }
+    replicas = {
+        table_names[body["global_table_arn"]]
+        for (t, _), body in bodies.items()
+        if t == "aws_dynamodb_table_replica"
+        and references & set(_at(body, CONSUMER_TYPES[t]))
+        and body.get("global_table_arn") in table_names
+    }
     return KeyConsumers(
         log_groups=named("aws_cloudwatch_log_group", "name"),
         functions=named("aws_lambda_function", "function_name"),
-        tables=named("aws_dynamodb_table", "name"),
+        tables=tuple(sorted({*named("aws_dynamodb_table", "name"), *replicas})),
         buckets=tuple(buckets),
         secrets=named("aws_secretsmanager_secret", "name"),
         event_buses=named("aws_cloudwatch_event_bus", "name"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from tapgen.aws import aws
+from tapgen.naming import terraform_name
 from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
 
 
@@ -133,7 +134,7 @@ class ServiceRoleProps:
 
 def address(element) -> str:
     """The Terraform address of a resource (its name is pinned to its construct id)."""
-    return f"{element.terraform_resource_type}.{element.node.id}"
+    return f"{element.terraform_resource_type}.{terraform_name(element)}"
 
 
 class ServiceRole(Construct):

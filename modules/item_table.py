@@ -50,14 +50,20 @@ class ItemTableProps:
     # DynamoDB refuses DeleteTable while this is on, so `terraform destroy` stops at the table
     # until it is turned off (and applied). A bool or a Terraform bool expression.
     deletion_protection: bool = True
+    # True when `modules.table_replica.TableReplica`s make this table a global table: DynamoDB then
+    # reports them in the table's `replica` attribute, which Terraform must not try to remove.
+    replicated: bool = False
 
 
 class ItemTable(Construct):
-    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `stream_arn`."""
+    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `stream_arn`, and `scaling_policies`
+    (read, write), which a replica must wait for."""
 
     def __init__(self, scope: Construct, props: ItemTableProps) -> None:
         super().__init__(scope, props.name)
         ddb = aws.dynamodb_table
+        # Autoscaling owns the capacity after creation, and DynamoDB the replicas' own settings.
+        ignored = ["read_capacity", "write_capacity", *(["replica"] if props.replicated else [])]
         self.table = ddb.DynamodbTable(
             self,
             props.name,
@@ -77,16 +83,17 @@ class ItemTable(Construct):
             stream_enabled=True,
             stream_view_type="NEW_AND_OLD_IMAGES",
             deletion_protection_enabled=props.deletion_protection,
-            # Autoscaling owns the capacity after creation; Terraform must not fight it.
-            lifecycle={"ignore_changes": ["read_capacity", "write_capacity"]},
+            lifecycle={"ignore_changes": ignored},
         )
         self.name = self.table.name
         self.arn = self.table.arn
         self.stream_arn = self.table.stream_arn
-        self._autoscale(props, READ, props.read_capacity)
-        self._autoscale(props, WRITE, props.write_capacity)
+        self.scaling_policies = (
+            self._autoscale(props, READ, props.read_capacity),
+            self._autoscale(props, WRITE, props.write_capacity),
+        )
 
-    def _autoscale(self, props: ItemTableProps, dim: ScalingDimension, capacity: CapacityRange) -> None:
+    def _autoscale(self, props: ItemTableProps, dim: ScalingDimension, capacity: CapacityRange):
         target = aws.appautoscaling_target.AppautoscalingTarget(
             self,
             f"{props.name}_{dim.key}_target",
@@ -97,7 +104,7 @@ class ItemTable(Construct):
             max_capacity=capacity.maximum,
         )
         policy = aws.appautoscaling_policy
-        policy.AppautoscalingPolicy(
+        return policy.AppautoscalingPolicy(
             self,
             f"{props.name}_{dim.key}_policy",
             name=dim.policy_name,

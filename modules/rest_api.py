@@ -122,6 +122,13 @@ class Route:
     authorization: str = "AWS_IAM"
     query: tuple[str, ...] = ()
     tenant_scoped: bool = True
+    # Reachable from any address (Route 53 health checkers, canaries), not only allowed_ip_ranges:
+    # only for an unauthenticated route that reveals nothing but status.
+    any_source_ip: bool = False
+
+    def __post_init__(self) -> None:
+        if self.any_source_ip and self.authorization != "NONE":
+            raise ValueError(f"route {self.path!r}: only an unauthenticated route may be open to any source IP")
 
     @property
     def slug(self) -> str:
@@ -400,9 +407,19 @@ class RestApi(Construct):
 
         Anonymous callers may reach only the unauthenticated routes and the CORS preflights
         (`OPTIONS`, which browsers send unsigned); IAM-authenticated callers only as principals of
-        this account; and nobody outside `allowed_ip_ranges` at all."""
+        this account; and nobody outside `allowed_ip_ranges`, except on the methods of routes open
+        to any source IP (`/health`, for Route 53 health checkers and canaries)."""
         props = self._props
         every_route = f"{self.api.execution_arn}/*"
+        ip_limited = (
+            (every_route,)
+            if not any(route.any_source_ip for route in props.routes)
+            else tuple(
+                f"{self.api.execution_arn}/*/{method}/{route.arn_path}"
+                for route in props.routes
+                for method in (*(() if route.any_source_ip else route.methods), PREFLIGHT_METHOD)
+            )
+        )
         open_routes = tuple(
             f"{self.api.execution_arn}/*/{method}/{route.arn_path}"
             for route in props.routes
@@ -419,7 +436,7 @@ class RestApi(Construct):
             Statement(
                 "DenyOutsideAllowedRanges",
                 ("execute-api:Invoke",),
-                (every_route,),
+                ip_limited,
                 effect="Deny",
                 principals=(Principal("*", ("*",)),),
                 conditions=(Condition("NotIpAddress", "aws:SourceIp", props.allowed_ip_ranges),),

@@ -101,8 +101,9 @@ def tamper_deny_statement(bucket_arn: str, break_glass_principal_arn: str) -> St
 
 
 class SecureBucket(Construct):
-    """Outputs: `bucket` (`aws_s3_bucket`), `arn`, `id`, `name`, and `ready` (resources to depend on
-    before writing objects: encryption, public-access block and policy)."""
+    """Outputs: `bucket` (`aws_s3_bucket`), `arn`, `id`, `name`, `ready` (resources to depend on
+    before writing objects: encryption, public-access block and policy) and `versioning` (the
+    `aws_s3_bucket_versioning`, which replication must wait for)."""
 
     def __init__(self, scope: Construct, props: SecureBucketProps) -> None:
         super().__init__(scope, props.name)
@@ -126,7 +127,7 @@ class SecureBucket(Construct):
             ignore_public_acls=True,
             restrict_public_buckets=True,
         )
-        versioning = aws.s3_bucket_versioning.S3BucketVersioningA(
+        self.versioning = versioning = aws.s3_bucket_versioning.S3BucketVersioningA(
             self,
             f"{name}_versioning",
             bucket=self.id,

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tapgen.config import SynthConfig
+from tapgen.placement import REGIONS
+
 REQUIRED = object()
+REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$"
 
 LOG_RETENTION_DAYS = (
     1,
@@ -212,7 +216,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "string",
         "AWS region of the stack; the default (un-aliased) aws provider deploys here.",
         "us-east-1",
-        (_regex("aws_region", "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$", "an AWS region such as us-east-1"),),
+        (_regex("aws_region", REGION_PATTERN, "an AWS region such as us-east-1"),),
     ),
     VariableSpec(
         "project_name",
@@ -510,3 +514,63 @@ VARIABLES: tuple[VariableSpec, ...] = (
         False,
     ),
 )
+
+
+def _region_variable(index: int) -> VariableSpec:
+    """The deploy-time region of `REGIONS[index]`, which must differ from every earlier region."""
+    region = REGIONS[index]
+    earlier = [r.variable for r in REGIONS[:index]]
+    others = ", ".join(f"var.{name}" for name in earlier)
+    return VariableSpec(
+        region.variable,
+        "string",
+        f"AWS region of the {region.slot} copy of the stack (provider aws.{region.alias}); it must differ from "
+        f"{' and '.join(earlier)}.",
+        region.default_region,
+        (
+            _regex(region.variable, REGION_PATTERN, f"an AWS region such as {region.default_region}"),
+            Validation(
+                f"!contains([{others}], var.{region.variable})",
+                f'{region.variable} = "${{var.{region.variable}}}" is not allowed: expected a region other than '
+                f"{' and '.join(f'{name} = ${{var.{name}}}' for name in earlier)}.",
+            ),
+        ),
+    )
+
+
+ROUTING_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "domain_name",
+        "string",
+        "DNS name that routes clients to the healthy region nearest to them (latency records with health checks, "
+        "one regional custom domain and ACM certificate per region), such as api.example.com. Required with "
+        "more than one region.",
+        validations=(
+            _regex(
+                "domain_name",
+                "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z]{2,63}$",
+                "a lowercase DNS name such as api.example.com",
+            ),
+            Validation(
+                "length(var.domain_name) <= 253",
+                'domain_name = "${var.domain_name}" is not allowed: expected at most 253 characters.',
+            ),
+        ),
+    ),
+    VariableSpec(
+        "hosted_zone_id",
+        "string",
+        "ID of the public Route 53 hosted zone that holds domain_name (its certificate validation and routing "
+        "records are written there). Required with more than one region.",
+        validations=(
+            _regex("hosted_zone_id", "^Z[A-Z0-9]{1,31}$", "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ"),
+        ),
+    ),
+)
+
+
+def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
+    """The variables of the stack that `config` shapes: the core ones, then each option's."""
+    regional = tuple(_region_variable(index) for index in range(1, config.region_count))
+    routing = ROUTING_VARIABLES if config.region_count > 1 else ()
+    return VARIABLES + regional + routing

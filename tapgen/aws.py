@@ -8,7 +8,7 @@ we fall back to the ordinary import: slower, never wrong.
 
 Usage: `from tapgen.aws import aws` then `aws.s3_bucket.S3Bucket(scope, "tap_stack_logs", ...)`.
 Resources and data sources created through `aws` get their construct id as Terraform name
-(see `tapgen.naming`).
+(see `tapgen.naming`), and their region's provider and suffix (see `tapgen.placement`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import types
 from cdktf import TerraformDataSource, TerraformResource
 
 from tapgen.naming import pin_logical_id
+from tapgen.placement import place
 
 PACKAGE = "cdktf_cdktf_provider_aws"
 
@@ -53,11 +54,13 @@ def _import_submodule(name: str) -> types.ModuleType:
 
 
 def _pinned(cls: type):
-    """A factory for `cls` that pins each new element's Terraform name to its construct id."""
+    """A factory for `cls` that places each new element in its region (`tapgen.placement`) and
+    pins its Terraform name to its construct id plus that region's suffix."""
 
     def create(scope, id: str, *args, **kwargs):
+        placement = place(scope, id, kwargs)
         element = cls(scope, id, *args, **kwargs)
-        pin_logical_id(element)
+        pin_logical_id(element, placement.suffix)
         return element
 
     create.__name__ = cls.__name__

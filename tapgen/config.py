@@ -14,6 +14,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 BACKENDS = ("local", "s3")
+REGION_COUNTS = ("1", "2", "3")
+SWITCHES = ("on", "off")
 
 # What cdktf itself reads from cdktf.json (its config schema) and from the context (its own flags).
 # Anything else is a typo or a misplaced option (`"Backend": "s3"`), and is refused, not ignored.
@@ -56,6 +58,16 @@ class SynthConfig:
     state_key: str = "tap-stack/terraform.tfstate"
     state_region: str = ""
     state_lock_table: str = ""
+    regions: str = "1"
+    waf: str = "on"
+
+    @property
+    def region_count(self) -> int:
+        return int(self.regions)
+
+    @property
+    def waf_enabled(self) -> bool:
+        return self.waf == "on"
 
     @property
     def state_lockfile(self) -> bool:
@@ -64,6 +76,8 @@ class SynthConfig:
 
     def __post_init__(self) -> None:
         _require_choice("backend", self.backend, BACKENDS)
+        _require_choice("regions", self.regions, REGION_COUNTS)
+        _require_choice("waf", self.waf, SWITCHES)
         if self.backend == "s3":
             _require_match("state_bucket", self.state_bucket, _BUCKET, "an S3 bucket name (3-63 chars: a-z 0-9 . -)")
             _require_match("state_key", self.state_key, _STATE_KEY, "an S3 object key (1-1024 safe characters)")

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 from cdktf import TerraformDataSource, TerraformResource
 
+from tapgen.placement import REGION_SUFFIXES, REGIONS
+
 RESOURCE_NAME = re.compile(r"^tap_stack(_[a-z0-9]+)+$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -22,15 +24,27 @@ class NamingError(ValueError):
     """A generated Terraform name breaks the naming contract."""
 
 
-def pin_logical_id(element) -> None:
-    """Make the construct id of a resource or data source its Terraform name."""
+def pin_logical_id(element, suffix: str = "") -> None:
+    """Make the construct id of a resource or data source, plus its region's suffix (given by
+    `tapgen.placement`), its Terraform name."""
     name = element.node.id
     if not RESOURCE_NAME.match(name):
         raise NamingError(
             f"{element.terraform_resource_type}.{name} (construct {element.node.path}): "
             f"name must match {RESOURCE_NAME.pattern}"
         )
-    element.override_logical_id(name)
+    region_part = next((part for part in REGION_SUFFIXES if f"{part}_" in f"{name}_"), None)
+    if region_part:
+        raise NamingError(
+            f"{element.terraform_resource_type}.{name} (construct {element.node.path}): "
+            f"{region_part!r} is a region suffix, added by placement (tapgen/placement.py), never by a construct"
+        )
+    element.override_logical_id(name + suffix)
+
+
+def terraform_name(element) -> str:
+    """The Terraform name of a resource or data source created through `tapgen.aws`."""
+    return element.friendly_unique_id
 
 
 def check_unique(stack) -> None:
@@ -40,10 +54,10 @@ def check_unique(stack) -> None:
         if not isinstance(element, (TerraformResource, TerraformDataSource)):
             continue
         kind = "data" if isinstance(element, TerraformDataSource) else "resource"
-        address = (kind, element.terraform_resource_type, element.node.id)
+        address = (kind, element.terraform_resource_type, terraform_name(element))
         if address in seen:
             raise NamingError(
-                f"{element.terraform_resource_type}.{element.node.id}: declared twice, "
+                f"{element.terraform_resource_type}.{terraform_name(element)}: declared twice, "
                 f"by {seen[address]} and {element.node.path}"
             )
         seen[address] = element.node.path
@@ -66,6 +80,24 @@ def check_document(document: Mapping) -> None:
     ]
     if offenders:
         raise NamingError(f"names break the naming contract: {', '.join(sorted(offenders))}")
+    misplaced = sorted(_misplaced(document))
+    if misplaced:
+        raise NamingError(f"region suffix and provider disagree: {', '.join(misplaced)}")
+
+
+def _misplaced(document: Mapping) -> list[str]:
+    """`address (provider)` of every element whose name's region suffix is not its provider's."""
+    expected = {region.suffix: region.provider_address for region in REGIONS}
+    found = []
+    for block in ("resource", "data"):
+        for rtype, named in document.get(block, {}).items():
+            for name, body in named.items():
+                suffix = next((s for s in REGION_SUFFIXES if name.endswith(s)), "")
+                provider = body.get("provider", "") if isinstance(body, Mapping) else ""
+                if provider != expected[suffix]:
+                    prefix = "data." if block == "data" else ""
+                    found.append(f"{prefix}{rtype}.{name} ({provider or 'default provider'})")
+    return found
 
 
 def _block_names(block) -> list[str]:

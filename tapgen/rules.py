@@ -45,6 +45,7 @@ KMS_KEY_CONSUMERS: dict[str, tuple[str, ...]] = {
     "aws_cloudwatch_log_group": ("kms_key_id",),
     "aws_lambda_function": ("kms_key_arn",),
     "aws_dynamodb_table": ("server_side_encryption", "kms_key_arn"),
+    "aws_dynamodb_table_replica": ("kms_key_arn",),
     "aws_s3_bucket_server_side_encryption_configuration": (
         "rule",
         "apply_server_side_encryption_by_default",
@@ -54,6 +55,12 @@ KMS_KEY_CONSUMERS: dict[str, tuple[str, ...]] = {
     "aws_cloudwatch_event_bus": ("kms_key_identifier",),
     "aws_kinesis_firehose_delivery_stream": ("server_side_encryption", "key_arn"),
     "aws_sns_topic": ("kms_master_key_id",),
+}
+# Types that name a stack key without being its consumer: the key is granted to the consumer named
+# here, which the rules above check.
+KMS_KEY_REFERRERS = {
+    # replica_kms_key_id: the destination bucket's key, granted to that bucket's SSE configuration.
+    "aws_s3_bucket_replication_configuration": "aws_s3_bucket_server_side_encryption_configuration",
 }
 # What the policy of a log archive (a bucket Firehose delivers to) must deny to all but one named
 # principal: erasing objects or versions, and every setting that would let someone do it later.
@@ -462,7 +469,7 @@ def kms_keys_serve_only_known_consumers(doc: Document) -> list[Finding]:
     (so a new kind of consumer cannot silently be left without, or given too wide, a grant)."""
     findings = []
     for rtype, named in sorted(doc.get("resource", {}).items()):
-        if rtype in KMS_KEY_CONSUMERS or rtype in ("aws_kms_key", "aws_kms_alias"):
+        if rtype in KMS_KEY_CONSUMERS or rtype in KMS_KEY_REFERRERS or rtype in ("aws_kms_key", "aws_kms_alias"):
             continue
         for name, body in sorted(named.items()):
             if _keys_named_by(body):
@@ -485,6 +492,9 @@ def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
         for n, b in _resources(doc, "aws_s3_bucket").items()
         for a in ("id", "bucket")
     }
+    tables = {
+        f"${{aws_dynamodb_table.{n}.arn}}": b.get("name") for n, b in _resources(doc, "aws_dynamodb_table").items()
+    }
     expected_forms = {
         "aws_cloudwatch_log_group": ("name", ':log-group:{}"'),
         "aws_lambda_function": ("function_name", ':function:{}"'),
@@ -502,6 +512,8 @@ def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
                     wanted = form.format(body.get(attribute))
                 elif rtype == "aws_s3_bucket_server_side_encryption_configuration":
                     wanted = f':::{buckets.get(body.get("bucket"))}"'
+                elif rtype == "aws_dynamodb_table_replica":
+                    wanted = f'"{tables.get(body.get("global_table_arn"))}"'
                 elif rtype == "aws_kinesis_firehose_delivery_stream":
                     wanted = '"firehose.'
                 else:

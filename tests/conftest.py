@@ -62,8 +62,23 @@ def synth_into(cwd: Path, target: Path, *extra: str) -> Synth:
 
 
 @pytest.fixture(scope="session")
-def synth(tmp_path_factory) -> Synth:
-    return synth_into(ROOT, tmp_path_factory.mktemp("synth"))
+def synth_of(tmp_path_factory):
+    """`synth_of(regions="3", waf="off")`: the synth for those synth-time options, made once per session."""
+    made: dict[tuple[tuple[str, str], ...], Synth] = {}
+
+    def get(**options: str) -> Synth:
+        key = tuple(sorted(options.items()))
+        if key not in made:
+            extra = [part for name, value in key for part in ("-c", f"{name}={value}")]
+            made[key] = synth_into(ROOT, tmp_path_factory.mktemp("synth"), *extra)
+        return made[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def synth(synth_of) -> Synth:
+    return synth_of()
 
 
 @pytest.fixture(scope="session")

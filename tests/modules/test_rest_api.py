@@ -6,7 +6,7 @@ import pytest
 
 from modules import rest_api
 from modules.rest_api import REQUEST_VALIDATOR, Route, api_definition, definition_digest, path_slug
-from stacks.tap_stack import ROUTES as ROUTES_OF_STACK
+from stacks.region import ROUTES as ROUTES_OF_STACK
 
 RUNTIME_CORS = Path(__file__).resolve().parents[2] / "lambda_src" / "shared" / "tap_http" / "resolver.py"
 # Headers the API Gateway preflight allows that the functions' own list does not name yet. Harmless

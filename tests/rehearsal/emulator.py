@@ -146,9 +146,26 @@ class Emulator:
         return self._accounts[account]
 
     def write_override(self, directory: Path) -> Path:
+        """The override for every `aws` provider configuration of the root module (one per region:
+        Terraform merges an override into the configuration with the same alias, and refuses one
+        without a base)."""
         path = Path(directory) / OVERRIDE_FILE
-        path.write_text(json.dumps({"provider": {"aws": PROVIDER_OVERRIDE}}, indent=2) + "\n")
+        overrides = [
+            {**({"alias": alias} if alias else {}), **PROVIDER_OVERRIDE} for alias in provider_aliases(directory)
+        ]
+        path.write_text(json.dumps({"provider": {"aws": overrides}}, indent=2) + "\n")
         return path
+
+
+def provider_aliases(directory: Path) -> list[str]:
+    """The aliases of the `aws` provider configurations in a JSON root module ("" for the default)."""
+    aliases = []
+    for config in sorted(Path(directory).glob("*.tf.json")):
+        if config.name.endswith("override.tf.json"):
+            continue
+        providers = json.loads(config.read_text()).get("provider", {}).get("aws", [])
+        aliases += [p.get("alias", "") for p in (providers if isinstance(providers, list) else [providers])]
+    return aliases or [""]
 
 
 @dataclass(frozen=True)

@@ -472,7 +472,21 @@ def test_resource_policy_allows_only_the_ip_ranges(document):
         f"{api}/*/OPTIONS/items/*",
         f"{api}/*/OPTIONS/metrics",
     ]
-    assert deny["resources"] == [f"{api}/*"] and deny["principals"] == [{"type": "*", "identifiers": ["*"]}]
+    # /health answers Route 53 health checkers and canaries from anywhere; everything else,
+    # preflights included, only the allowed ranges.
+    assert deny["resources"] == [
+        f"{api}/*/OPTIONS/health",
+        f"{api}/*/GET/items",
+        f"{api}/*/POST/items",
+        f"{api}/*/OPTIONS/items",
+        f"{api}/*/GET/items/*",
+        f"{api}/*/PUT/items/*",
+        f"{api}/*/DELETE/items/*",
+        f"{api}/*/OPTIONS/items/*",
+        f"{api}/*/GET/metrics",
+        f"{api}/*/OPTIONS/metrics",
+    ]
+    assert deny["principals"] == [{"type": "*", "identifiers": ["*"]}]
 
 
 def test_log_bucket_is_hardened(resources):

@@ -65,7 +65,7 @@ def test_a_name_that_breaks_the_contract_fails_synth_and_leaves_previous_outputs
     result = run_main(project, out, bundle)
     assert result.returncode == 1
     assert result.stderr.startswith(
-        "error: aws_cloudwatch_event_bus.events (construct tap_stack/tap_stack_events/events)"
+        "error: aws_cloudwatch_event_bus.events (construct tap_stack/region_primary/tap_stack_events/events)"
     )
     assert result.stderr.count("\n") == 1
     assert_untouched(tmp_path, out, bundle)
@@ -241,7 +241,7 @@ def test_a_read_only_destination_fails_with_one_line(tmp_path):
         (
             b'{"context": {"Backend": "s3"}}',
             "Backend: unknown option; allowed options are: backend, state_bucket, state_key, state_region, "
-            "state_lock_table",
+            "state_lock_table, regions, waf",
         ),
         (
             b'{"app": "x", "backend": "s3"}',

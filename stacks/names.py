@@ -1,0 +1,78 @@
+"""Physical names: every name the stack gives an AWS object is derived here, as a Terraform expression.
+
+The name prefix is `<project_name>-<environment>[-<environment_suffix>]` (at most 38 characters,
+a-z 0-9 and -). Regional objects of global services (IAM roles, S3 buckets) carry their region, so
+two regions or two environments never collide; a name that could exceed its AWS limit at the
+longest allowed inputs is cut and ends with 8 hex digits of the SHA-1 of the whole name, so it
+stays deterministic and unique.
+"""
+
+from __future__ import annotations
+
+from cdktf import TerraformLocal
+from constructs import Construct
+
+from tapgen.placement import Region
+
+NAME_PREFIX = '${join("-", compact([var.project_name, var.environment, var.environment_suffix]))}'
+# The item table is `<prefix>-items` unless var.dynamodb_table_name names it; a global table has
+# the same name in every region.
+TABLE_NAME = '${var.dynamodb_table_name != "" ? var.dynamodb_table_name : "${local.name_prefix}-items"}'
+IAM_ROLES = (
+    "api-lambda",
+    "health-lambda",
+    "rotation-lambda",
+    "apigw-logs",
+    "log-firehose",
+    "log-subscription",
+    "log-replication",
+)
+IAM_ROLE_NAME_MAX = 64
+S3_BUCKET_NAME_MAX = 63
+HASH_CHARS = 8
+
+
+def fitted(name: str, limit: int) -> str:
+    """An HCL expression for `name` (an HCL expression) cut to `limit` characters when longer:
+    its first `limit - 9` characters, `-` and 8 hex digits of its SHA-1."""
+    keep = limit - HASH_CHARS - 1
+    cut = f'"${{substr({name}, 0, {keep})}}-${{substr(sha1({name}), 0, {HASH_CHARS})}}"'
+    return f"length({name}) <= {limit} ? {name} : {cut}"
+
+
+def iam_role_names(scope: Construct, region: Region) -> dict[str, str]:
+    """Declare the local `iam_role_names[_<slot>]`: the physical name of every role in IAM_ROLES for
+    `region`, `<prefix>-<region>-<role>` fitted to IAM's 64 characters; return references by role."""
+    local_name = f"iam_role_names{region.suffix}"
+    roles = ", ".join(f'"{role}"' for role in IAM_ROLES)
+    full = f'{{for role in [{roles}] : role => "${{local.name_prefix}}-${{var.{region.variable}}}-${{role}}"}}'
+    local = TerraformLocal(
+        scope, local_name, f"${{{{for role, name in {full} : role => {fitted('name', IAM_ROLE_NAME_MAX)}}}}}"
+    )
+    local.override_logical_id(local_name)
+    return {role: f'${{local.{local_name}["{role}"]}}' for role in IAM_ROLES}
+
+
+# The stack's own buckets in every region (besides the log bucket): `<prefix>-<purpose>-<region>`.
+OWN_BUCKETS = ("canary",)
+
+
+def bucket_names(scope: Construct, region: Region) -> dict[str, str]:
+    """Declare the local `bucket_names[_<slot>]`, an object of the region's bucket names, each fitted
+    to S3's 63 characters; return references by purpose (`logs` for the log bucket).
+
+    The primary region's log bucket is `var.lambda_log_bucket_name` itself; another region's is
+    that name, `-` and its region. Object attributes (not map keys) keep the references free of
+    quotes, so they read the same inside policies.
+    """
+    local_name = f"bucket_names{region.suffix}"
+    region_name = f"${{var.{region.variable}}}"
+    full = {purpose: f'"${{local.name_prefix}}-{purpose}-{region_name}"' for purpose in OWN_BUCKETS}
+    if not region.is_primary:
+        full["logs"] = f'"${{var.lambda_log_bucket_name}}-{region_name}"'
+    entries = ", ".join(f"{purpose} = ({fitted(name, S3_BUCKET_NAME_MAX)})" for purpose, name in full.items())
+    local = TerraformLocal(scope, local_name, f"${{{{{entries}}}}}")
+    local.override_logical_id(local_name)
+    references = {purpose: f"${{local.{local_name}.{purpose}}}" for purpose in full}
+    references.setdefault("logs", "${var.lambda_log_bucket_name}")
+    return references

@@ -1,0 +1,419 @@
+"""TapRegion: every regional component of the TAP stack, composed for one region.
+
+The stack creates one per region inside that region's `RegionScope`, so each resource here gets
+its region's provider and suffix without naming either (`tapgen.placement`). The primary region
+owns the item table; another region holds a replica of it (a DynamoDB global table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformVariable, Token
+from constructs import Construct
+
+from modules.account import AwsAccount
+from modules.alerts import AlarmSpec, Alerts, AlertsProps
+from modules.api_account import ApiAccount, ApiAccountProps
+from modules.api_function import ApiFunction, ApiFunctionProps
+from modules.app_secret import AppSecret, AppSecretProps, SecretRotation, SecretRotationProps
+from modules.audit_logs import AuditLogs, AuditLogsProps
+from modules.encryption import EncryptionKey, EncryptionKeyProps
+from modules.iam import Condition, Statement
+from modules.item_events import ItemEvents, ItemEventsProps
+from modules.item_table import CapacityRange, ItemTable, ItemTableProps
+from modules.log_replication import LogReplication, LogReplicationProps, ReplicaBucket
+from modules.rest_api import Backend, RestApi, RestApiProps, Route, StageSettings
+from modules.secure_bucket import ArchiveProtection, SecureBucket, SecureBucketProps
+from modules.table_replica import TableReplica, TableReplicaProps
+from modules.tenant_grants import TenantGrants, TenantGrantsProps
+from stacks import names
+from tapgen.archives import BuiltArchive
+from tapgen.config import SynthConfig
+from tapgen.placement import Region, RegionScope
+
+LOG_LEVEL = "INFO"
+METRICS_NAMESPACE = "TapStack"
+CRUD = "crud"
+HEALTH = "health"
+ROTATION = "rotation"
+ROUTES = (
+    Route("health", ("GET",), HEALTH, authorization="NONE", tenant_scoped=False, any_source_ip=True),
+    Route("items", ("GET", "POST"), CRUD, query=("limit", "next_token")),
+    Route("items/{id}", ("GET", "PUT", "DELETE"), CRUD),
+    Route("metrics", ("GET",), CRUD),
+)
+SIGNING_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
+ROTATION_ACTIONS = (
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+)
+ITEM_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+)
+
+
+@dataclass(frozen=True)
+class RegionInputs:
+    """What a region needs from the stack: its slot, the account expressions for that region, the
+    stack-wide names, the variables, the archives and the synth-time options."""
+
+    region: Region
+    account: AwsAccount
+    prefix: str
+    table_name: str
+    var: dict[str, TerraformVariable]
+    archives: dict[str, BuiltArchive]
+    config: SynthConfig
+    # The regions built before this one, the primary first: a replica joins the primary's table
+    # after the replica before it.
+    earlier: tuple[TapRegion, ...] = ()
+
+
+class TapRegion(RegionScope):
+    """A region scope holding the region's components. Outputs: the module objects (`kms`, `logs`,
+    `audit`, `data`, `events`, `secret`, `grants`, `crud`, `health`, `rotation`, `api_account`,
+    `api`, `alerts`) and `functions`. `provider` is the region's aliased provider (None: default)."""
+
+    def __init__(self, scope: Construct, inputs: RegionInputs, provider) -> None:
+        super().__init__(scope, inputs.region, provider)
+        self.inputs = inputs
+        self.region = inputs.region
+        self.account = inputs.account
+        self.var = inputs.var
+        self.iam_role_names = names.iam_role_names(self, inputs.region)
+        self.bucket_names = names.bucket_names(self, inputs.region)
+        self._data_plane()
+        self._compute()
+        self._edge()
+        self._observability()
+
+    def _data_plane(self) -> None:
+        v, prefix, account = self.var, self.inputs.prefix, self.account
+        self.kms = EncryptionKey(
+            self,
+            EncryptionKeyProps("tap_stack_kms", f"alias/{prefix}", f"TAP stack data key ({prefix})", account),
+        )
+        key = self.kms.arn
+        self.logs = SecureBucket(
+            self,
+            SecureBucketProps(
+                "tap_stack_logs",
+                self.bucket_names["logs"],
+                key,
+                v["log_archive_retention_days"].number_value,
+                archive=ArchiveProtection(
+                    v["log_archive_break_glass_principal_arn"].string_value,
+                    v["log_archive_object_lock"].boolean_value,
+                ),
+            ),
+        )
+        self.audit = AuditLogs(
+            self,
+            AuditLogsProps(
+                "tap_stack_log_archive",
+                f"{prefix}-log-archive",
+                self.iam_role_names["log-firehose"],
+                self.iam_role_names["log-subscription"],
+                self.logs.arn,
+                key,
+                account,
+                v["log_retention_days"].number_value,
+                tuple(self.logs.ready),
+            ),
+        )
+        self.data = self._table()
+        self.events = ItemEvents(self, ItemEventsProps("tap_stack_events", f"{prefix}-items", key))
+        self.secret = AppSecret(
+            self,
+            AppSecretProps(
+                "tap_stack_secret", f"{prefix}/app", key, "TAP application secret; its value is set out of band."
+            ),
+        )
+        self.grants = TenantGrants(
+            self, TenantGrantsProps("tap_stack_grants", f"{prefix}-grants", key, v["tenant_grants"].value)
+        )
+
+    def _table(self) -> ItemTable | TableReplica:
+        """The primary region owns the item table; every other region holds a replica of it."""
+        v, earlier = self.var, self.inputs.earlier
+        protection = v["dynamodb_deletion_protection"].boolean_value
+        if not earlier:
+            return ItemTable(
+                self,
+                ItemTableProps(
+                    "tap_stack_data",
+                    self.inputs.table_name,
+                    self.kms.arn,
+                    CapacityRange(
+                        v["dynamodb_read_capacity_min"].number_value, v["dynamodb_read_capacity_max"].number_value
+                    ),
+                    CapacityRange(
+                        v["dynamodb_write_capacity_min"].number_value, v["dynamodb_write_capacity_max"].number_value
+                    ),
+                    v["dynamodb_target_utilization"].number_value,
+                    deletion_protection=protection,
+                    replicated=self.inputs.config.region_count > 1,
+                ),
+            )
+        primary, previous = earlier[0].data, earlier[-1].data
+        waits_for = (*primary.scaling_policies, *((previous.replica,) if previous is not primary else ()))
+        return TableReplica(
+            self, TableReplicaProps("tap_stack_data", primary.arn, self.kms.arn, protection, depends_on=waits_for)
+        )
+
+    def replicate_logs_to(self, others: tuple[TapRegion, ...]) -> LogReplication:
+        """Replicate this region's log archive into each of `others`' log buckets."""
+        return LogReplication(
+            self,
+            LogReplicationProps(
+                "tap_stack_log_replication",
+                self.iam_role_names["log-replication"],
+                self.logs.id,
+                self.logs.arn,
+                self.kms.arn,
+                self.logs.versioning,
+                tuple(
+                    ReplicaBucket(other.logs.arn, other.kms.arn, other.account.region, other.logs.versioning)
+                    for other in others
+                ),
+                self.account,
+            ),
+        )
+
+    def _compute(self) -> None:
+        archives = self.inputs.archives
+        self.crud = self._function(archives[CRUD], crud_settings(self))
+        self.health = self._function(archives[HEALTH], health_settings(self))
+        self.rotation = self._function(archives[ROTATION], rotation_settings(self))
+        SecretRotation(
+            self,
+            SecretRotationProps(
+                "tap_stack_secret_rotation",
+                self.secret.arn,
+                self.rotation.function_name,
+                self.rotation.arn,
+                self.var["secret_rotation_days"].number_value,
+                self.account.account_id,
+            ),
+        )
+
+    def _edge(self) -> None:
+        self.api_account = ApiAccount(
+            self,
+            ApiAccountProps(
+                "tap_stack_api_account",
+                self.iam_role_names["apigw-logs"],
+                self.account,
+                self.var["manage_api_gateway_account"].boolean_value,
+            ),
+        )
+        self.api = RestApi(self, self._api_props())
+
+    def _observability(self) -> None:
+        for function in self.functions:
+            self.audit.archive(f"{function.node.id}_log_archive", function.log_group)
+        self.audit.archive("tap_stack_api_access_log_archive", self.api.access_log_group)
+        prefix = self.inputs.prefix
+        self.alerts = Alerts(
+            self,
+            AlertsProps(
+                "tap_stack_alerts",
+                f"{prefix}-alerts",
+                prefix,
+                self.kms.arn,
+                self.var["alarm_email"].string_value,
+                self.account,
+                alarm_specs(self),
+            ),
+        )
+
+    @property
+    def functions(self) -> tuple[ApiFunction, ...]:
+        return (self.crud, self.health, self.rotation)
+
+    def _function(self, archive: BuiltArchive, settings: FunctionSettings) -> ApiFunction:
+        v = self.var
+        return ApiFunction(
+            self,
+            ApiFunctionProps(
+                name=settings.name,
+                function_name=f"{self.inputs.prefix}-{settings.component}",
+                role_name=self.iam_role_names[f"{settings.component}-lambda"],
+                description=settings.description,
+                archive=archive,
+                account=self.account,
+                kms_key_arn=self.kms.arn,
+                timeout=v["lambda_timeout"].number_value,
+                memory_size=v["lambda_memory_size"].number_value,
+                log_retention_days=v["log_retention_days"].number_value,
+                environment=settings.environment,
+                statements=settings.statements,
+            ),
+        )
+
+    def _api_props(self) -> RestApiProps:
+        v = self.var
+        return RestApiProps(
+            name="tap_stack_api",
+            api_name=f"{self.inputs.prefix}-api",
+            description="TAP items API",
+            routes=ROUTES,
+            backends={
+                CRUD: Backend(self.crud.function_name, self.crud.invoke_arn),
+                HEALTH: Backend(self.health.function_name, self.health.invoke_arn),
+            },
+            stage=StageSettings(
+                stage_name=v["environment"].string_value,
+                throttle_burst_limit=v["api_throttle_burst_limit"].number_value,
+                throttle_rate_limit=v["api_throttle_rate_limit"].number_value,
+                cache_enabled=v["api_cache_enabled"].boolean_value,
+                cache_size=v["api_cache_size"].string_value,
+                cache_ttl_seconds=v["api_cache_ttl_seconds"].number_value,
+            ),
+            allowed_ip_ranges=v["allowed_ip_ranges"].list_value,
+            cors_allow_origin=v["cors_allow_origin"].string_value,
+            account=self.account,
+            kms_key_arn=self.kms.arn,
+            log_retention_days=v["log_retention_days"].number_value,
+            stage_dependencies=(self.api_account.setting,),
+        )
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    name: str
+    component: str
+    description: str
+    environment: dict[str, str]
+    statements: tuple[Statement, ...]
+
+
+def common_environment(region: TapRegion, service: str) -> dict[str, str]:
+    """What both API functions read: their table, log level, CORS origin and service name."""
+    return {
+        "TABLE_NAME": region.data.name,
+        "LOG_LEVEL": LOG_LEVEL,
+        "CORS_ALLOW_ORIGIN": region.var["cors_allow_origin"].string_value,
+        "POWERTOOLS_SERVICE_NAME": service,
+    }
+
+
+def crud_settings(region: TapRegion) -> FunctionSettings:
+    via_dynamodb = Condition("StringEquals", "kms:ViaService", (region.account.service_host("dynamodb"),))
+    return FunctionSettings(
+        name="tap_stack_lambda",
+        component="api",
+        description="TAP items API: CRUD, list and metrics per tenant",
+        environment={
+            **common_environment(region, "tap-api"),
+            "EVENT_BUS_NAME": region.events.name,
+            "GRANTS_TABLE_NAME": region.grants.name,
+            "APP_SECRET_ARN": region.secret.arn,
+            "DATA_RETENTION_DAYS": Token.as_string(region.var["data_retention_days"].number_value),
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        },
+        statements=(
+            Statement("ReadWriteItems", ITEM_ACTIONS, (region.data.arn,)),
+            Statement(
+                "UseTableKey", ("kms:Decrypt", "kms:GenerateDataKey"), (region.kms.arn,), conditions=(via_dynamodb,)
+            ),
+            Statement("PublishItemEvents", ("events:PutEvents",), (region.events.arn,)),
+            Statement("ReadTenantGrants", ("dynamodb:GetItem",), (region.grants.arn,)),
+            Statement(
+                "ReadAppSecret",
+                ("secretsmanager:GetSecretValue",),
+                (region.secret.arn,),
+                # The function signs with AWSCURRENT and verifies with AWSPREVIOUS; a half-made
+                # AWSPENDING value is never used.
+                conditions=(Condition("StringEquals", "secretsmanager:VersionStage", SIGNING_STAGES),),
+            ),
+            secret_key_statement(region, ("kms:Decrypt",)),
+        ),
+    )
+
+
+def secret_key_statement(region: TapRegion, actions: tuple[str, ...]) -> Statement:
+    """The region's key, for the application secret only: through Secrets Manager, for this secret."""
+    return Statement(
+        "UseSecretKey",
+        actions,
+        (region.kms.arn,),
+        conditions=(
+            Condition("StringEquals", "kms:ViaService", (region.account.service_host("secretsmanager"),)),
+            Condition("StringEquals", "kms:EncryptionContext:SecretARN", (region.secret.arn,)),
+        ),
+    )
+
+
+def rotation_settings(region: TapRegion) -> FunctionSettings:
+    return FunctionSettings(
+        name="tap_stack_rotation_lambda",
+        component="rotation",
+        description="Rotates the TAP application secret (createSecret, setSecret, testSecret, finishSecret)",
+        environment={"LOG_LEVEL": LOG_LEVEL, "POWERTOOLS_SERVICE_NAME": "tap-rotation"},
+        statements=(
+            Statement("RotateAppSecret", ROTATION_ACTIONS, (region.secret.arn,)),
+            secret_key_statement(region, ("kms:Decrypt", "kms:GenerateDataKey")),
+        ),
+    )
+
+
+def health_settings(region: TapRegion) -> FunctionSettings:
+    return FunctionSettings(
+        name="tap_stack_health_lambda",
+        component="health",
+        description="TAP health check: reports whether the item table is reachable",
+        environment=common_environment(region, "tap-health"),
+        statements=(Statement("DescribeItemTable", ("dynamodb:DescribeTable",), (region.data.arn,)),),
+    )
+
+
+def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
+    api = {"ApiName": region.api.api.name, "Stage": region.api.stage.stage_name}
+    table = {"TableName": region.data.name}
+    specs = [
+        AlarmSpec("tap_stack_api_4xx_alarm", "API returned a 4XX error", "AWS/ApiGateway", "4XXError", api, 1),
+        AlarmSpec("tap_stack_api_5xx_alarm", "API returned a 5XX error", "AWS/ApiGateway", "5XXError", api, 1),
+        AlarmSpec(
+            "tap_stack_api_latency_alarm",
+            "API p99 latency above var.api_latency_threshold_ms for 3 minutes",
+            "AWS/ApiGateway",
+            "Latency",
+            api,
+            region.var["api_latency_threshold_ms"].number_value,
+            statistic="",
+            extended_statistic="p99",
+            evaluation_periods=3,
+        ),
+        AlarmSpec(
+            "tap_stack_data_read_throttles_alarm",
+            "Item table throttled reads",
+            "AWS/DynamoDB",
+            "ReadThrottleEvents",
+            table,
+            1,
+        ),
+        AlarmSpec(
+            "tap_stack_data_write_throttles_alarm",
+            "Item table throttled writes",
+            "AWS/DynamoDB",
+            "WriteThrottleEvents",
+            table,
+            1,
+        ),
+    ]
+    for function in region.functions:
+        dims = {"FunctionName": function.function_name}
+        prefix = function.node.id
+        specs.append(AlarmSpec(f"{prefix}_errors_alarm", f"{prefix} raised errors", "AWS/Lambda", "Errors", dims, 1))
+        specs.append(
+            AlarmSpec(f"{prefix}_throttles_alarm", f"{prefix} was throttled", "AWS/Lambda", "Throttles", dims, 1)
+        )
+    return tuple(specs) + region.audit.alarm_specs()
