@@ -12,6 +12,7 @@ from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
 from tapgen.archives import RUNTIME_PYTHON, BuiltArchive
 from tapgen.aws import aws
+from tapgen.placement import placement_of
 
 RUNTIME = f"python{RUNTIME_PYTHON}"
 HANDLER = "handler.handler"
@@ -90,10 +91,11 @@ def archive_precondition(scope: Construct, name: str, archive: BuiltArchive) -> 
     the one synthesized with it (edited, rebuilt elsewhere or swapped in the bundle). Any resource
     that deploys an archive by `filename` (functions, canaries) carries one; the expected hash is
     the local `<name>_archive_sha256` (a condition must refer to some object of the configuration)."""
+    local_name = f"{name}_archive_sha256{placement_of(scope).suffix}"
     expected = TerraformLocal(scope, "archive_sha256", archive.source_code_hash)
-    expected.override_logical_id(f"{name}_archive_sha256")
+    expected.override_logical_id(local_name)
     return Precondition(
-        condition=f'${{filebase64sha256("{archive.filename}") == local.{name}_archive_sha256}}',
+        condition=f'${{filebase64sha256("{archive.filename}") == local.{local_name}}}',
         error_message=(
             f"{archive.filename} is not the archive this configuration was synthesized with "
             f"(expected filebase64sha256 {archive.source_code_hash}): synthesize again, or restore "

@@ -26,6 +26,7 @@ IAM_ROLES = (
     "log-firehose",
     "log-subscription",
     "log-replication",
+    "canary",
 )
 IAM_ROLE_NAME_MAX = 64
 S3_BUCKET_NAME_MAX = 63
@@ -53,11 +54,15 @@ def iam_role_names(scope: Construct, region: Region) -> dict[str, str]:
     return {role: f'${{local.{local_name}["{role}"]}}' for role in IAM_ROLES}
 
 
-# The stack's own buckets in every region (besides the log bucket): `<prefix>-<purpose>-<region>`.
+# The stack's own buckets in every region (besides the log bucket): `<prefix>-<purpose>-<region>-<account>`;
+# with more than one region the primary also holds the Athena query results.
 OWN_BUCKETS = ("canary",)
+ANALYTICS_BUCKET = "athena"
+# Athena database names allow a-z, 0-9 and _ only.
+LOG_DATABASE = '${replace("${local.name_prefix}_logs", "-", "_")}'
 
 
-def bucket_names(scope: Construct, region: Region) -> dict[str, str]:
+def bucket_names(scope: Construct, region: Region, purposes: tuple[str, ...] = OWN_BUCKETS) -> dict[str, str]:
     """Declare the local `bucket_names[_<slot>]`, an object of the region's bucket names, each fitted
     to S3's 63 characters; return references by purpose (`logs` for the log bucket).
 
@@ -67,7 +72,9 @@ def bucket_names(scope: Construct, region: Region) -> dict[str, str]:
     """
     local_name = f"bucket_names{region.suffix}"
     region_name = f"${{var.{region.variable}}}"
-    full = {purpose: f'"${{local.name_prefix}}-{purpose}-{region_name}"' for purpose in OWN_BUCKETS}
+    # The account id too: a bucket name anyone could guess could be taken first in another account.
+    account = "${data.aws_caller_identity.tap_stack_caller.account_id}"
+    full = {purpose: f'"${{local.name_prefix}}-{purpose}-{region_name}-{account}"' for purpose in purposes}
     if not region.is_primary:
         full["logs"] = f'"${{var.lambda_log_bucket_name}}-{region_name}"'
     entries = ", ".join(f"{purpose} = ({fitted(name, S3_BUCKET_NAME_MAX)})" for purpose, name in full.items())

@@ -18,15 +18,25 @@ from modules.api_account import ApiAccount, ApiAccountProps
 from modules.api_function import ApiFunction, ApiFunctionProps
 from modules.app_secret import AppSecret, AppSecretProps, SecretRotation, SecretRotationProps
 from modules.audit_logs import AuditLogs, AuditLogsProps
+from modules.canary import HealthCanary, HealthCanaryProps, canary_name
 from modules.encryption import EncryptionKey, EncryptionKeyProps
 from modules.iam import Condition, Statement
 from modules.item_events import ItemEvents, ItemEventsProps
 from modules.item_table import CapacityRange, ItemTable, ItemTableProps
+from modules.log_analytics import LogAnalytics, LogAnalyticsProps
 from modules.log_replication import LogReplication, LogReplicationProps, ReplicaBucket
+from modules.regional_domain import (
+    RegionalCertificate,
+    RegionalCertificateProps,
+    RegionalDomain,
+    RegionalDomainProps,
+    ValidationRecord,
+)
 from modules.rest_api import Backend, RestApi, RestApiProps, Route, StageSettings
 from modules.secure_bucket import ArchiveProtection, SecureBucket, SecureBucketProps
 from modules.table_replica import TableReplica, TableReplicaProps
 from modules.tenant_grants import TenantGrants, TenantGrantsProps
+from modules.web_acl import WebFirewall, WebFirewallProps
 from stacks import names
 from tapgen.archives import BuiltArchive
 from tapgen.config import SynthConfig
@@ -37,6 +47,7 @@ METRICS_NAMESPACE = "TapStack"
 CRUD = "crud"
 HEALTH = "health"
 ROTATION = "rotation"
+CANARY = "canary"
 ROUTES = (
     Route("health", ("GET",), HEALTH, authorization="NONE", tenant_scoped=False, any_source_ip=True),
     Route("items", ("GET", "POST"), CRUD, query=("limit", "next_token")),
@@ -88,7 +99,9 @@ class TapRegion(RegionScope):
         self.account = inputs.account
         self.var = inputs.var
         self.iam_role_names = names.iam_role_names(self, inputs.region)
-        self.bucket_names = names.bucket_names(self, inputs.region)
+        analytics = inputs.region.is_primary and inputs.config.region_count > 1
+        own = (*names.OWN_BUCKETS, *((names.ANALYTICS_BUCKET,) if analytics else ()))
+        self.bucket_names = names.bucket_names(self, inputs.region, own)
         self._data_plane()
         self._compute()
         self._edge()
@@ -187,6 +200,45 @@ class TapRegion(RegionScope):
             ),
         )
 
+    def certificate(self) -> RegionalCertificate:
+        """This region's certificate for the routed name (`domain_name`)."""
+        return RegionalCertificate(
+            self, RegionalCertificateProps("tap_stack_api_certificate", self.var["domain_name"].string_value)
+        )
+
+    def route(self, certificate: RegionalCertificate, validation: ValidationRecord) -> RegionalDomain:
+        """The routed name in this region: custom domain, health check on /health, latency record."""
+        return RegionalDomain(
+            self,
+            RegionalDomainProps(
+                "tap_stack_api_domain",
+                self.var["domain_name"].string_value,
+                self.var["hosted_zone_id"].string_value,
+                certificate,
+                validation,
+                self.api.api.id,
+                self.api.stage.stage_name,
+                self.account,
+            ),
+        )
+
+    def analyse_logs(self) -> LogAnalytics:
+        """An Athena workgroup and database over this region's log archive."""
+        prefix = self.inputs.prefix
+        return LogAnalytics(
+            self,
+            LogAnalyticsProps(
+                "tap_stack_log_analytics",
+                f"{prefix}-logs",
+                names.LOG_DATABASE,
+                self.bucket_names[names.ANALYTICS_BUCKET],
+                self.var["athena_results_retention_days"].number_value,
+                self.logs.name,
+                self.kms.arn,
+                self.account,
+            ),
+        )
+
     def _compute(self) -> None:
         archives = self.inputs.archives
         self.crud = self._function(archives[CRUD], crud_settings(self))
@@ -215,12 +267,46 @@ class TapRegion(RegionScope):
             ),
         )
         self.api = RestApi(self, self._api_props())
+        self.firewall = self._firewall() if self.inputs.config.waf_enabled else None
+
+    def _firewall(self) -> WebFirewall:
+        prefix, v = self.inputs.prefix, self.var
+        return WebFirewall(
+            self,
+            WebFirewallProps(
+                "tap_stack_waf",
+                prefix,
+                self.api.stage.arn,
+                v["waf_rate_limit"].number_value,
+                f"aws-waf-logs-{prefix}",
+                self.kms.arn,
+                v["log_retention_days"].number_value,
+                self.account,
+            ),
+        )
 
     def _observability(self) -> None:
         for function in self.functions:
             self.audit.archive(f"{function.node.id}_log_archive", function.log_group)
         self.audit.archive("tap_stack_api_access_log_archive", self.api.access_log_group)
+        if self.firewall is not None:
+            self.audit.archive("tap_stack_waf_log_archive", self.firewall.log_group)
         prefix = self.inputs.prefix
+        self.canary = HealthCanary(
+            self,
+            HealthCanaryProps(
+                "tap_stack_canary",
+                canary_name(prefix),
+                self.iam_role_names["canary"],
+                self.bucket_names["canary"],
+                self.inputs.archives[CANARY],
+                self.account,
+                self.kms.arn,
+                self.api.invoke_url,
+                self.var["canary_schedule_expression"].string_value,
+                self.var["canary_artifact_retention_days"].number_value,
+            ),
+        )
         self.alerts = Alerts(
             self,
             AlertsProps(
@@ -416,4 +502,4 @@ def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
         specs.append(
             AlarmSpec(f"{prefix}_throttles_alarm", f"{prefix} was throttled", "AWS/Lambda", "Throttles", dims, 1)
         )
-    return tuple(specs) + region.audit.alarm_specs()
+    return (*specs, *region.audit.alarm_specs(), region.canary.alarm)

@@ -21,6 +21,7 @@ from cdktf import (
 from constructs import Construct
 
 from modules.account import AwsAccount
+from modules.regional_domain import ValidationRecord, ValidationRecordProps
 from stacks import names
 from stacks.outputs import OUTPUTS
 from stacks.region import RegionInputs, TapRegion
@@ -78,10 +79,37 @@ class TapStack(TerraformStack):
         self.regions = tuple(regions)
         self.primary = self.regions[0]
         if len(self.regions) > 1:
-            self.primary.replicate_logs_to(self.regions[1:])
+            self._across_regions()
         self._moved(self.primary.api_account.moved)
         self._outputs()
+        if len(self.regions) > 1:
+            routed = TerraformOutput(
+                self,
+                "routed_api_url",
+                value=self.domains[0].url,
+                description="URL of the routed name: the nearest region whose /health check passes (sign requests "
+                "for the region that /health reports).",
+            )
+            routed.override_logical_id("routed_api_url")
         check_unique(self)
+
+    def _across_regions(self) -> None:
+        """Log replication into every other region, one routed name over every region's API (a
+        certificate per region, validated once: ACM asks for the same record in every region), and
+        log analytics in the primary."""
+        self.primary.replicate_logs_to(self.regions[1:])
+        certificates = [region.certificate() for region in self.regions]
+        validation = ValidationRecord(
+            self.primary,
+            ValidationRecordProps(
+                "tap_stack_api_certificate_validation", self.var["hosted_zone_id"].string_value, certificates[0]
+            ),
+        )
+        self.domains = [
+            region.route(certificate, validation)
+            for region, certificate in zip(self.regions, certificates, strict=True)
+        ]
+        self.primary.analyse_logs()
 
     def _backend(self, config: SynthConfig) -> None:
         if config.backend == "s3":

@@ -515,6 +515,42 @@ VARIABLES: tuple[VariableSpec, ...] = (
     ),
 )
 
+CANARY_SCHEDULE_PATTERN = r"^(rate\\((1 minute|([2-9]|[1-5][0-9]|60) minutes|1 hour)\\)|cron\\([^()]+\\))$"
+CANARY_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "canary_schedule_expression",
+        "string",
+        "How often each region's health canary calls /health: rate(1 minute) to rate(1 hour), or a cron(...) "
+        "expression (UTC).",
+        "rate(5 minutes)",
+        (
+            _regex(
+                "canary_schedule_expression",
+                CANARY_SCHEDULE_PATTERN,
+                "rate(1 minute), rate(N minutes) with N from 2 to 60, rate(1 hour) or cron(...)",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "canary_artifact_retention_days",
+        "number",
+        "Days the canaries' run artifacts stay in their buckets (Standard-IA at 30 days, Glacier at 90).",
+        91,
+        (_number_range("canary_artifact_retention_days", 91, 3650, "days"),),
+    ),
+)
+
+WAF_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "waf_rate_limit",
+        "number",
+        "Most requests one client IP may send to the API in any 5-minute window before the web ACL blocks it "
+        "(WAF rate-based rule, counted per region).",
+        2000,
+        (_number_range("waf_rate_limit", 10, 2000000000, "requests per 5 minutes"),),
+    ),
+)
+
 
 def _region_variable(index: int) -> VariableSpec:
     """The deploy-time region of `REGIONS[index]`, which must differ from every earlier region."""
@@ -568,9 +604,21 @@ ROUTING_VARIABLES: tuple[VariableSpec, ...] = (
     ),
 )
 
+ANALYTICS_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "athena_results_retention_days",
+        "number",
+        "Days Athena query results stay in their bucket (more than 90: they move to Standard-IA at 30 days and "
+        "Glacier at 90).",
+        91,
+        (_number_range("athena_results_retention_days", 91, 3650, "days"),),
+    ),
+)
+
 
 def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
     """The variables of the stack that `config` shapes: the core ones, then each option's."""
     regional = tuple(_region_variable(index) for index in range(1, config.region_count))
-    routing = ROUTING_VARIABLES if config.region_count > 1 else ()
-    return VARIABLES + regional + routing
+    routing = ROUTING_VARIABLES + ANALYTICS_VARIABLES if config.region_count > 1 else ()
+    waf = WAF_VARIABLES if config.waf_enabled else ()
+    return VARIABLES + CANARY_VARIABLES + waf + regional + routing

@@ -28,6 +28,8 @@ FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
 # Anything that is not runtime source: bytecode, caches, tests, hidden files, the dependency list.
 EXCLUDED_NAMES = ("__pycache__", "*.pyc", "*.pyo", ".*", "tests", "test_*.py", "*_test.py", "conftest.py")
+# Hex digits of the SHA-256 in a content-addressed file name (64 bits: no accidental collision).
+CONTENT_ADDRESS_HEX = 16
 
 _PINNED = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)$")
 _HASH = re.compile(r"^--hash=sha256:(?P<digest>[0-9a-f]{64})$")
@@ -40,12 +42,14 @@ class ArchiveError(ValueError):
 @dataclass(frozen=True)
 class ArchiveSpec:
     """One archive: its file name, its `lambda_src` folder, shared folders merged into it, and
-    the path prefix of every entry."""
+    the path prefix of every entry. A `content_addressed` archive is written as
+    `<stem>-<first 16 hex of its SHA-256>.<extension>` instead of `filename`."""
 
     filename: str
     source: str
     includes: tuple[str, ...] = ()
     prefix: str = ""
+    content_addressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,12 +61,16 @@ class BuiltArchive:
     content: bytes = field(repr=False)
 
 
-# Synthetics Python canaries load their handler from `python/` inside the zip. The rotation
-# function needs no HTTP plumbing: it declares its own (smaller) requirements instead of `shared`.
+# Synthetics Python canaries load their handler from `python/` inside the zip. A canary has no
+# `source_code_hash`: Terraform sees only its `zip_file` path, so new code under the same name
+# would never be deployed; a content-addressed name makes every code change a diff. Functions
+# keep their fixed names (SPEC section 4), since their `source_code_hash` already carries the
+# content. The rotation function needs no HTTP plumbing: it declares its own (smaller)
+# requirements instead of `shared`.
 ARCHIVES = (
     ArchiveSpec("function.zip", "crud", includes=("shared",)),
     ArchiveSpec("health.zip", "health", includes=("shared",)),
-    ArchiveSpec("canary.zip", "canary", prefix="python/"),
+    ArchiveSpec("canary.zip", "canary", prefix="python/", content_addressed=True),
     ArchiveSpec("rotation.zip", "rotation"),
 )
 
@@ -219,11 +227,19 @@ def source_code_hash(content: bytes) -> str:
     return base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
 
 
+def archive_filename(spec: ArchiveSpec, content: bytes) -> str:
+    """The file name `spec`'s archive is written under, given its bytes."""
+    if not spec.content_addressed:
+        return spec.filename
+    stem, _, extension = spec.filename.rpartition(".")
+    return f"{stem}-{hashlib.sha256(content).hexdigest()[:CONTENT_ADDRESS_HEX]}.{extension}"
+
+
 def build_archives(lambda_src: Path, wheels: WheelCache | None = None) -> dict[str, BuiltArchive]:
     """Every archive of `ARCHIVES`, keyed by source folder name."""
     built = {}
     for spec in ARCHIVES:
         includes = tuple(lambda_src / name for name in spec.includes)
         content = archive_bytes(lambda_src / spec.source, spec.prefix, wheels, includes)
-        built[spec.source] = BuiltArchive(spec.filename, source_code_hash(content), content)
+        built[spec.source] = BuiltArchive(archive_filename(spec, content), source_code_hash(content), content)
     return built

@@ -57,7 +57,7 @@ def _pinned(cls: type):
     """A factory for `cls` that places each new element in its region (`tapgen.placement`) and
     pins its Terraform name to its construct id plus that region's suffix."""
 
-    def create(scope, id: str, *args, **kwargs):
+    def create(scope, id: str, /, *args, **kwargs):
         placement = place(scope, id, kwargs)
         element = cls(scope, id, *args, **kwargs)
         pin_logical_id(element, placement.suffix)

@@ -1,28 +1,43 @@
-"""The hand-off bundle: the configuration, the archives, and a README rendered from the
-variable and output tables."""
+"""The hand-off bundle: the configuration, the archives, and a README whose inputs and outputs
+tables are rendered from the synthesized configuration itself (so they list exactly what the
+chosen synth-time options declare)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-
-from stacks.outputs import OUTPUTS
-from stacks.variables import VARIABLES, VariableSpec
 
 BUNDLE_CONFIG = "tap_stack.tf.json"
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def hcl_default(spec: VariableSpec) -> str:
-    """A variable's default as an ops team would write it in a tfvars file."""
-    if spec.required:
-        return "(required)"
-    return json.dumps(spec.default)
+@dataclass(frozen=True)
+class Documented:
+    """A variable or output as the README shows it."""
+
+    name: str
+    description: str
+    type: str = ""
+    default: str = ""
 
 
-def render_readme(archive_names: list[str]) -> str:
+def documented_variables(document: dict) -> list[Documented]:
+    """Each variable with its default as an ops team would write it in a tfvars file."""
+    return [
+        Documented(
+            name,
+            body.get("description", ""),
+            body.get("type", ""),
+            json.dumps(body["default"]) if "default" in body else "(required)",
+        )
+        for name, body in document.get("variable", {}).items()
+    ]
+
+
+def render_readme(document: dict, archive_names: list[str]) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=False,
@@ -31,11 +46,10 @@ def render_readme(archive_names: list[str]) -> str:
     )
     template = environment.get_template("README.md.j2")
     return template.render(
-        variables=VARIABLES,
-        outputs=OUTPUTS,
+        variables=documented_variables(document),
+        outputs=[Documented(name, body.get("description", "")) for name, body in document.get("output", {}).items()],
         archives=sorted(archive_names),
         config_file=BUNDLE_CONFIG,
-        default=hcl_default,
     )
 
 
@@ -44,4 +58,5 @@ def write_bundle(directory: Path, document_bytes: bytes, archives: dict[str, byt
     (directory / BUNDLE_CONFIG).write_bytes(document_bytes)
     for name, content in sorted(archives.items()):
         (directory / name).write_bytes(content)
-    (directory / "README.md").write_text(render_readme(list(archives)), encoding="utf-8")
+    readme = render_readme(json.loads(document_bytes), list(archives))
+    (directory / "README.md").write_text(readme, encoding="utf-8")

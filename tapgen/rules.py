@@ -46,6 +46,11 @@ KMS_KEY_CONSUMERS: dict[str, tuple[str, ...]] = {
     "aws_lambda_function": ("kms_key_arn",),
     "aws_dynamodb_table": ("server_side_encryption", "kms_key_arn"),
     "aws_dynamodb_table_replica": ("kms_key_arn",),
+    "aws_synthetics_canary": ("artifact_config", "s3_encryption", "kms_key_arn"),
+    # Athena encrypts query results through S3 (SSE_KMS) with the caller's credentials: the results
+    # bucket's S3 grant.
+    "aws_athena_workgroup": ("configuration", "result_configuration", "encryption_configuration", "kms_key_arn"),
+    "aws_athena_database": ("encryption_configuration", "kms_key"),
     "aws_s3_bucket_server_side_encryption_configuration": (
         "rule",
         "apply_server_side_encryption_by_default",
@@ -514,6 +519,18 @@ def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
                     wanted = f':::{buckets.get(body.get("bucket"))}"'
                 elif rtype == "aws_dynamodb_table_replica":
                     wanted = f'"{tables.get(body.get("global_table_arn"))}"'
+                elif rtype == "aws_synthetics_canary":
+                    # Synthetics writes artifacts through S3 with the canary's role: the key policy names its bucket.
+                    bucket = re.match(
+                        r"s3://(\$\{aws_s3_bucket\.\w+\.(?:id|bucket)\})", body.get("artifact_s3_location", "")
+                    )
+                    wanted = f':::{buckets.get(bucket[1]) if bucket else None}"'
+                elif rtype == "aws_athena_database":
+                    wanted = f':::{buckets.get(body.get("bucket"))}"'
+                elif rtype == "aws_athena_workgroup":
+                    (location,) = _at(body, ("configuration", "result_configuration", "output_location"))
+                    match = re.match(r"^s3://(\$\{aws_s3_bucket\.[a-z0-9_]+\.bucket\})/", location)
+                    wanted = f':::{buckets.get(match[1]) if match else None}"'
                 elif rtype == "aws_kinesis_firehose_delivery_stream":
                     wanted = '"firehose.'
                 else:

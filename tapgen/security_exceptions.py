@@ -12,6 +12,10 @@
 WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
     "xray:PutTraceSegments": "X-Ray trace ingestion has no resource-level permissions (Service Authorization Ref.).",
     "xray:PutTelemetryRecords": "X-Ray telemetry ingestion has no resource-level permissions.",
+    "cloudwatch:PutMetricData": (
+        "CloudWatch PutMetricData has no resource-level permissions (Service Authorization Reference); "
+        "the health canary's role is limited by the condition cloudwatch:namespace = CloudWatchSynthetics."
+    ),
     "logs:DescribeLogGroups": (
         "CloudWatch Logs lists log groups only on Resource '*' (no resource-level permission; on "
         "log-group ARNs it is never allowed). The API Gateway logging role needs it to find the "

@@ -19,5 +19,6 @@ def test_cdktf_synth_writes_the_stack_with_its_archives(tmp_path, synth):
     assert result.returncode == 0, result.stdout + result.stderr
     stack_dir = project / "cdktf.out" / "stacks" / "tap_stack"
     assert (stack_dir / "cdk.tf.json").read_bytes() == (synth.stack_dir / "cdk.tf.json").read_bytes()
-    for archive in ("function.zip", "health.zip", "canary.zip"):
+    canary = next(synth.stack_dir.glob("canary-*.zip")).name
+    for archive in ("function.zip", "health.zip", "rotation.zip", canary):
         assert (stack_dir / archive).read_bytes() == (synth.stack_dir / archive).read_bytes()

@@ -1,5 +1,6 @@
 """The built archives run on their own: handlers import from the zip, with vendored Powertools."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -26,7 +27,8 @@ ENVIRONMENT = {
     "APP_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-ARCHIVES = ("function.zip", "health.zip", "canary.zip", "rotation.zip")
+# The canary's archive is content-addressed: `canary-<16 hex of its SHA-256>.zip`.
+ARCHIVES = ("function.zip", "health.zip", "canary-*.zip", "rotation.zip")
 
 
 @pytest.mark.parametrize(
@@ -48,8 +50,9 @@ def test_handler_imports_from_the_archive_alone(synth, tmp_path, archive, own_pa
 
 
 def test_archives_hold_no_build_junk_or_tests(synth):
-    for archive in ARCHIVES:
-        for name in zipfile.ZipFile(synth.bundle / archive).namelist():
+    for pattern in ARCHIVES:
+        (archive,) = synth.bundle.glob(pattern)
+        for name in zipfile.ZipFile(archive).namelist():
             assert "__pycache__" not in name and not name.endswith(".pyc"), name
             assert not name.split("/")[-1].startswith("test_"), name
 
@@ -61,3 +64,10 @@ def test_the_rotation_archive_vendors_only_what_it_needs(synth):
     top = {name.split("/")[0] for name in names}
     assert {"handler.py", "key_rotation", "aws_lambda_powertools", "typing_extensions.py"} <= top
     assert not top & {"tap_http", "items_api", "aws_xray_sdk", "wrapt", "requirements.txt"}
+
+
+def test_the_canary_archive_is_named_after_its_content(synth):
+    (archive,) = synth.bundle.glob("canary-*.zip")
+    assert archive.name == f"canary-{hashlib.sha256(archive.read_bytes()).hexdigest()[:16]}.zip"
+    assert (synth.stack_dir / archive.name).read_bytes() == archive.read_bytes()
+    assert all(name.startswith("python/") for name in zipfile.ZipFile(archive).namelist())

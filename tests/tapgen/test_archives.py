@@ -7,11 +7,14 @@ from pathlib import Path
 import pytest
 
 from tapgen.archives import (
+    ARCHIVES,
     FILE_MODE,
     FIXED_TIMESTAMP,
     ArchiveError,
+    ArchiveSpec,
     WheelCache,
     archive_bytes,
+    archive_filename,
     build_archives,
     parse_requirements,
     source_code_hash,
@@ -160,7 +163,9 @@ def test_missing_or_empty_source_folders_are_errors(tmp_path):
 
 def test_the_project_archives_are_complete_and_lay_out_the_canary_for_synthetics():
     built = build_archives(ROOT / "lambda_src")
-    assert {a.filename for a in built.values()} == {"function.zip", "health.zip", "canary.zip", "rotation.zip"}
+    canary = f"canary-{hashlib.sha256(built['canary'].content).hexdigest()[:16]}.zip"
+    assert {a.filename for a in built.values()} == {"function.zip", "health.zip", canary, "rotation.zip"}
+    assert set(built) == {"crud", "health", "canary", "rotation"}  # the stack looks archives up by these
     assert "handler.py" in names(built["crud"].content)
     assert "handler.py" in names(built["health"].content)
     assert all(name.startswith("python/") for name in names(built["canary"].content))
@@ -169,3 +174,25 @@ def test_the_project_archives_are_complete_and_lay_out_the_canary_for_synthetics
     assert not any(name.startswith(("tap_http/", "aws_xray_sdk/", "wrapt/")) for name in rotation)
     for archive in built.values():
         assert archive.source_code_hash == source_code_hash(archive.content)
+
+
+def test_a_content_addressed_name_follows_the_content_and_nothing_else():
+    spec = ArchiveSpec("canary.zip", "canary", content_addressed=True)
+    first = archive_filename(spec, b"one")
+    assert first == f"canary-{hashlib.sha256(b'one').hexdigest()[:16]}.zip"
+    assert archive_filename(spec, b"one") == first
+    assert archive_filename(spec, b"two") != first
+
+
+def test_only_the_canary_is_content_addressed():
+    """Functions keep the fixed names of the contract; their source_code_hash carries the content."""
+    assert [spec.source for spec in ARCHIVES if spec.content_addressed] == ["canary"]
+    assert archive_filename(ArchiveSpec("function.zip", "crud"), b"anything") == "function.zip"
+
+
+def test_a_canary_code_change_is_a_new_file_name(tmp_path):
+    spec = ArchiveSpec("canary.zip", "src", prefix="python/", content_addressed=True)
+    source = make_source(tmp_path / "src")
+    before = archive_filename(spec, archive_bytes(source, spec.prefix))
+    (source / "handler.py").write_text("def handler(event, context):\n    return 2\n")
+    assert archive_filename(spec, archive_bytes(source, spec.prefix)) != before

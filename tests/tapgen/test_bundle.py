@@ -1,14 +1,12 @@
-from stacks.outputs import OUTPUTS
-from stacks.variables import VARIABLES
 from tapgen.bundle import render_readme
 
 
-def test_readme_documents_every_input_and_output():
-    readme = render_readme(["function.zip", "health.zip", "canary.zip"])
-    for variable in VARIABLES:
-        assert f"| `{variable.name}` | `{variable.type}` |" in readme
-    for output in OUTPUTS:
-        assert f"| `{output.name}` | {output.description} |" in readme
+def test_readme_documents_every_input_and_output_of_the_configuration(document):
+    readme = render_readme(document, ["function.zip", "health.zip", "canary-0123456789abcdef.zip"])
+    for name, variable in document["variable"].items():
+        assert f"| `{name}` | `{variable['type']}` |" in readme
+    for name, output in document["output"].items():
+        assert f"| `{name}` | {output['description']} |" in readme
     assert "| `lambda_log_bucket_name` | `string` | `(required)` |" in readme
     assert '| `aws_region` | `string` | `"us-east-1"` |' in readme
-    assert "`canary.zip`, `function.zip`, `health.zip`" in readme
+    assert "`canary-0123456789abcdef.zip`, `function.zip`, `health.zip`" in readme

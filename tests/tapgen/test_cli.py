@@ -3,6 +3,7 @@
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,12 +82,19 @@ def test_two_checkouts_produce_byte_identical_outputs(synth, tmp_path):
             assert (first_dir / relative).read_bytes() == (second_dir / relative).read_bytes(), relative
 
 
+def canary_file(directory: Path) -> str:
+    """The canary archive's content-addressed name (`canary-<16 hex of its SHA-256>.zip`)."""
+    (found,) = [p.name for p in directory.glob("canary-*.zip")]
+    assert re.fullmatch(r"canary-[0-9a-f]{16}\.zip", found)
+    return found
+
+
 def test_bundle_holds_exactly_what_ops_needs(synth):
     assert sorted(p.name for p in synth.bundle.iterdir()) == [
         MANIFEST,
         LOCK,
         "README.md",
-        "canary.zip",
+        canary_file(synth.bundle),
         "function.zip",
         "health.zip",
         "rotation.zip",
@@ -102,7 +110,7 @@ def test_the_cdktf_output_is_a_cdktf_manifest_tree(synth):
         "cdk.tf.json",
         "function.zip",
         "health.zip",
-        "canary.zip",
+        canary_file(synth.stack_dir),
         "rotation.zip",
     }
     assert {p.name for p in synth.cdktf_out.iterdir()} == {"manifest.json", "stacks", MANIFEST, LOCK}

@@ -50,8 +50,8 @@ def test_a_construct_may_not_choose_its_provider():
     with pytest.raises(PlacementError) as error:
         aws.cloudwatch_event_bus.CloudwatchEventBus(scope, "tap_stack_events", name="x", provider=provider)
     assert str(error.value) == (
-        "tap_stack/region_secondary/tap_stack_events: a resource names its own provider; placement is decided by the enclosing "
-        "RegionScope (tapgen/placement.py)"
+        "tap_stack/region_secondary/tap_stack_events: a resource names its own provider; placement is decided "
+        "by the enclosing RegionScope (tapgen/placement.py)"
     )
 
 

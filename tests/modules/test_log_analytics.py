@@ -1,0 +1,115 @@
+"""LogAnalytics, synthesized in a tiny stack with the stack's key: an enforced, encrypted Athena
+workgroup, an encrypted database, and a secure results bucket the key policy covers. The stack's
+JSON also passes `terraform validate`."""
+
+import json
+import shutil
+
+import pytest
+from cdktf import App, TerraformStack
+
+from modules.account import AwsAccount
+from modules.encryption import EncryptionKey, EncryptionKeyProps
+from modules.log_analytics import LogAnalytics, LogAnalyticsProps
+from tapgen.aws import aws
+from tests.terraform.conftest import init, terraform
+
+KEY = "${aws_kms_key.tap_stack_kms.arn}"
+ACCOUNT_ID = "${data.aws_caller_identity.tap_stack_caller.account_id}"
+RESULTS_BUCKET = "${aws_s3_bucket.tap_stack_log_analytics_results.bucket}"
+
+
+def _stack(outdir) -> None:
+    app = App(outdir=str(outdir))
+    stack = TerraformStack(app, "tap_stack")
+    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+    caller = aws.data_aws_caller_identity.DataAwsCallerIdentity(stack, "tap_stack_caller")
+    partition = aws.data_aws_partition.DataAwsPartition(stack, "tap_stack_partition")
+    account = AwsAccount(caller.account_id, "us-east-1", partition.partition, partition.dns_suffix)
+    key = EncryptionKey(stack, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "test key", account))
+    LogAnalytics(
+        stack,
+        LogAnalyticsProps(
+            "tap_stack_log_analytics",
+            "tap-dev-logs",
+            "tap_dev_logs",
+            "tap-dev-query-results",
+            91,
+            "tap-dev-logs-archive",
+            key.arn,
+            account,
+        ),
+    )
+    app.synth()
+
+
+@pytest.fixture(scope="module")
+def stack_dir(tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("log_analytics")
+    _stack(outdir)
+    return outdir / "stacks" / "tap_stack"
+
+
+@pytest.fixture(scope="module")
+def resources(stack_dir) -> dict:
+    return json.loads((stack_dir / "cdk.tf.json").read_text())["resource"]
+
+
+def test_the_workgroup_enforces_encrypted_results_in_its_own_bucket_and_publishes_metrics(resources):
+    workgroup = resources["aws_athena_workgroup"]["tap_stack_log_analytics"]
+    assert workgroup["name"] == "tap-dev-logs"
+    assert workgroup["configuration"] == {
+        "enforce_workgroup_configuration": True,
+        "publish_cloudwatch_metrics_enabled": True,
+        "result_configuration": {
+            "output_location": f"s3://{RESULTS_BUCKET}/results/",
+            "encryption_configuration": {"encryption_option": "SSE_KMS", "kms_key_arn": KEY},
+            "expected_bucket_owner": ACCOUNT_ID,
+        },
+    }
+
+
+def test_the_database_is_created_with_encrypted_results_once_the_bucket_is_secured(resources):
+    database = resources["aws_athena_database"]["tap_stack_log_analytics_database"]
+    assert {k: v for k, v in database.items() if k not in ("//", "depends_on")} == {
+        "name": "tap_dev_logs",
+        "comment": "Archived Lambda and API Gateway logs: s3://tap-dev-logs-archive/cloudwatch-logs/",
+        "bucket": RESULTS_BUCKET,
+        "encryption_configuration": {"encryption_option": "SSE_KMS", "kms_key": KEY},
+        "expected_bucket_owner": ACCOUNT_ID,
+    }
+    assert database["depends_on"] == [
+        "aws_s3_bucket_server_side_encryption_configuration.tap_stack_log_analytics_results_encryption",
+        "aws_s3_bucket_public_access_block.tap_stack_log_analytics_results_public_access_block",
+        "aws_s3_bucket_policy.tap_stack_log_analytics_results_policy",
+    ]
+
+
+def test_the_results_bucket_is_a_secure_bucket_with_the_stack_key(resources):
+    assert resources["aws_s3_bucket"]["tap_stack_log_analytics_results"]["bucket"] == "tap-dev-query-results"
+    encryption = resources["aws_s3_bucket_server_side_encryption_configuration"][
+        "tap_stack_log_analytics_results_encryption"
+    ]
+    (rule,) = encryption["rule"]
+    assert rule["apply_server_side_encryption_by_default"] == {"sse_algorithm": "aws:kms", "kms_master_key_id": KEY}
+    assert rule["bucket_key_enabled"] is True
+    for rtype in ("aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning", "aws_s3_bucket_policy"):
+        assert any(name.startswith("tap_stack_log_analytics_results") for name in resources[rtype])
+
+
+def test_the_key_policy_lets_s3_encrypt_query_results_for_the_results_bucket_only(resources):
+    """Athena writes results through S3 with the caller's credentials, so the S3 grant is the path."""
+    policy = json.loads(resources["aws_kms_key"]["tap_stack_kms"]["policy"])
+    (grant,) = [s for s in policy["Statement"] if s["Sid"] == "S3EncryptsStackBuckets"]
+    bucket = "arn:${data.aws_partition.tap_stack_partition.partition}:s3:::tap-dev-query-results"
+    assert grant["Condition"]["ArnLike"]["kms:EncryptionContext:aws:s3:arn"] == [bucket, f"{bucket}/*"]
+    assert grant["Condition"]["StringEquals"]["kms:ViaService"] == [
+        "s3.us-east-1.${data.aws_partition.tap_stack_partition.dns_suffix}"
+    ]
+
+
+def test_terraform_validates_the_configuration(stack_dir, tmp_path_factory):
+    target = tmp_path_factory.mktemp("log_analytics_validate")
+    shutil.copy(stack_dir / "cdk.tf.json", target / "main.tf.json")
+    init(target, backend=False)
+    terraform(target, "validate")
