@@ -55,14 +55,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         cases = dict(CASES)
-        cases["project synth (python main.py, core stack)"] = [
-            sys.executable,
-            "main.py",
-            "--out",
-            f"{scratch}/cdktf.out",
-            "--bundle",
-            f"{scratch}/dist/tap_stack",
-        ]
+        synth = [sys.executable, "main.py", "--out", f"{scratch}/cdktf.out", "--bundle", f"{scratch}/dist/tap_stack"]
+        cases["project synth (core stack)"] = synth
+        cases["project synth (regions=3, waf=on)"] = [*synth, "-c", "regions=3", "-c", "waf=on"]
         measure(cases["project import (tapgen.aws)"], 1)  # warm the jsii package cache and disk cache
         results = {name: measure(command, args.runs) for name, command in cases.items()}
     baseline_seconds, baseline_mib = results["plain import (package __init__)"]

@@ -28,12 +28,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import jsii
-from cdktf import IResolveContext, IStringProducer, Lazy, TerraformResource, TerraformStack
+from cdktf import IResolveContext, IStringProducer, Lazy
 from constructs import Construct
 
 from modules.account import AwsAccount
 from modules.iam import Condition, Principal, Statement, key_policy_json, service_principal
 from tapgen.aws import aws
+from tapgen.naming import registry
+from tapgen.placement import placement_of
 from tapgen.rules import KMS_KEY_CONSUMERS
 
 # What the services that encrypt on their own behalf may do (CloudWatch Logs' documented set).
@@ -309,6 +311,7 @@ class EncryptionKey(Construct):
     def __init__(self, scope: Construct, props: EncryptionKeyProps) -> None:
         super().__init__(scope, props.name)
         self._props = props
+        self._resolved_policy: str | None = None
         self.key = aws.kms_key.KmsKey(
             self,
             props.name,
@@ -323,15 +326,22 @@ class EncryptionKey(Construct):
         self.arn = self.key.arn
 
     def _policy(self, context: IResolveContext) -> str:
-        stack = TerraformStack.of(self)
+        # Resolved once: the construct tree is complete by the time anything resolves.
+        if self._resolved_policy is None:
+            self._resolved_policy = self._derive_policy(context)
+        return self._resolved_policy
+
+    def _derive_policy(self, context: IResolveContext) -> str:
+        """The policy for the consumers in this key's region: a resource names its own region's key."""
+        placement = placement_of(self)
         bodies: dict[tuple[str, str], dict] = {}
-        for element in stack.node.find_all():
-            if element is self.key or not isinstance(element, TerraformResource):
+        for entry in registry(placement.stack).values():
+            # Tables of every region: a replica's name is its global table's (see consumers_of).
+            here = entry.suffix == placement.suffix or entry.type == "aws_dynamodb_table"
+            if not here or entry.element is self.key or entry.kind != "resource":
                 continue
-            rtype = element.terraform_resource_type
-            if rtype in CONSUMER_TYPES or rtype == "aws_s3_bucket":
-                resolved = context.resolve(element.to_terraform())
-                for name, body in resolved.get("resource", {}).get(rtype, {}).items():
-                    bodies[(rtype, name)] = body
+            if entry.type in CONSUMER_TYPES or entry.type == "aws_s3_bucket":
+                resolved = context.resolve(entry.element.to_terraform()).get("resource", {}).get(entry.type, {})
+                bodies.update(((entry.type, name), body) for name, body in resolved.items())
         references = (context.resolve(self.key.arn), context.resolve(self.key.key_id), context.resolve(self.key.id))
         return key_policy_json(key_policy_statements(self._props.account, consumers_of(references, bodies)))

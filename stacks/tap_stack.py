@@ -29,7 +29,6 @@ from stacks.variables import variables_for
 from tapgen.archives import BuiltArchive
 from tapgen.aws import aws
 from tapgen.config import SynthConfig
-from tapgen.naming import check_unique
 from tapgen.placement import REGIONS, Region
 
 STACK_NAME = "tap_stack"
@@ -91,7 +90,6 @@ class TapStack(TerraformStack):
                 "for the region that /health reports).",
             )
             routed.override_logical_id("routed_api_url")
-        check_unique(self)
 
     def _across_regions(self) -> None:
         """Log replication into every other region, one routed name over every region's API (a

@@ -20,7 +20,7 @@ import types
 
 from cdktf import TerraformDataSource, TerraformResource
 
-from tapgen.naming import pin_logical_id
+from tapgen.naming import pin
 from tapgen.placement import place
 
 PACKAGE = "cdktf_cdktf_provider_aws"
@@ -55,12 +55,14 @@ def _import_submodule(name: str) -> types.ModuleType:
 
 def _pinned(cls: type):
     """A factory for `cls` that places each new element in its region (`tapgen.placement`) and
-    pins its Terraform name to its construct id plus that region's suffix."""
+    pins its Terraform name to its construct id plus that region's suffix (`tapgen.naming`)."""
+    kind = "data" if issubclass(cls, TerraformDataSource) else "resource"
+    rtype = cls.TF_RESOURCE_TYPE
 
     def create(scope, id: str, /, *args, **kwargs):
         placement = place(scope, id, kwargs)
         element = cls(scope, id, *args, **kwargs)
-        pin_logical_id(element, placement.suffix)
+        pin(element, id, kind, rtype, placement)
         return element
 
     create.__name__ = cls.__name__

@@ -1,20 +1,19 @@
 """The naming contract, enforced in one place.
 
 Terraform addresses are the product's public API. Every resource and data source takes its
-construct id as its Terraform name, with no CDKTF path prefix or hash suffix; the provider
-bindings in `tapgen.aws` call `pin_logical_id` as each one is created (CDKTF forbids renaming
-once anything has referenced it). A name that breaks the contract fails synth and names the
-offender.
+construct id (plus its region's suffix) as its Terraform name, with no CDKTF path prefix or hash
+suffix; the provider bindings in `tapgen.aws` call `pin` as each one is created (CDKTF forbids
+renaming once anything has referenced it). A name that breaks the contract, or an address
+declared twice, fails synth at once and names the offender.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from cdktf import TerraformDataSource, TerraformResource
-
-from tapgen.placement import REGION_SUFFIXES, REGIONS
+from tapgen.placement import REGION_SUFFIXES, REGIONS, Placement
 
 RESOURCE_NAME = re.compile(r"^tap_stack(_[a-z0-9]+)+$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -24,43 +23,48 @@ class NamingError(ValueError):
     """A generated Terraform name breaks the naming contract."""
 
 
-def pin_logical_id(element, suffix: str = "") -> None:
-    """Make the construct id of a resource or data source, plus its region's suffix (given by
-    `tapgen.placement`), its Terraform name."""
-    name = element.node.id
-    if not RESOURCE_NAME.match(name):
-        raise NamingError(
-            f"{element.terraform_resource_type}.{name} (construct {element.node.path}): "
-            f"name must match {RESOURCE_NAME.pattern}"
-        )
-    region_part = next((part for part in REGION_SUFFIXES if f"{part}_" in f"{name}_"), None)
+@dataclass(frozen=True)
+class Registered:
+    """A resource or data source created through `tapgen.aws`: its address parts and placement."""
+
+    kind: str  # "resource" or "data"
+    type: str
+    name: str
+    suffix: str
+    element: object
+
+
+def pin(element, id: str, kind: str, rtype: str, placement: Placement) -> Registered:
+    """Make the construct id of a new resource or data source, plus its region's suffix (given by
+    `tapgen.placement`), its Terraform name, and register it with its stack: an address declared
+    twice, from any two scopes, fails at once."""
+    if not RESOURCE_NAME.match(id):
+        raise NamingError(f"{rtype}.{id} (construct {element.node.path}): name must match {RESOURCE_NAME.pattern}")
+    region_part = next((part for part in REGION_SUFFIXES if f"{part}_" in f"{id}_"), None)
     if region_part:
         raise NamingError(
-            f"{element.terraform_resource_type}.{name} (construct {element.node.path}): "
+            f"{rtype}.{id} (construct {element.node.path}): "
             f"{region_part!r} is a region suffix, added by placement (tapgen/placement.py), never by a construct"
         )
-    element.override_logical_id(name + suffix)
+    name = id + placement.suffix
+    addresses = registry(placement.stack)
+    first = addresses.get((kind, rtype, name))
+    if first is not None:
+        raise NamingError(f"{rtype}.{name}: declared twice, by {first.element.node.path} and {element.node.path}")
+    element.override_logical_id(name)
+    element._tap_name = name
+    addresses[(kind, rtype, name)] = registered = Registered(kind, rtype, name, placement.suffix, element)
+    return registered
+
+
+def registry(stack) -> dict[tuple[str, str, str], Registered]:
+    """Every element registered with `stack`, by (kind, type, name), in creation order."""
+    return vars(stack).setdefault("_tap_addresses", {})
 
 
 def terraform_name(element) -> str:
     """The Terraform name of a resource or data source created through `tapgen.aws`."""
-    return element.friendly_unique_id
-
-
-def check_unique(stack) -> None:
-    """Two constructs with one id in different scopes would share an address; refuse that."""
-    seen: dict[tuple[str, str, str], str] = {}
-    for element in stack.node.find_all():
-        if not isinstance(element, (TerraformResource, TerraformDataSource)):
-            continue
-        kind = "data" if isinstance(element, TerraformDataSource) else "resource"
-        address = (kind, element.terraform_resource_type, terraform_name(element))
-        if address in seen:
-            raise NamingError(
-                f"{element.terraform_resource_type}.{terraform_name(element)}: declared twice, "
-                f"by {seen[address]} and {element.node.path}"
-            )
-        seen[address] = element.node.path
+    return element._tap_name
 
 
 def check_document(document: Mapping) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import TerraformStack
 from constructs import Construct
 
 
@@ -71,16 +72,29 @@ class RegionScope(Construct):
 
 @dataclass(frozen=True)
 class Placement:
+    """`suffix` and `provider` of the region, and the `stack` that holds the scope."""
+
     suffix: str = ""
     provider: object = None
+    stack: object = None
 
 
 def placement_of(scope: Construct) -> Placement:
-    """The placement of an element created in `scope`: its nearest enclosing region scope's."""
-    for ancestor in reversed(scope.node.scopes):
-        if isinstance(ancestor, RegionScope):
-            return Placement(ancestor.region.suffix, ancestor.provider)
-    return Placement()
+    """The placement of an element created in `scope`: its nearest enclosing region scope's.
+
+    Remembered on each scope (a stack creates hundreds of resources in a few dozen scopes, and
+    every step up the tree is a call into the jsii runtime)."""
+    known = vars(scope).get("_tap_placement")
+    if known is not None:
+        return known
+    if isinstance(scope, TerraformStack):
+        found = Placement(stack=scope)
+    else:
+        parent = scope.node.scope
+        outer = placement_of(parent) if parent is not None else Placement()
+        found = Placement(scope.region.suffix, scope.provider, outer.stack) if isinstance(scope, RegionScope) else outer
+    scope._tap_placement = found
+    return found
 
 
 def place(scope: Construct, id: str, kwargs: dict) -> Placement:
