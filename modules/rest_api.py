@@ -15,30 +15,22 @@ from dataclasses import dataclass
 from cdktf import Fn
 from constructs import Construct
 
+from lambda_src.shared import tap_contract
 from modules.account import AwsAccount
 from modules.iam import Condition, Principal, Statement, policy_document
 from modules.log_group import LogGroupProps, encrypted_log_group
 from tapgen.aws import aws
 
-TENANT_HEADER = "X-Tenant-Id"
-# The API's CORS contract on the infrastructure side, used by the preflight methods and the
-# gateway responses alike. The functions answer with their own copy (runtime code,
-# lambda_src/shared/tap_http/resolver.py), which cannot import this package:
-# tests/modules/test_rest_api.py asserts that both agree.
-CORS_ALLOW_HEADER_NAMES = (
-    "Content-Type",
-    "Authorization",
-    "X-Amz-Date",
-    "X-Amz-Security-Token",
-    "X-Amz-Content-Sha256",  # SigV4 clients sign the payload hash in this header
-    TENANT_HEADER,
-    "If-Match",
-)
+# The API's contract with the functions (tenant header, CORS, routes) is stated once, as pure data
+# shipped in the function archives too: lambda_src/shared/tap_contract.py. The preflight methods
+# and the gateway responses answer with the same CORS values as the functions.
+TENANT_HEADER = tap_contract.TENANT_HEADER
+CORS_ALLOW_HEADER_NAMES = tap_contract.CORS_ALLOW_HEADERS
 CORS_ALLOW_HEADERS = ",".join(CORS_ALLOW_HEADER_NAMES)
-CORS_ALLOW_METHODS = "GET,POST,PUT,DELETE,OPTIONS"
-CORS_EXPOSE_HEADERS = "ETag,Allow,Retry-After"
-CORS_MAX_AGE_SECONDS = 600
-PREFLIGHT_METHOD = "OPTIONS"
+CORS_ALLOW_METHODS = ",".join(tap_contract.CORS_ALLOW_METHODS)
+CORS_EXPOSE_HEADERS = ",".join(tap_contract.CORS_EXPOSE_HEADERS)
+CORS_MAX_AGE_SECONDS = tap_contract.CORS_MAX_AGE_SECONDS
+PREFLIGHT_METHOD = tap_contract.PREFLIGHT_METHOD
 PREFLIGHT_STATUS = "204"
 # A MOCK integration answers with the status code its request template selects.
 PREFLIGHT_REQUEST_TEMPLATES = {"application/json": f'{{"statusCode": {PREFLIGHT_STATUS}}}'}
@@ -185,6 +177,23 @@ class Route:
                 "response_parameters": preflight_headers(self.methods, origin or ORIGIN_PLACEHOLDER),
             },
         }
+
+
+def routes_from_contract(contract_routes: tuple[tap_contract.ApiRoute, ...] = tap_contract.ROUTES) -> tuple[Route, ...]:
+    """The API's routes as the contract states them (`tap_contract.ROUTES`), each served by the
+    backend named after its function (`crud`, `health`)."""
+    return tuple(
+        Route(
+            path=route.path,
+            methods=route.methods,
+            backend=route.function,
+            authorization=route.authorization,
+            query=route.query,
+            tenant_scoped=route.tenant_scoped,
+            any_source_ip=route.any_source_ip,
+        )
+        for route in contract_routes
+    )
 
 
 def api_definition(routes: tuple[Route, ...]) -> dict:

@@ -32,7 +32,7 @@ from modules.regional_domain import (
     RegionalDomainProps,
     ValidationRecord,
 )
-from modules.rest_api import Backend, RestApi, RestApiProps, Route, StageSettings
+from modules.rest_api import Backend, RestApi, RestApiProps, StageSettings, routes_from_contract
 from modules.secure_bucket import ArchiveProtection, SecureBucket, SecureBucketProps
 from modules.table_replica import TableReplica, TableReplicaProps
 from modules.tenant_grants import TenantGrants, TenantGrantsProps
@@ -48,12 +48,7 @@ CRUD = "crud"
 HEALTH = "health"
 ROTATION = "rotation"
 CANARY = "canary"
-ROUTES = (
-    Route("health", ("GET",), HEALTH, authorization="NONE", tenant_scoped=False, any_source_ip=True),
-    Route("items", ("GET", "POST"), CRUD, query=("limit", "next_token")),
-    Route("items/{id}", ("GET", "PUT", "DELETE"), CRUD),
-    Route("metrics", ("GET",), CRUD),
-)
+ROUTES = routes_from_contract()
 SIGNING_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
 ROTATION_ACTIONS = (
     "secretsmanager:DescribeSecret",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lambda_src.shared import tap_contract
 from tapgen.config import SynthConfig
 from tapgen.placement import REGIONS
 
@@ -174,7 +175,7 @@ def _ip_ranges(name: str, opt_in: str) -> tuple[Validation, ...]:
 
 
 # A tenant id as the CRUD function accepts it in X-Tenant-Id (tests pin it to the runtime's regex).
-TENANT_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+TENANT_ID_PATTERN = f"^{tap_contract.TENANT_PATTERN}$"
 # A principal as grants name it: an IAM role or user ARN without a path (an assumed-role session
 # carries no path, so the function looks roles up as `role/<name>`).
 PRINCIPAL_PATTERN = "^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_-]{1,64}$"

@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler import Response
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tap_http import HttpApi, Route, json_response
+import tap_contract
+from tap_http import HttpApi, json_response, routes_for
 
 logger = Logger()
 metrics = Metrics()
@@ -29,7 +30,7 @@ def health() -> Response:
     return json_response(200, {"status": "healthy", "region": region, "checks": {"dynamodb": "ok"}})
 
 
-api = HttpApi([Route("/health", "GET", health)], logger, metrics)
+api = HttpApi(routes_for(tap_contract.HEALTH, {("GET", "health"): health}), logger, metrics)
 
 
 @logger.inject_lambda_context

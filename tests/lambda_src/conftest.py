@@ -55,7 +55,11 @@ def load_handler(folder: str, module_name: str):
     for path in (LAMBDA_SRC / "shared", LAMBDA_SRC / folder):
         if str(path) not in sys.path:
             sys.path.insert(0, str(path))
-    for name in [n for n in sys.modules if n.split(".")[0] in ("items_api", "tap_http", "key_rotation", module_name)]:
+    for name in [
+        n
+        for n in sys.modules
+        if n.split(".")[0] in ("items_api", "tap_http", "tap_contract", "key_rotation", module_name)
+    ]:
         del sys.modules[name]
     spec = importlib.util.spec_from_file_location(module_name, LAMBDA_SRC / folder / "handler.py")
     module = importlib.util.module_from_spec(spec)

@@ -15,7 +15,7 @@ sys.path.insert(0, sys.argv[1])
 import handler
 import aws_lambda_powertools
 found = {"powertools": aws_lambda_powertools.__file__, "handler": callable(handler.handler)}
-for module in ("tap_http", "key_rotation"):
+for module in ("tap_http", "tap_contract", "key_rotation"):
     if module in sys.modules:
         found[module] = sys.modules[module].__file__
 print(json.dumps(found))
@@ -47,6 +47,8 @@ def test_handler_imports_from_the_archive_alone(synth, tmp_path, archive, own_pa
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["handler"] is True
     assert found["powertools"].startswith(str(target)) and found[own_package].startswith(str(target))
+    if own_package == "tap_http":  # the API contract ships beside the HTTP plumbing, at the archive root
+        assert found["tap_contract"] == str(target / "tap_contract.py")
 
 
 def test_archives_hold_no_build_junk_or_tests(synth):

@@ -1,17 +1,18 @@
-import ast
 import json
-from pathlib import Path
 
 import pytest
 
+from lambda_src.shared import tap_contract
 from modules import rest_api
-from modules.rest_api import REQUEST_VALIDATOR, Route, api_definition, definition_digest, path_slug
+from modules.rest_api import (
+    REQUEST_VALIDATOR,
+    Route,
+    api_definition,
+    definition_digest,
+    path_slug,
+    routes_from_contract,
+)
 from stacks.region import ROUTES as ROUTES_OF_STACK
-
-RUNTIME_CORS = Path(__file__).resolve().parents[2] / "lambda_src" / "shared" / "tap_http" / "resolver.py"
-# Headers the API Gateway preflight allows that the functions' own list does not name yet. Harmless
-# (browsers read Access-Control-Allow-Headers from the preflight, which API Gateway now answers), but
-# the two lists should be one: once lambda_src adds it, this set must become empty.
 
 
 def test_path_helpers():
@@ -85,36 +86,44 @@ def test_every_route_has_a_preflight_in_the_definition():
     assert headers["method.response.header.Access-Control-Allow-Origin"] == f"'{rest_api.ORIGIN_PLACEHOLDER}'"
 
 
-def _runtime_cors() -> dict[str, object]:
-    """The functions' CORS constants, read from their source (runtime code imports Powertools)."""
-    tree = ast.parse(RUNTIME_CORS.read_text())
-    constants: dict[str, object] = {}
-
-    def value(node: ast.expr) -> object:
-        if isinstance(node, ast.Name):
-            return constants[node.id]
-        if isinstance(node, (ast.List, ast.Tuple)):
-            return [value(element) for element in node.elts]
-        return ast.literal_eval(node)
-
-    wanted = ("TENANT_HEADER", "ALLOW_HEADERS", "EXPOSE_HEADERS")
-    for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
-        if isinstance(target, ast.Name) and target.id in wanted:
-            constants[target.id] = value(node.value)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "CORSConfig":
-            constants["max_age"] = next(ast.literal_eval(k.value) for k in node.keywords if k.arg == "max_age")
-    return constants
+def test_the_gateway_answers_with_the_contracts_cors():
+    """The preflights and gateway responses use tap_contract's values, which the functions use too
+    (tests/lambda_src/test_contract.py checks the runtime side)."""
+    assert rest_api.TENANT_HEADER == tap_contract.TENANT_HEADER
+    assert rest_api.CORS_ALLOW_HEADER_NAMES == tap_contract.CORS_ALLOW_HEADERS
+    assert rest_api.CORS_ALLOW_HEADERS.split(",") == list(tap_contract.CORS_ALLOW_HEADERS)
+    assert rest_api.CORS_ALLOW_METHODS.split(",") == list(tap_contract.CORS_ALLOW_METHODS)
+    assert rest_api.CORS_EXPOSE_HEADERS.split(",") == list(tap_contract.CORS_EXPOSE_HEADERS)
+    assert rest_api.CORS_MAX_AGE_SECONDS == tap_contract.CORS_MAX_AGE_SECONDS
+    assert rest_api.PREFLIGHT_METHOD == tap_contract.PREFLIGHT_METHOD
+    headers = rest_api.cors_response_headers("*")
+    assert (
+        headers["gatewayresponse.header.Access-Control-Allow-Headers"]
+        == f"'{','.join(tap_contract.CORS_ALLOW_HEADERS)}'"
+    )
 
 
-def test_the_gateway_and_the_functions_state_one_cors_contract():
-    runtime = _runtime_cors()
-    assert runtime["TENANT_HEADER"] == rest_api.TENANT_HEADER
-    infra = rest_api.CORS_ALLOW_HEADER_NAMES
-    assert runtime["ALLOW_HEADERS"] == list(infra)
-    assert ",".join(runtime["EXPOSE_HEADERS"]) == rest_api.CORS_EXPOSE_HEADERS
-    assert runtime["max_age"] == rest_api.CORS_MAX_AGE_SECONDS
+def test_the_gateway_routes_are_the_contracts():
+    routes = routes_from_contract()
+    assert [
+        (r.path, r.methods, r.backend, r.authorization, r.query, r.tenant_scoped, r.any_source_ip) for r in routes
+    ] == [
+        (c.path, c.methods, c.function, c.authorization, c.query, c.tenant_scoped, c.any_source_ip)
+        for c in tap_contract.ROUTES
+    ]
+    for route in routes:
+        assert route.authorization in tap_contract.AUTHORIZATIONS
+    assert {"health", "items", "items/{id}", "metrics"} == {route.path for route in routes}
+
+
+def test_the_stack_deploys_the_contracts_routes():
+    assert routes_from_contract() == ROUTES_OF_STACK
+
+
+def test_a_contract_route_open_to_any_source_ip_must_be_unauthenticated():
+    bad = tap_contract.ApiRoute("status", ("GET",), tap_contract.HEALTH, any_source_ip=True)
+    with pytest.raises(ValueError, match="only an unauthenticated route"):
+        routes_from_contract((bad,))
 
 
 def test_the_digest_describes_exactly_what_is_deployed(resources):

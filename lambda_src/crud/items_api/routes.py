@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 from aws_lambda_powertools.event_handler import Response
 
+import tap_contract
 from items_api import requests
 from items_api.access import TenantAccess
 from items_api.events import ItemEvents
 from items_api.store import Conflict, ItemStore, to_api
 from items_api.tokens import NextTokens
-from tap_http import ApiError, HttpApi, Route, json_response, service_unavailable
+from tap_http import ApiError, HttpApi, Route, json_response, routes_for, service_unavailable
 
 # Without If-Match a write is last-writer-wins, yet atomic: on a concurrent change we re-read and
 # retry; after this many conflicts the request is answered 503 rather than looping.
@@ -55,15 +56,19 @@ class ItemRoutes:
         return checked
 
     def routes(self) -> list[Route]:
+        """The CRUD function's routes of the API contract; path parameters arrive as named there."""
         scoped = self._for_tenant
-        return [
-            Route("/items", "POST", scoped(self.create)),
-            Route("/items", "GET", scoped(self.list)),
-            Route("/items/<item_id>", "GET", scoped(self.get)),
-            Route("/items/<item_id>", "PUT", scoped(self.replace)),
-            Route("/items/<item_id>", "DELETE", scoped(self.delete)),
-            Route("/metrics", "GET", scoped(self.metrics)),
-        ]
+        return routes_for(
+            tap_contract.CRUD,
+            {
+                ("POST", "items"): scoped(self.create),
+                ("GET", "items"): scoped(self.list),
+                ("GET", "items/{id}"): scoped(self.get),
+                ("PUT", "items/{id}"): scoped(self.replace),
+                ("DELETE", "items/{id}"): scoped(self.delete),
+                ("GET", "metrics"): scoped(self.metrics),
+            },
+        )
 
     def create(self, tenant: str) -> Response:
         record = self._store.create(tenant, requests.body_of(self._event))
@@ -78,20 +83,20 @@ class ItemRoutes:
         token = self._tokens.issue(tenant, last) if last else None
         return json_response(200, {"items": [to_api(r) for r in records], "next_token": token})
 
-    def get(self, tenant: str, item_id: str) -> Response:
-        record = self._current(tenant, requests.item_id_of(item_id))
+    def get(self, tenant: str, id: str) -> Response:
+        record = self._current(tenant, requests.item_id_of(id))
         return json_response(200, to_api(record), etag(record))
 
-    def replace(self, tenant: str, item_id: str) -> Response:
-        item_id = requests.item_id_of(item_id)
+    def replace(self, tenant: str, id: str) -> Response:
+        item_id = requests.item_id_of(id)
         expected = requests.if_match_of(self._event)
         data = requests.body_of(self._event)
         record = self._write(tenant, item_id, expected, lambda current: self._store.replace(current, data))
         self._events.publish("ItemUpdated", tenant, item_id, int(record["version"]))
         return json_response(200, to_api(record), etag(record))
 
-    def delete(self, tenant: str, item_id: str) -> Response:
-        item_id = requests.item_id_of(item_id)
+    def delete(self, tenant: str, id: str) -> Response:
+        item_id = requests.item_id_of(id)
         expected = requests.if_match_of(self._event)
         deleted = self._write(tenant, item_id, expected, lambda current: self._store.delete(current) or current)
         self._events.publish("ItemDeleted", tenant, item_id, int(deleted["version"]))

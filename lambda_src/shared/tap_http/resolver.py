@@ -5,6 +5,7 @@
 - `OPTIONS` on a known path is a CORS preflight (204), on an unknown path a 404;
 - unexpected exceptions are 500 `internal_error` with no exception text (the log has it);
 - DynamoDB throttling or unavailability is 503 `service_unavailable` with `Retry-After`;
+- the routes are the API contract's (`tap_contract.ROUTES`), and so are the tenant header and CORS;
 - every response carries CORS headers;
 - each request logs one structured line and emits CloudWatch EMF metrics.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aws_lambda_powertools import Logger, Metrics
@@ -23,24 +24,17 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
+import tap_contract
 from tap_http.errors import ApiError, service_unavailable
 from tap_http.identity import principal_of
 from tap_http.jsonio import dumps
 
 JSON = "application/json"
-# The one definition of the tenant header and of a valid tenant id (matched in full, no trimming).
-TENANT_HEADER = "X-Tenant-Id"
-TENANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ALLOW_HEADERS = [
-    "Content-Type",
-    "Authorization",
-    "X-Amz-Date",
-    "X-Amz-Security-Token",
-    "X-Amz-Content-Sha256",
-    TENANT_HEADER,
-    "If-Match",
-]
-EXPOSE_HEADERS = ["ETag", "Allow", "Retry-After"]
+# The tenant header, a valid tenant id and the CORS headers are the API contract's (tap_contract).
+TENANT_HEADER = tap_contract.TENANT_HEADER
+TENANT = re.compile(tap_contract.TENANT_PATTERN)
+ALLOW_HEADERS = list(tap_contract.CORS_ALLOW_HEADERS)
+EXPOSE_HEADERS = list(tap_contract.CORS_EXPOSE_HEADERS)
 RETRYABLE_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -55,7 +49,7 @@ RETRYABLE_CODES = frozenset(
 
 @dataclass(frozen=True)
 class Route:
-    """`path` in Powertools form (`/items/<item_id>`)."""
+    """`path` in Powertools form (`/items/<id>`); `routes_for` derives them from the contract."""
 
     path: str
     method: str
@@ -64,6 +58,24 @@ class Route:
     @property
     def pattern(self) -> re.Pattern[str]:
         return re.compile("^" + re.sub(r"<[^>]+>", "[^/]+", self.path) + "$")
+
+
+def resolver_path(contract_path: str) -> str:
+    """`items/{id}` (the contract's form) -> `/items/<id>` (Powertools' form)."""
+    return "/" + re.sub(r"\{([^}/]+)\}", r"<\1>", contract_path)
+
+
+def routes_for(function: str, handlers: Mapping[tuple[str, str], Callable[..., Response]]) -> list[Route]:
+    """The routes of `function`, exactly as the API contract states them, each bound to its handler
+    in `handlers` (keyed by method and contract path). A missing or extra handler is an error at
+    import time: a function cannot serve what the gateway does not route, nor miss what it does.
+    Path parameters reach a handler as keyword arguments named as in the contract (`{id}`: `id`)."""
+    operations = tap_contract.operations_of(function)
+    missing = sorted(set(operations) - set(handlers))
+    extra = sorted(set(handlers) - set(operations))
+    if missing or extra:
+        raise ValueError(f"{function}: handlers disagree with tap_contract.ROUTES (missing {missing}, extra {extra})")
+    return [Route(resolver_path(path), method, handlers[(method, path)]) for method, path in operations]
 
 
 def json_response(status: int, body: object, headers: dict[str, str] | None = None) -> Response:
@@ -112,7 +124,7 @@ class HttpApi:
             allow_origin=cors_headers()["Access-Control-Allow-Origin"],
             allow_headers=ALLOW_HEADERS,
             expose_headers=EXPOSE_HEADERS,
-            max_age=600,
+            max_age=tap_contract.CORS_MAX_AGE_SECONDS,
         )
         self.app = APIGatewayRestResolver(cors=cors)
         for route in routes:
