@@ -2,12 +2,22 @@
 
 - `WILDCARD_RESOURCE_ACTIONS`: IAM actions that may be granted on `Resource = "*"` in an identity
   policy, because AWS offers no resource-level permission for them.
-- `CHECKOV_SKIPS`: checkov checks that the generated configuration deliberately does not satisfy.
-  A test runs checkov without them and requires each one to still be needed.
-- `CHECKOV_PLAN_SKIPS`: checks that fire only on a plan (`terraform show -json`, where variables
-  have values) and that a representative deployment deliberately does not satisfy. The plan scan
-  skips both lists; a test requires each plan skip to fail on the plan and not on the configuration.
+- `CHECKOV_SKIPS`: checkov findings that the generated configuration deliberately does not
+  satisfy. Each skip names its check, optionally the resources it covers (by primary address: a
+  skip of `aws_s3_bucket.tap_stack_logs` covers `_secondary`/`_tertiary` too; none listed = every
+  resource the check flags) and the synth combinations where it applies (`regions`, `waf`), so a
+  finding is exempt only where its reason is true. Tests scan every combination and require zero
+  findings no skip covers, and every applicable skip to still be needed there.
+- `CHECKOV_PLAN_SKIPS`: findings only on a plan (`terraform show -json`, where variables have
+  values) that a representative deployment deliberately does not satisfy; a test requires each to
+  fail on the plan and not on the configuration.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_SUFFIXES = ("_secondary", "_tertiary")
 
 WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
     "xray:PutTraceSegments": "X-Ray trace ingestion has no resource-level permissions (Service Authorization Ref.).",
@@ -23,70 +33,198 @@ WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
     ),
 }
 
-CHECKOV_SKIPS: dict[str, str] = {
-    "CKV_AWS_18": (
-        "S3 access logging on the log bucket: it is itself the audit destination; logging it into "
-        "itself would loop, and a second bucket would only move the question."
-    ),
-    "CKV2_AWS_62": "S3 event notifications: nothing consumes events of the log bucket; it only receives audit logs.",
-    "CKV_AWS_144": (
-        "S3 cross-region replication: the core stack is single-region; replication arrives with the "
-        "multi-region feature, which has a second region to replicate to."
-    ),
-    "CKV_AWS_59": (
-        "Open API method: GET /health is unauthenticated by contract (Route 53 health checks and "
-        "canaries cannot sign requests). tapgen.rules.api_methods_require_iam keeps every other "
-        "method on AWS_IAM except the CORS preflights (OPTIONS, which browsers send unsigned and "
-        "checkov itself exempts), which tapgen.rules.api_preflights_are_open_mocks keeps on MOCK "
-        "integrations that reach no backend; the resource policy still limits every caller, "
-        "preflights included, to allowed_ip_ranges."
-    ),
-    "CKV_AWS_225": (
-        "Method caching: the /health method settings disable caching on purpose, so a cached 200 "
-        "never hides an outage; the stage-wide cache is var.api_cache_enabled."
-    ),
-    "CKV2_AWS_51": (
-        "API Gateway client certificate: the backend is Lambda through AWS_PROXY, not an HTTP "
-        "endpoint that could verify a client certificate."
-    ),
-    "CKV2_AWS_29": (
-        "WAF on the REST API stage: the core contract restricts callers by IAM auth and a source-IP "
-        "resource policy; the WAF web ACL on the stage is the multi-region feature."
-    ),
-    "CKV_AWS_116": (
-        "Lambda dead-letter queue: both functions are invoked synchronously by API Gateway, which "
-        "returns the error to the caller; a DLQ applies only to asynchronous invocations."
-    ),
-    "CKV_AWS_117": (
-        "Lambda in a VPC: the functions reach only DynamoDB, EventBridge and X-Ray AWS endpoints; "
-        "the VPC with endpoints is the compliance feature, not part of the core stack."
-    ),
-    "CKV_AWS_115": (
-        "Lambda reserved concurrency: load is capped upstream by the stage throttling "
-        "(api_throttle_rate_limit / api_throttle_burst_limit); a reservation carves capacity out "
-        "of the account pool and fails to apply on accounts with fewer than 100 unreserved."
-    ),
-    "CKV_AWS_272": (
-        "Lambda code signing is not used: no AWS Signer profile or code-signing configuration, so "
-        "Lambda does not verify who built an archive. What is protected: each function's plan "
-        "fails (lifecycle precondition, naming the file) when its archive on disk is not "
-        "byte-identical to the one synthesized with the configuration, so an archive swapped or "
-        "edited in the bundle is refused. What is not: a compromised build or synth machine "
-        "produces archive and hash together, and whoever can edit the bundle can change both "
-        "the archive and its hash in tap_stack.tf.json; the precondition accepts either."
-    ),
-    "CKV_AWS_304": (
-        "Secrets Manager rotation within 90 days: the period is var.secret_rotation_days, which the "
-        "configuration alone cannot show; its validation allows 1-90 days only, and the plan scan, "
-        "where the variable has a value, passes this check."
-    ),
-}
 
-CHECKOV_PLAN_SKIPS: dict[str, str] = {
-    "CKV_AWS_120": (
+@dataclass(frozen=True)
+class CheckovSkip:
+    check_id: str
+    reason: str
+    resources: tuple[str, ...] = ()  # primary addresses; empty: every resource the check flags
+    regions: tuple[str, ...] = ("1", "2", "3")
+    waf: tuple[str, ...] = ("on", "off")
+
+    def applies_to(self, regions: str, waf: str) -> bool:
+        return regions in self.regions and waf in self.waf
+
+    def covers(self, resource: str) -> bool:
+        """Whether this skip exempts `resource` (a checkov address such as `aws_s3_bucket.x_secondary[0]`)."""
+        if not self.resources:
+            return True
+        return primary_address(resource) in self.resources
+
+
+def primary_address(resource: str) -> str:
+    """`aws_s3_bucket.tap_stack_logs_secondary[0]` -> `aws_s3_bucket.tap_stack_logs`."""
+    address = resource.split("[", 1)[0]
+    for suffix in _SUFFIXES:
+        if address.endswith(suffix):
+            return address[: -len(suffix)]
+    return address
+
+
+def checkov_skips_for(regions: str, waf: str, skips: tuple[CheckovSkip, ...] | None = None) -> tuple[CheckovSkip, ...]:
+    """The skips that apply to one synth combination (`CHECKOV_SKIPS` unless `skips` is given)."""
+    return tuple(s for s in (CHECKOV_SKIPS if skips is None else skips) if s.applies_to(regions, waf))
+
+
+LOG_BUCKETS = ("aws_s3_bucket.tap_stack_logs",)
+CANARY_BUCKETS = ("aws_s3_bucket.tap_stack_canary_artifacts",)
+ATHENA_BUCKETS = ("aws_s3_bucket.tap_stack_log_analytics_results",)
+
+CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
+    CheckovSkip(
+        "CKV_AWS_18",
+        "S3 access logging on the log bucket (and its replicas in the other regions): it is itself the "
+        "audit destination; logging it into itself would loop, and a second bucket would only move the question.",
+        LOG_BUCKETS,
+    ),
+    CheckovSkip(
+        "CKV_AWS_18",
+        "S3 access logging on the canary artifact buckets: only the region's canary execution role writes "
+        "there, and each run's outcome is already in CloudWatch (SuccessPercent and the canary alarm). Access "
+        "logs need a target bucket in the same region, and the stack has none per region that is not itself "
+        "an audit archive (the log bucket receives Firehose deliveries only), so logging would add an "
+        "unlogged bucket per region to record reads of disposable screenshots.",
+        CANARY_BUCKETS,
+    ),
+    CheckovSkip(
+        "CKV_AWS_18",
+        "S3 access logging on the Athena results bucket: only Athena writes there, under the enforced "
+        "workgroup configuration; who ran which query (and so read which result) is recorded by CloudTrail "
+        "as Athena StartQueryExecution/GetQueryResults, a better audit record than object access logs.",
+        ATHENA_BUCKETS,
+        regions=("2", "3"),
+    ),
+    CheckovSkip(
+        "CKV2_AWS_62",
+        "S3 event notifications on the log bucket and its replicas: nothing consumes events of them; they "
+        "only receive audit logs (and replicated copies).",
+        LOG_BUCKETS,
+    ),
+    CheckovSkip(
+        "CKV2_AWS_62",
+        "S3 event notifications on the canary artifact buckets: nothing consumes the screenshots and logs a "
+        "run writes; a failed run is signalled by the canary alarm on SuccessPercent, not by an object event.",
+        CANARY_BUCKETS,
+    ),
+    CheckovSkip(
+        "CKV2_AWS_62",
+        "S3 event notifications on the Athena results bucket: the querying client reads results through "
+        "GetQueryResults; nothing consumes object events of the result files.",
+        ATHENA_BUCKETS,
+        regions=("2", "3"),
+    ),
+    CheckovSkip(
+        "CKV_AWS_144",
+        "S3 cross-region replication with regions=1: the stack has one region, so there is no second "
+        "region to replicate the log bucket (or the canary artifacts) to; with regions >= 2 the log bucket "
+        "replicates to every other region with that region's key and this skip does not apply to it.",
+        LOG_BUCKETS + CANARY_BUCKETS,
+        regions=("1",),
+    ),
+    CheckovSkip(
+        "CKV_AWS_144",
+        "S3 cross-region replication of the canary artifact buckets: every region has its own canary and "
+        "bucket; the artifacts are disposable per-run output (expired by lifecycle), and a region's outage "
+        "loses only that region's recent screenshots, which its canary regenerates on the next run.",
+        CANARY_BUCKETS,
+        regions=("2", "3"),
+    ),
+    CheckovSkip(
+        "CKV_AWS_144",
+        "S3 cross-region replication of the Athena results bucket: query results are derived data, "
+        "re-created by re-running the query over the log archive, which itself is replicated to every region.",
+        ATHENA_BUCKETS,
+        regions=("2", "3"),
+    ),
+    CheckovSkip(
+        "CKV2_AWS_29",
+        "WAF on the REST API stage with waf=off: the synth-time option leaves the web ACL out on purpose "
+        "(for example where an AWS Firewall Manager policy attaches the organisation's own); callers are "
+        "still limited by AWS_IAM and the source-IP resource policy. With waf=on (the default) every "
+        "region's stage is associated with its region's web ACL and this skip does not apply.",
+        ("aws_api_gateway_stage.tap_stack_stage",),
+        waf=("off",),
+    ),
+    CheckovSkip(
+        "CKV_AWS_59",
+        (
+            "Open API method: GET /health is unauthenticated by contract (Route 53 health checks and "
+            "canaries cannot sign requests). tapgen.rules.api_methods_require_iam keeps every other "
+            "method on AWS_IAM except the CORS preflights (OPTIONS, which browsers send unsigned and "
+            "checkov itself exempts), which tapgen.rules.api_preflights_are_open_mocks keeps on MOCK "
+            "integrations that reach no backend; the resource policy still limits every caller, "
+            "preflights included, to allowed_ip_ranges."
+        ),
+    ),
+    CheckovSkip(
+        "CKV_AWS_225",
+        (
+            "Method caching: the /health method settings disable caching on purpose, so a cached 200 "
+            "never hides an outage; the stage-wide cache is var.api_cache_enabled."
+        ),
+    ),
+    CheckovSkip(
+        "CKV2_AWS_51",
+        (
+            "API Gateway client certificate: the backend is Lambda through AWS_PROXY, not an HTTP "
+            "endpoint that could verify a client certificate."
+        ),
+    ),
+    CheckovSkip(
+        "CKV_AWS_116",
+        (
+            "Lambda dead-letter queue: the API and health functions are invoked synchronously by API Gateway, "
+            "which returns the error to the caller, and the rotation function by Secrets Manager, which records a "
+            "failed rotation on the secret and retries it (its errors alarm fires); a DLQ applies only to "
+            "asynchronous invocations."
+        ),
+    ),
+    CheckovSkip(
+        "CKV_AWS_117",
+        (
+            "Lambda in a VPC: the functions reach only AWS endpoints (DynamoDB, EventBridge, Secrets Manager, X-Ray); "
+            "the VPC with endpoints is the compliance feature, not part of the core stack."
+        ),
+    ),
+    CheckovSkip(
+        "CKV_AWS_115",
+        (
+            "Lambda reserved concurrency: load is capped upstream by the stage throttling "
+            "(api_throttle_rate_limit / api_throttle_burst_limit); a reservation carves capacity out "
+            "of the account pool and fails to apply on accounts with fewer than 100 unreserved."
+        ),
+    ),
+    CheckovSkip(
+        "CKV_AWS_272",
+        (
+            "Lambda code signing is not used: no AWS Signer profile or code-signing configuration, so "
+            "Lambda does not verify who built an archive. What is protected: each function's plan "
+            "fails (lifecycle precondition, naming the file) when its archive on disk is not "
+            "byte-identical to the one synthesized with the configuration, so an archive swapped or "
+            "edited in the bundle is refused. What is not: a compromised build or synth machine "
+            "produces archive and hash together, and whoever can edit the bundle can change both "
+            "the archive and its hash in tap_stack.tf.json; the precondition accepts either."
+        ),
+    ),
+    CheckovSkip(
+        "CKV_AWS_304",
+        (
+            "Secrets Manager rotation within 90 days: the period is var.secret_rotation_days, which the "
+            "configuration alone cannot show; its validation allows 1-90 days only, and the plan scan, "
+            "where the variable has a value, passes this check."
+        ),
+    ),
+)
+
+# The plan scan runs on the default combination (regions=1, waf=on) only.
+CHECKOV_PLAN_SKIPS: tuple[CheckovSkip, ...] = (
+    CheckovSkip(
+        "CKV_AWS_120",
         "API Gateway stage caching: a deploy-time choice, var.api_cache_enabled, off by default "
         "(a cache cluster is billed per hour and cached reads may be stale for up to "
         "api_cache_ttl_seconds after a write). The configuration scan cannot see the variable's "
-        "value; the plan with default values can, and reports the cache as off."
+        "value; the plan with default values can, and reports the cache as off.",
+        regions=("1",),
+        waf=("on",),
     ),
-}
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,10 +36,21 @@ def init(cwd: Path, backend: bool = True) -> None:
     terraform(cwd, "init", "-input=false", f"-backend={str(backend).lower()}", f"-plugin-dir={provider_mirror()}")
 
 
-@pytest.fixture(scope="module")
-def bundle_copy(synth, tmp_path_factory) -> Path:
-    """An initialised copy of the hand-off bundle, as an ops team would receive it."""
-    target = tmp_path_factory.mktemp("bundle") / "tap_stack"
-    shutil.copytree(synth.bundle, target)
-    init(target)
+# Every combination of the synth-time options built so far: (regions, waf). The default first.
+COMBINATIONS = [("1", "on"), ("1", "off"), ("2", "on"), ("2", "off"), ("3", "on"), ("3", "off")]
+COMBINATION_IDS = [f"regions={regions}-waf={waf}" for regions, waf in COMBINATIONS]
+WORKERS = max(2, os.cpu_count() or 2)  # Terraform and checkov each keep about one core busy
+
+
+def fresh_root(source: Path, target: Path) -> Path:
+    """An initialised copy of a bundle (init links the provider from the mirror: well under a second)."""
+    shutil.copytree(source, target)
+    init(target, backend=False)
     return target
+
+
+def in_parallel(jobs: dict) -> dict:
+    """Run `{key: callable}` on WORKERS threads (each job drives a subprocess) and return `{key: result}`."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = {key: pool.submit(job) for key, job in jobs.items()}
+        return {key: future.result() for key, future in futures.items()}

@@ -4,11 +4,22 @@ import json
 import re
 import shutil
 from collections import defaultdict
+from functools import partial
 
 import pytest
 
-from stacks.variables import VARIABLES
-from tests.terraform.conftest import TFTEST_DIR, init, terraform
+from stacks.variables import variables_for
+from tapgen.config import SynthConfig
+from tests.terraform.conftest import (
+    COMBINATION_IDS,
+    COMBINATIONS,
+    TFTEST_DIR,
+    fresh_root,
+    in_parallel,
+    init,
+    terraform,
+)
+from tests.terraform.generated_tftest import names_tftest, regions_tftest, unchecked_names
 
 MESSAGES_DIR = TFTEST_DIR.parent / "messages"
 
@@ -29,14 +40,62 @@ def test_each_output_directory_is_a_valid_root_module(synth, tmp_path, which):
     assert result["error_count"] == 0
 
 
-def test_terraform_test_with_mocked_provider_passes(bundle_copy):
-    tests = bundle_copy / "tests"
-    shutil.copytree(TFTEST_DIR, tests, dirs_exist_ok=True)
-    try:
-        result = terraform(bundle_copy, "test")
-    finally:
-        shutil.rmtree(tests)
-    assert "Success! 12 passed, 0 failed." in result.stdout
+def _tftest_files(document: dict, regions: str, waf: str) -> dict[str, str]:
+    """The test files for one combination: the shared mocks; on the default stack the core
+    contract (stack.tftest.hcl: 12 runs, about 80 s; the other combinations contain the same core
+    resources, and tests/stacks pins their configuration to the default's); every region's wiring
+    (generated); and at regions=3 with WAF (the most names) every physical name at the longest
+    allowed inputs (generated from the synthesized JSON)."""
+    files = {"aws.tfmock.hcl": (TFTEST_DIR / "aws.tfmock.hcl").read_text()}
+    if (regions, waf) == ("1", "on"):
+        files["stack.tftest.hcl"] = (TFTEST_DIR / "stack.tftest.hcl").read_text()
+    files["regions.tftest.hcl"] = regions_tftest(int(regions), waf == "on")
+    if (regions, waf) == ("3", "on"):
+        files["names.tftest.hcl"] = names_tftest(document)
+    return files
+
+
+def _runs(files: dict[str, str]) -> int:
+    return sum(len(re.findall(r'^run "', text, re.M)) for text in files.values())
+
+
+@pytest.fixture(scope="module")
+def combination_results(synth_of, tmp_path_factory) -> dict:
+    """For every combination, in parallel: a fresh initialised copy of its bundle, `terraform
+    validate -json` (before any test file is there), then `terraform test` with its files."""
+    synths = {c: synth_of(regions=c[0], waf=c[1]) for c in COMBINATIONS}
+    roots = {c: tmp_path_factory.mktemp(f"regions{c[0]}-waf{c[1]}") / "tap_stack" for c in COMBINATIONS}
+
+    def job(combination):
+        root = fresh_root(synths[combination].bundle, roots[combination])
+        validate = json.loads(terraform(root, "validate", "-json").stdout)
+        files = _tftest_files(synths[combination].document, *combination)
+        (root / "tests").mkdir()
+        for name, text in files.items():
+            (root / "tests" / name).write_text(text)
+        return validate, files, terraform(root, "test", check=False)
+
+    return in_parallel({c: partial(job, c) for c in COMBINATIONS})
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
+def test_every_combination_validates(combination_results, combination):
+    validate, _files, _test = combination_results[combination]
+    assert validate["valid"] is True, validate["diagnostics"]
+    assert validate["error_count"] == 0
+    assert {d["detail"] for d in validate["diagnostics"] if d["severity"] == "warning"} == set(ALLOWED_WARNINGS)
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
+def test_terraform_test_with_mocked_provider_passes(combination_results, combination):
+    _validate, files, result = combination_results[combination]
+    assert f"Success! {_runs(files)} passed, 0 failed." in result.stdout, result.stdout + result.stderr
+
+
+def test_every_name_attribute_has_a_limit(synth_of):
+    """names.tftest.hcl is generated from NAME_LIMITS: a new resource type with a physical name
+    must get its AWS limit there, or its name would go unchecked."""
+    assert unchecked_names(synth_of(regions="3", waf="on").document) == []
 
 
 GRANTS = (
@@ -44,6 +103,8 @@ GRANTS = (
     '"arn:aws:iam::111111111111:role/spaces":["tenant a","*"],'
     '"arn:aws:sts::111111111111:assumed-role/client/session":["tenant-a"]}'
 )
+
+LONG_DOMAIN = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 58, "com"])  # 254 characters
 
 # Every file in tests/terraform/messages/ but good_values.tftest.hcl is one failing run, and reports
 # exactly these messages (each the whole text Terraform prints, in any order).
@@ -138,6 +199,31 @@ BAD_VALUE_MESSAGES = {
         "dynamodb_write_capacity_max = 0 is not allowed: expected a whole number from 1 to 40000 units.",
         "dynamodb_write_capacity_max = 0 is not allowed: expected at least dynamodb_write_capacity_min = 5.",
     ],
+    "regions_bad_values.tftest.hcl": [
+        'secondary_region = "us-east-1" is not allowed: expected a region other than aws_region = us-east-1.',
+        'domain_name = "API.example.com" is not allowed: expected a lowercase DNS name such as api.example.com.',
+        'hosted_zone_id = "X12" is not allowed: expected a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ.',
+        "athena_results_retention_days = 90 is not allowed: expected a whole number from 91 to 3650 days.",
+        'canary_schedule_expression = "rate(61 minutes)" is not allowed: expected rate(1 minute), rate(N minutes) '
+        "with N from 2 to 60, rate(1 hour) or cron(...).",
+        "canary_artifact_retention_days = 3651 is not allowed: expected a whole number from 91 to 3650 days.",
+        "waf_rate_limit = 9 is not allowed: expected a whole number from 10 to 2000000000 requests per 5 minutes.",
+    ],
+    "regions_tertiary_repeats_secondary.tftest.hcl": [
+        'tertiary_region = "us-west-2" is not allowed: expected a region other than aws_region = us-east-1 and '
+        "secondary_region = us-west-2.",
+        f'domain_name = "{LONG_DOMAIN}" is not allowed: expected at most 253 characters.',
+        'canary_schedule_expression = "rate(1 minutes)" is not allowed: expected rate(1 minute), rate(N minutes) '
+        "with N from 2 to 60, rate(1 hour) or cron(...).",
+    ],
+    "regions_secondary_format.tftest.hcl": [
+        'secondary_region = "us-west" is not allowed: expected an AWS region such as us-west-2.',
+        "waf_rate_limit = 2000000001 is not allowed: expected a whole number from 10 to 2000000000 requests per "
+        "5 minutes.",
+    ],
+    "regions_tertiary_format.tftest.hcl": [
+        'tertiary_region = "eu-central" is not allowed: expected an AWS region such as eu-central-1.',
+    ],
     "origin_and_email.tftest.hcl": [
         'cors_allow_origin = "https://app.example.com:443" is not allowed: expected * or one https origin '
         "(https://, a lowercase host name, optionally a port from 1 to 65535 other than 443, nothing after it) "
@@ -146,7 +232,16 @@ BAD_VALUE_MESSAGES = {
         "oncall@example.com (at most 254 characters).",
     ],
 }
-GOOD_VALUES = "good_values.tftest.hcl"
+GOOD_VALUES = ("good_values.tftest.hcl", "regions_good_values.tftest.hcl")
+# Files that need variables of the options run on the regions=3, waf=on bundle (it has them all);
+# every other file runs on the default bundle.
+OPTION_MESSAGE_FILES = {
+    "regions_bad_values.tftest.hcl",
+    "regions_tertiary_repeats_secondary.tftest.hcl",
+    "regions_secondary_format.tftest.hcl",
+    "regions_tertiary_format.tftest.hcl",
+    "regions_good_values.tftest.hcl",
+}
 VALIDATION_SUMMARY = "Invalid value for variable"
 CHECKED_BY = "\n\nThis was checked by the validation rule"
 
@@ -173,18 +268,31 @@ def _test_results(stdout: str) -> tuple[dict[str, list[str]], dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def message_results(bundle_copy):
-    messages = bundle_copy / "messages"
-    tests = bundle_copy / "tests"  # the shared provider mocks
-    shutil.copytree(MESSAGES_DIR, messages)
-    shutil.copytree(TFTEST_DIR, tests, dirs_exist_ok=True)
-    try:
-        result = terraform(bundle_copy, "test", "-test-directory=messages", "-json", check=False)
-    finally:
-        shutil.rmtree(messages)
-        shutil.rmtree(tests)
-    assert result.returncode != 0
-    return _test_results(result.stdout)
+def message_results(synth_of, tmp_path_factory):
+    """Both bundles' message files, the two `terraform test` runs in parallel."""
+    groups = {
+        ("1", "on"): sorted(p.name for p in MESSAGES_DIR.glob("*.tftest.hcl") if p.name not in OPTION_MESSAGE_FILES),
+        ("3", "on"): sorted(OPTION_MESSAGE_FILES),
+    }
+    synths = {c: synth_of(regions=c[0], waf=c[1]) for c in groups}
+    roots = {c: tmp_path_factory.mktemp(f"messages-regions{c[0]}") / "tap_stack" for c in groups}
+
+    def job(combination):
+        root = fresh_root(synths[combination].bundle, roots[combination])
+        (root / "messages").mkdir()
+        for name in groups[combination]:
+            shutil.copy(MESSAGES_DIR / name, root / "messages" / name)
+        shutil.copytree(TFTEST_DIR, root / "tests")  # the shared provider mocks
+        result = terraform(root, "test", "-test-directory=messages", "-json", check=False)
+        assert result.returncode != 0
+        return _test_results(result.stdout)
+
+    errors: dict[str, list[str]] = defaultdict(list)
+    status: dict[str, str] = {}
+    for group_errors, group_status in in_parallel({c: partial(job, c) for c in groups}).values():
+        errors.update(group_errors)
+        status.update(group_status)
+    return errors, status
 
 
 @pytest.mark.parametrize("name", sorted(BAD_VALUE_MESSAGES))
@@ -194,14 +302,16 @@ def test_bad_values_fail_at_plan_with_exactly_their_messages(message_results, na
     assert sorted(errors[name]) == sorted(BAD_VALUE_MESSAGES[name])
 
 
-def test_good_values_pass_every_validation(message_results):
+@pytest.mark.parametrize("name", GOOD_VALUES)
+def test_good_values_pass_every_validation(message_results, name):
     errors, status = message_results
-    assert errors[GOOD_VALUES] == []
-    assert status[GOOD_VALUES] == "pass"
+    assert errors[name] == []
+    assert status[name] == "pass"
 
 
 def test_every_messages_file_is_checked():
-    assert {p.name for p in MESSAGES_DIR.glob("*.tftest.hcl")} == {*BAD_VALUE_MESSAGES, GOOD_VALUES}
+    assert {p.name for p in MESSAGES_DIR.glob("*.tftest.hcl")} == {*BAD_VALUE_MESSAGES, *GOOD_VALUES}
+    assert {*BAD_VALUE_MESSAGES, *GOOD_VALUES} >= OPTION_MESSAGE_FILES
 
 
 def _template_pattern(template: str) -> re.Pattern:
@@ -227,7 +337,7 @@ def _template_pattern(template: str) -> re.Pattern:
 
 def test_every_validation_message_is_pinned_by_a_bad_value_case():
     pinned = [message for messages in BAD_VALUE_MESSAGES.values() for message in messages]
-    for spec in VARIABLES:
+    for spec in variables_for(SynthConfig(regions="3", waf="on")):  # every variable of every option
         for validation in spec.validations:
             pattern = _template_pattern(validation.error_message)
             assert any(pattern.fullmatch(m) for m in pinned), f"{spec.name}: {validation.error_message}"

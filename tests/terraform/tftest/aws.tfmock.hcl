@@ -50,3 +50,26 @@ mock_resource "aws_api_gateway_rest_api" {
 mock_resource "aws_api_gateway_stage" {
   defaults = { invoke_url = "https://abc123.execute-api.us-east-1.amazonaws.com/prod", arn = "arn:aws:apigateway:us-east-1::/restapis/abc123/stages/prod" }
 }
+# Regions and WAF (ARN-shaped values the provider validates; tests override them per region where
+# an assertion must tell the regions apart).
+mock_resource "aws_wafv2_web_acl" {
+  defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/tap-dev-api/0a1b2c3d-0000-0000-0000-000000000000" }
+}
+mock_resource "aws_acm_certificate" {
+  defaults = {
+    arn                       = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-0000-0000-000000000000"
+    domain_validation_options = [{ domain_name = "api.example.com", resource_record_name = "_0a1b2c3d.api.example.com.", resource_record_type = "CNAME", resource_record_value = "_0a1b2c3d.acm-validations.aws." }]
+  }
+}
+mock_resource "aws_acm_certificate_validation" {
+  defaults = { certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-0000-0000-000000000000" }
+}
+mock_resource "aws_dynamodb_table_replica" {
+  defaults = { arn = "arn:aws:dynamodb:us-west-2:123456789012:table/tap-dev-items" }
+}
+mock_resource "aws_synthetics_canary" {
+  defaults = { arn = "arn:aws:synthetics:us-east-1:123456789012:canary:tap-dev-health" }
+}
+mock_resource "aws_athena_workgroup" {
+  defaults = { arn = "arn:aws:athena:us-east-1:123456789012:workgroup/tap-dev-logs" }
+}
