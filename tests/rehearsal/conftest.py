@@ -5,10 +5,11 @@
   run terraform/cdktf against it, `emulator.write_override(dir)` to wire a root module to it and
   `Workspace(emulator, dir)` to run and time Terraform there. To share it with tests outside
   this folder, move this fixture to `tests/conftest.py` (it only needs the import).
-- `rehearsals` (session, started by the first test of this folder): runs the deploy and upgrade
-  cycles of `tests.rehearsal.cycles` at once in two background threads (only those whose test
-  module is selected), while the other tests go on, and hands their `Run` records to the tests:
-  `rehearsals.get("deploy")` waits for that cycle and re-raises its failure.
+- `rehearsals` (session, started by the first test of this folder): runs the deploy, upgrade and
+  regions (the `regions=3` bundle) cycles of `tests.rehearsal.cycles` at once in background
+  threads (only those whose test module is selected), while the other tests go on, and hands their
+  `Run` records to the tests: `rehearsals.get("deploy")` waits for that cycle and re-raises its
+  failure.
 
 The figures (resources created, seconds per step) are printed in the terminal summary.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rehearsal.cycles import Run, deploy_cycle, newest_release, upgrade_cycle
+from tests.rehearsal.cycles import Run, deploy_cycle, newest_release, regions_cycle, upgrade_cycle
 from tests.rehearsal.emulator import Emulator
 
 FIGURES: list[str] = []
@@ -50,10 +51,15 @@ class Rehearsals:
 @pytest.fixture(scope="session")
 def rehearsals(request, emulator, tmp_path_factory):
     selected = {Path(str(item.fspath)).name for item in request.session.items}
-    wanted = [name for name in ("deploy", "upgrade") if f"test_{name}.py" in selected]
-    bundle = request.getfixturevalue("synth").bundle if wanted else None
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rehearsal")
+    wanted = [name for name in ("deploy", "upgrade", "regions") if f"test_{name}.py" in selected]
+    bundle = request.getfixturevalue("synth").bundle if {"deploy", "upgrade"} & set(wanted) else None
+    pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="rehearsal")
     futures: dict[str, Future] = {}
+    if "regions" in wanted:
+        regions_bundle = request.getfixturevalue("synth_of")(regions="3").bundle
+        futures["regions"] = pool.submit(
+            regions_cycle, emulator, regions_bundle, tmp_path_factory.mktemp("regions") / "tap_stack"
+        )
     if "deploy" in wanted:
         futures["deploy"] = pool.submit(deploy_cycle, emulator, bundle, tmp_path_factory.mktemp("deploy") / "tap_stack")
     if "upgrade" in wanted:

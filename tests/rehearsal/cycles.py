@@ -1,10 +1,10 @@
-"""The two rehearsals as plain functions: each runs a whole Terraform cycle against the emulator in
+"""The rehearsals as plain functions: each runs a whole Terraform cycle against the emulator in
 its own working directory and returns what happened, for the tests to assert on.
 
-Both run at once (threads of `tests/rehearsal/conftest.py`), each in its own emulated AWS account
-(`DEPLOY_ACCOUNT`, `UPGRADE_ACCOUNT`: account-wide settings such as API Gateway's CloudWatch role
-would otherwise be shared) and with different names; most of an apply is waiting (the provider
-polls an S3 lifecycle configuration for 55 s until it is stable, as AWS needs).
+All run at once (threads of `tests/rehearsal/conftest.py`), each in its own emulated AWS account
+(`DEPLOY_ACCOUNT`, `UPGRADE_ACCOUNT`, `REGIONS_ACCOUNT`: account-wide settings such as API
+Gateway's CloudWatch role would otherwise be shared) and with different names; most of an apply is
+waiting (the provider polls an S3 lifecycle configuration for 55 s until it is stable, as AWS needs).
 """
 
 from __future__ import annotations
@@ -20,16 +20,19 @@ from tests.rehearsal.emulator import Emulator, Step, Workspace
 FIXTURES = Path(__file__).parent / "fixtures"
 DEPLOY_TFVARS = FIXTURES / "deploy.tfvars"
 UPGRADE_TFVARS = FIXTURES / "upgrade.tfvars"
+REGIONS_TFVARS = FIXTURES / "regions.tfvars"
 RELEASES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "releases"
 RELEASE_CONFIG = "tap_stack.tf.json"
 TFVARS = "rehearsal.tfvars"
 DEPLOY_ACCOUNT = "111111111111"
 UPGRADE_ACCOUNT = "222222222222"
+REGIONS_ACCOUNT = "333333333333"
 
 _ASSIGNMENT = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s*=\s*\S")
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 _ADDED = re.compile(r"Resources: (\d+) added, (\d+) changed, (\d+) destroyed")
 _DESTROYED = re.compile(r"Resources: (\d+) destroyed")
+_STRING_ASSIGNMENT = re.compile(r'^(?P<name>[a-z_][a-z0-9_]*)\s*=\s*"(?P<value>[^"]*)"\s*$')
 
 
 def declared_only(tfvars: str, declared: set[str]) -> str:
@@ -139,3 +142,68 @@ def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()
     return run
+
+
+def tfvars_value(tfvars: Path, name: str) -> str:
+    """A one-line string assignment of a fixture."""
+    for line in tfvars.read_text().splitlines():
+        match = _STRING_ASSIGNMENT.match(line)
+        if match and match["name"] == name:
+            return match["value"]
+    raise KeyError(f"{tfvars}: no string assignment to {name}")
+
+
+def regions_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path = REGIONS_TFVARS) -> Run:
+    """The multi-region bundle: create the public hosted zone that holds `domain_name` (the stack
+    writes records into a zone it does not own, as an ops team's would), then init -> apply ->
+    what the emulated regions hold -> plan (must be empty) -> destroy -> state list and what is
+    left in the zone."""
+    shutil.copytree(bundle, workdir)
+    shutil.copy(tfvars, workdir / TFVARS)
+    run = Run("deploy regions=3", Workspace(emulator, workdir, REGIONS_ACCOUNT).prepare())
+    aws = emulator.client_factory(REGIONS_ACCOUNT)
+    domain = tfvars_value(tfvars, "domain_name")
+    zone_name = domain.split(".", 1)[1]
+    zone = aws("route53").create_hosted_zone(Name=zone_name, CallerReference=f"rehearsal-{zone_name}")
+    zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    run.facts["hosted zone"] = zone_id
+    variables = (f"-var-file={TFVARS}", f"-var=hosted_zone_id={zone_id}")
+    run.steps["init"] = run.workspace.init()
+    apply = run.step("apply", "apply", "-auto-approve", "-input=false", *variables)
+    run.facts["resources created"] = resources_added(apply)
+    run.facts["state"] = run.workspace.state_list()
+    run.facts["outputs"] = {
+        name: output["value"] for name, output in json.loads(run.workspace.terraform("output", "-json").stdout).items()
+    }
+    run.facts["emulated"] = emulated_regions(aws, tfvars)
+    run.step("plan", "plan", "-input=false", "-detailed-exitcode", *variables, ok=(0, 1, 2))
+    destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", *variables, ok=(0, 1))
+    run.facts["resources destroyed"] = resources_destroyed(destroy)
+    run.facts["state after destroy"] = run.workspace.state_list()
+    records = aws("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    run.facts["zone records after destroy"] = sorted(f"{r['Name']} {r['Type']}" for r in records)
+    return run
+
+
+def emulated_regions(aws, tfvars: Path) -> dict[str, dict[str, object]]:
+    """What each region of the emulated account holds after apply, read with boto3 (not through
+    Terraform): functions, REST APIs, canaries and their states, tables with their keys, and the
+    item table's replicas as DynamoDB reports them."""
+    table = tfvars_value(tfvars, "dynamodb_table_name")
+    found: dict[str, dict[str, object]] = {}
+    for variable in ("aws_region", "secondary_region", "tertiary_region"):
+        region = tfvars_value(tfvars, variable)
+        dynamodb = aws("dynamodb", region)
+        tables = dynamodb.list_tables()["TableNames"]
+        described = dynamodb.describe_table(TableName=table)["Table"] if table in tables else {}
+        found[region] = {
+            "functions": sorted(f["FunctionName"] for f in aws("lambda", region).list_functions()["Functions"]),
+            "rest apis": sorted(a["name"] for a in aws("apigateway", region).get_rest_apis()["items"]),
+            "canaries": {
+                c["Name"]: c["Status"]["State"] for c in aws("synthetics", region).describe_canaries()["Canaries"]
+            },
+            "tables": sorted(tables),
+            "item table key": described.get("SSEDescription", {}).get("KMSMasterKeyArn"),
+            "item table replicas": described.get("Replicas", []),
+        }
+    return found

@@ -14,6 +14,9 @@ API (reusable outside the rehearsal tests, e.g. for a `cdktf deploy` cycle):
   AWS provider 5.100.0 sends every service there; measured: every resource of the stack is
   created in moto); no shared config or credentials file; `AWS_EC2_METADATA_DISABLED`,
   `TF_CLI_CONFIG_FILE=/dev/null`, `CHECKPOINT_DISABLE=1`, `TF_IN_AUTOMATION=1`.
+- `emulator.client_factory(account=None)`: `aws(service, region="us-east-1")`, boto3 clients of
+  the emulator with the same credentials as `env(account=...)` (to prepare what a stack expects
+  to exist, such as a public hosted zone, and to check what an apply created).
 - `emulator.write_override(directory)`: writes `emulator_override.tf.json` into a root module:
   what the environment cannot say (`s3_use_path_style`, because `<bucket>.127.0.0.1` does not
   resolve; no instance-metadata lookup; `max_retries = 2`, so an API moto lacks fails in seconds
@@ -144,6 +147,24 @@ class Emulator:
                 "AWS_SESSION_TOKEN": issued["SessionToken"],
             }
         return self._accounts[account]
+
+    def client_factory(self, account: str | None = None):
+        """`aws(service, region="us-east-1")`: a boto3 client of the emulator, as `account`."""
+        import boto3
+
+        credentials = self.credentials(account) if account else FAKE_CREDENTIALS
+
+        def aws(service: str, region: str = "us-east-1"):
+            return boto3.client(
+                service,
+                endpoint_url=self.endpoint,
+                region_name=region,
+                aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+                aws_session_token=credentials["AWS_SESSION_TOKEN"],
+            )
+
+        return aws
 
     def write_override(self, directory: Path) -> Path:
         """The override for every `aws` provider configuration of the root module (one per region:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 import zipfile
 from collections.abc import Callable
@@ -23,12 +24,12 @@ LAMBDA_URI = (
 )
 
 
-def clients(endpoint: str) -> Callable[[str], object]:
-    def make(service: str):
+def clients(endpoint: str) -> Callable[..., object]:
+    def make(service: str, region: str = "us-east-1"):
         return boto3.client(
             service,
             endpoint_url=endpoint,
-            region_name="us-east-1",
+            region_name=region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
@@ -189,7 +190,136 @@ def lambda_policy_updates_are_atomic(client, tag: str) -> None:
     assert left == [], f"{len(left)} statements survived their removal"
 
 
-PROBES: dict[str, Callable[[Callable[[str], object], str], None]] = {
+def dynamodb_replica_updates(client, tag: str) -> None:
+    primary, replica = client("dynamodb"), client("dynamodb", "us-west-2")
+    key = client("kms", "us-west-2").create_key(Description="probe")["KeyMetadata"]["Arn"]
+    table = f"probe-replicas-{tag}"
+    primary.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    primary.update_table(
+        TableName=table, ReplicaUpdates=[{"Create": {"RegionName": "us-west-2", "KMSMasterKeyId": key}}]
+    )
+    described = primary.describe_table(TableName=table)["Table"]
+    assert described.get("Replicas") == [
+        {"RegionName": "us-west-2", "ReplicaStatus": "ACTIVE", "KMSMasterKeyId": key}
+    ], described.get("Replicas")
+    assert replica.describe_table(TableName=table)["Table"]["SSEDescription"]["KMSMasterKeyArn"] == key
+    replica.update_table(TableName=table, DeletionProtectionEnabled=True)
+    try:
+        primary.update_table(TableName=table, ReplicaUpdates=[{"Delete": {"RegionName": "us-west-2"}}])
+        raise AssertionError("a replica with deletion protection must not be deleted")
+    except primary.exceptions.ClientError as error:
+        assert "protect" in str(error).lower(), error
+    replica.update_table(TableName=table, DeletionProtectionEnabled=False)
+    primary.update_table(TableName=table, ReplicaUpdates=[{"Delete": {"RegionName": "us-west-2"}}])
+    assert "Replicas" not in primary.describe_table(TableName=table)["Table"]
+    assert table not in replica.list_tables()["TableNames"]
+    try:  # what the provider's table delete sends for each replica it last read
+        primary.update_table(TableName=table, ReplicaUpdates=[{"Delete": {"RegionName": "us-west-2"}}])
+        raise AssertionError("deleting a replica that does not exist must be a ValidationException")
+    except primary.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "ValidationException", error
+        assert "Replica specified in the Replica Update or Replica Delete action" in str(error), error
+
+
+def bucket_replication_round_trip(client, tag: str) -> None:
+    source, destination = client("s3"), client("s3", "us-west-2")
+    key = client("kms", "us-west-2").create_key(Description="probe")["KeyMetadata"]["Arn"]
+    source.create_bucket(Bucket=f"probe-source-{tag}")
+    destination.create_bucket(
+        Bucket=f"probe-replica-{tag}", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
+    for s3, bucket in ((source, f"probe-source-{tag}"), (destination, f"probe-replica-{tag}")):
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    rule = {
+        "ID": "to-us-west-2",
+        "Priority": 1,
+        "Status": "Enabled",
+        "Filter": {},
+        "DeleteMarkerReplication": {"Status": "Enabled"},
+        "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+        "Destination": {
+            "Bucket": f"arn:aws:s3:::probe-replica-{tag}",
+            "StorageClass": "STANDARD",
+            "EncryptionConfiguration": {"ReplicaKmsKeyID": key},
+        },
+    }
+    role = "arn:aws:iam::123456789012:role/probe-replication"
+    source.put_bucket_replication(
+        Bucket=f"probe-source-{tag}", ReplicationConfiguration={"Role": role, "Rules": [rule]}
+    )
+    got = source.get_bucket_replication(Bucket=f"probe-source-{tag}")["ReplicationConfiguration"]
+    assert got == {"Role": role, "Rules": [rule]}, got
+
+
+def synthetics_canary_lifecycle(client, tag: str) -> None:
+    synthetics = client("synthetics")
+    raw: dict[str, bytes] = {}
+    synthetics.meta.events.register(
+        "after-call.synthetics.GetCanary", lambda http_response, **_: raw.update(body=http_response.content)
+    )
+    name = f"probe-{tag}"[:21]
+    arn = f"arn:aws:synthetics:us-east-1:123456789012:canary:{name}"
+    synthetics.create_canary(
+        Name=name,
+        Code={"Handler": "canary.handler", "ZipFile": b"PK"},
+        ArtifactS3Location="s3://probe/canary",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/probe-canary",
+        Schedule={"Expression": "rate(5 minutes)"},
+        RuntimeVersion="syn-python-selenium-6.0",
+        Tags={"Project": "tap"},
+    )
+    assert synthetics.get_canary(Name=name)["Canary"]["Status"]["State"] == "READY"
+    timeline = json.loads(raw["body"])["Canary"]["Timeline"]
+    assert isinstance(timeline["Created"], (int, float)), f"restJson1 timestamps are epoch seconds: {timeline}"
+    synthetics.start_canary(Name=name)
+    assert synthetics.get_canary(Name=name)["Canary"]["Status"]["State"] == "RUNNING"
+    try:
+        synthetics.delete_canary(Name=name)
+        raise AssertionError("a RUNNING canary must not be deleted")
+    except synthetics.exceptions.ConflictException:
+        pass
+    synthetics.stop_canary(Name=name)
+    synthetics.update_canary(Name=name, Schedule={"Expression": "rate(10 minutes)"})
+    canary = synthetics.get_canary(Name=name)["Canary"]
+    assert canary["Status"]["State"] == "STOPPED" and canary["Schedule"]["Expression"] == "rate(10 minutes)", canary
+    synthetics.tag_resource(ResourceArn=arn, Tags={"Owner": "platform"})
+    synthetics.untag_resource(ResourceArn=arn, TagKeys=["Project"])
+    assert synthetics.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"Owner": "platform"}
+    synthetics.delete_canary(Name=name)
+    try:
+        synthetics.get_canary(Name=name)
+    except synthetics.exceptions.ResourceNotFoundException:
+        return
+    raise AssertionError("a deleted canary must be ResourceNotFoundException")
+
+
+def route53_zone_ids_start_with_z(client, tag: str) -> None:
+    route53 = client("route53")
+    for number in range(3):  # an unpatched moto draws a leading Z in 1 of 36 zones
+        zone = route53.create_hosted_zone(Name=f"probe{number}.{tag}.example.com", CallerReference=f"{tag}{number}")
+        zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+        assert re.fullmatch(r"Z[A-Z0-9]{1,31}", zone_id), zone_id
+
+
+def athena_database_comment(client, tag: str) -> None:
+    athena = client("athena")
+    name = f"probe_{tag}"
+    query = (
+        f"create database `{name}` comment 'Archived logs: it\\'s s3://logs/' with dbproperties ( 'owner' = 'tap' );"
+    )
+    athena.start_query_execution(QueryString=query, ResultConfiguration={"OutputLocation": "s3://probe/results/"})
+    database = athena.get_database(CatalogName="AwsDataCatalog", DatabaseName=name)["Database"]
+    assert database.get("Description") == "Archived logs: it's s3://logs/", database
+    assert database.get("Parameters") == {"owner": "tap"}, database
+
+
+PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
     probe.__name__: probe
     for probe in (
         application_autoscaling_tags,
@@ -200,6 +330,11 @@ PROBES: dict[str, Callable[[Callable[[str], object], str], None]] = {
         event_bus_update,
         secret_rotation_started_without_value,
         lambda_policy_updates_are_atomic,
+        dynamodb_replica_updates,
+        bucket_replication_round_trip,
+        synthetics_canary_lifecycle,
+        route53_zone_ids_start_with_z,
+        athena_database_comment,
     )
 }
 

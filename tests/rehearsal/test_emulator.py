@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.rehearsal.emulator import OVERRIDE_FILE
+from tests.rehearsal.emulator import OVERRIDE_FILE, PROVIDER_OVERRIDE
 from tests.rehearsal.moto_patches import PATCHES
 from tests.rehearsal.probes import PROBES, clients, run_all
 
@@ -58,7 +58,19 @@ def test_terraform_environment_is_fake_and_local(emulator, monkeypatch, tmp_path
     assert env["AWS_ACCESS_KEY_ID"] == "testing" and env["TF_CLI_CONFIG_FILE"] == os.devnull
     override = json.loads(emulator.write_override(tmp_path).read_text())
     assert OVERRIDE_FILE.endswith("_override.tf.json") and (tmp_path / OVERRIDE_FILE).is_file()
-    assert override["provider"]["aws"]["s3_use_path_style"] is True
+    assert override["provider"]["aws"] == [PROVIDER_OVERRIDE]  # no configuration: the default provider
+
+
+def test_override_covers_every_aws_provider_alias(emulator, tmp_path):
+    providers = [{"region": "${var.aws_region}"}, *({"alias": a, "region": "x"} for a in ("secondary", "tertiary"))]
+    (tmp_path / "tap_stack.tf.json").write_text(json.dumps({"provider": {"aws": providers}}))
+    override = json.loads(emulator.write_override(tmp_path).read_text())
+    assert override["provider"]["aws"] == [
+        PROVIDER_OVERRIDE,
+        {"alias": "secondary", **PROVIDER_OVERRIDE},
+        {"alias": "tertiary", **PROVIDER_OVERRIDE},
+    ]
+    assert emulator.write_override(tmp_path).read_text() == json.dumps(override, indent=2) + "\n"  # not read back
 
 
 def test_each_rehearsal_account_is_its_own_emulated_aws_account(emulator):

@@ -1,0 +1,87 @@
+"""The three-region bundle (`regions=3`, default options otherwise) applied for real to moto's
+server: every resource type created in its region, an empty second plan, a clean destroy."""
+
+import pytest
+
+from tests.rehearsal.cycles import REGIONS_TFVARS, tfvars_value
+from tests.rehearsal.moto_patches import NOT_CREATABLE
+
+pytestmark = pytest.mark.rehearsal
+
+REGIONS = tuple(tfvars_value(REGIONS_TFVARS, v) for v in ("aws_region", "secondary_region", "tertiary_region"))
+SUFFIXES = ("", "_secondary", "_tertiary")
+
+
+@pytest.fixture(scope="module")
+def run(rehearsals):
+    return rehearsals.get("regions")
+
+
+@pytest.fixture(scope="module")
+def bundle_resources(synth_of) -> dict:
+    return synth_of(regions="3").document["resource"]
+
+
+def managed(addresses: list[str]) -> list[str]:
+    return [a for a in addresses if not a.startswith("data.")]
+
+
+def resource_type(address: str) -> str:
+    return address.split(".")[0]
+
+
+def test_apply_creates_every_resource_of_the_three_region_bundle(run, bundle_resources):
+    state = managed(run.facts["state"])
+    assert run.steps["apply"].returncode == 0
+    assert run.facts["resources created"] == len(state) > 300
+    created_types = {resource_type(a) for a in state}
+    assert set(bundle_resources) - created_types == set(NOT_CREATABLE), "a type is missing; list it in NOT_CREATABLE"
+    assert not created_types & set(NOT_CREATABLE)
+    declared = {
+        f"{kind}.{name}" for kind, named in bundle_resources.items() if kind not in NOT_CREATABLE for name in named
+    }
+    assert {a.split("[")[0] for a in state} == declared
+
+
+def test_every_region_holds_its_own_copy_of_the_stack(run):
+    emulated = run.facts["emulated"]
+    assert set(emulated) == set(REGIONS)
+    for region in REGIONS:
+        held = emulated[region]
+        assert len(held["functions"]) >= 3, (region, held["functions"])  # API, health, rotation
+        assert len(held["rest apis"]) == 1, (region, held["rest apis"])
+        assert list(held["canaries"].values()) == ["RUNNING"], (region, held["canaries"])  # start_canary
+    assert emulated[REGIONS[0]]["functions"] == emulated[REGIONS[1]]["functions"] == emulated[REGIONS[2]]["functions"]
+
+
+def test_item_table_is_a_global_table_with_each_regions_key(run):
+    emulated, outputs = run.facts["emulated"], run.facts["outputs"]
+    keys = {region: outputs[f"kms_key_arn{suffix}"] for region, suffix in zip(REGIONS, SUFFIXES, strict=True)}
+    assert len(set(keys.values())) == 3 and all(f":{r}:" in keys[r] for r in REGIONS), keys
+    primary = emulated[REGIONS[0]]
+    assert primary["item table key"] == keys[REGIONS[0]]
+    assert sorted((r["RegionName"], r.get("KMSMasterKeyId")) for r in primary["item table replicas"]) == sorted(
+        (region, keys[region]) for region in REGIONS[1:]
+    )
+    for region in REGIONS[1:]:
+        assert emulated[region]["item table key"] == keys[region], region
+
+
+def test_second_plan_after_apply_shows_no_changes(run):
+    plan = run.steps["plan"]
+    assert plan.returncode == 0, f"the plan after apply is not empty:\n{plan.stdout[-6000:]}\n{plan.stderr}"
+    assert "No changes. Your infrastructure matches the configuration." in plan.stdout
+
+
+def test_destroy_leaves_an_empty_state_and_the_zone_as_it_was(run):
+    destroy = run.steps["destroy"]
+    assert destroy.returncode == 0, destroy.output[-4000:]
+    assert run.facts["resources destroyed"] == run.facts["resources created"]
+    assert run.facts["state after destroy"] == []
+    zone = tfvars_value(REGIONS_TFVARS, "domain_name").split(".", 1)[1]
+    assert run.facts["zone records after destroy"] == [f"{zone}. NS", f"{zone}. SOA"]
+
+
+def test_report_figures(run):
+    print(run.figures())
+    assert run.steps["apply"].seconds < 420
