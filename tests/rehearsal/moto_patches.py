@@ -657,6 +657,66 @@ def athena_database_comment() -> None:
     AthenaBackend._process_ddl = _process_ddl
 
 
+@_once
+def wafv2_association_and_logging_targets() -> None:
+    """WAFv2: AssociateWebACL and PutLoggingConfiguration accept only what AWS accepts.
+
+    AWS (WAFV2 API Reference): AssociateWebACL's `ResourceArn` for an API Gateway REST API is the
+    stage ARN `arn:<partition>:apigateway:<region>::/restapis/<api-id>/stages/<stage-name>`; any
+    other form is a WAFInvalidParameterException, a stage that does not exist a
+    WAFNonexistentItemException, and a resource has at most one web ACL (associating another
+    replaces it). PutLoggingConfiguration: the web ACL must exist (WAFNonexistentItemException)
+    and every destination's name must start with `aws-waf-logs-` (WAFInvalidParameterException).
+    moto 5.2.5 accepts any string as the resource (an `execute-api` ARN, a stage that does not
+    exist), keeps a second web ACL beside the first, and accepts any destination for any web ACL
+    ARN, so a rehearsal could not tell a firewall on the stage from one on nothing.
+    """
+    import re
+
+    from moto.core.exceptions import JsonRESTError
+    from moto.wafv2 import models
+    from moto.wafv2.exceptions import WAFNonexistentItemException
+
+    class InvalidParameter(JsonRESTError):
+        code = 400
+
+        def __init__(self, message: str) -> None:
+            super().__init__("WAFInvalidParameterException", message)
+
+    stage_arn = re.compile(r"^arn:[a-z-]+:apigateway:[a-z0-9-]+::/restapis/[A-Za-z0-9]+/stages/[A-Za-z0-9_-]+$")
+    destination_names = (
+        re.compile(r"^arn:[a-z-]+:logs:[a-z0-9-]+:\d{12}:log-group:(?P<name>[^:]+)(:\*)?$"),
+        re.compile(r"^arn:[a-z-]+:s3:::(?P<name>[^/]+)$"),
+        re.compile(r"^arn:[a-z-]+:firehose:[a-z0-9-]+:\d{12}:deliverystream/(?P<name>.+)$"),
+    )
+    backend = models.WAFV2Backend
+    associate = backend.associate_web_acl
+    put_logging = backend.put_logging_configuration
+
+    def checked_associate(self, web_acl_arn: str, resource_arn: str) -> None:
+        if re.match(r"^arn:[a-z-]+:(apigateway|execute-api):", resource_arn):
+            if not stage_arn.match(resource_arn):
+                raise InvalidParameter(f"The ARN isn't valid for an API Gateway stage: {resource_arn}")
+            if self._find_apigw_stage(resource_arn) is None:
+                raise WAFNonexistentItemException()
+        if web_acl_arn not in self.wacls:
+            raise WAFNonexistentItemException()
+        self.disassociate_web_acl(resource_arn)
+        associate(self, web_acl_arn, resource_arn)
+
+    def checked_put_logging(self, arn: str, log_destination_configs: list[str], *args):
+        if arn not in self.wacls:
+            raise WAFNonexistentItemException()
+        for destination in log_destination_configs:
+            match = next((m for p in destination_names if (m := p.match(destination))), None)
+            if match is None or not match["name"].startswith("aws-waf-logs-"):
+                raise InvalidParameter(f"The logging destination name must start with aws-waf-logs-: {destination}")
+        return put_logging(self, arn, log_destination_configs, *args)
+
+    backend.associate_web_acl = checked_associate
+    backend.put_logging_configuration = checked_put_logging
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "application_autoscaling_tags",
@@ -718,6 +778,12 @@ PATCHES: tuple[Patch, ...] = (
         "route53_zone_ids_start_with_z",
         "CreateHostedZone assigns an id of the form Z[A-Z0-9]+",
         route53_zone_ids_start_with_z,
+    ),
+    Patch(
+        "wafv2_association_and_logging_targets",
+        "AssociateWebACL takes only an existing API Gateway stage ARN (one web ACL per resource); "
+        "PutLoggingConfiguration only an existing web ACL and aws-waf-logs- destinations",
+        wafv2_association_and_logging_targets,
     ),
     Patch(
         "athena_database_comment",

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
+from botocore.exceptions import ClientError
 
 LAMBDA_URI = (
     "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
@@ -319,6 +320,48 @@ def athena_database_comment(client, tag: str) -> None:
     assert database.get("Parameters") == {"owner": "tap"}, database
 
 
+def wafv2_association_and_logging_targets(client, tag: str) -> None:
+
+    waf, apigateway = client("wafv2"), client("apigateway")
+    visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "probe"}
+    acl = waf.create_web_acl(
+        Name=f"probe-{tag}", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=visibility
+    )["Summary"]["ARN"]
+    api = apigateway.create_rest_api(name=f"probe-waf-{tag}")["id"]
+    root = apigateway.get_resources(restApiId=api)["items"][0]["id"]
+    apigateway.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigateway.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    deployment = apigateway.create_deployment(restApiId=api)["id"]
+    apigateway.create_stage(restApiId=api, stageName="dev", deploymentId=deployment)
+    refused = {
+        "execute-api ARN": lambda: waf.associate_web_acl(
+            WebACLArn=acl, ResourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/dev"
+        ),
+        "missing stage": lambda: waf.associate_web_acl(
+            WebACLArn=acl, ResourceArn=f"arn:aws:apigateway:us-east-1::/restapis/{api}/stages/nope"
+        ),
+        "destination without aws-waf-logs-": lambda: waf.put_logging_configuration(
+            LoggingConfiguration={
+                "ResourceArn": acl,
+                "LogDestinationConfigs": ["arn:aws:logs:us-east-1:123456789012:log-group:probe"],
+            }
+        ),
+    }
+    for what, call in refused.items():
+        try:
+            call()
+        except ClientError:
+            continue
+        raise AssertionError(f"WAFv2 accepted {what}")
+    waf.associate_web_acl(WebACLArn=acl, ResourceArn=f"arn:aws:apigateway:us-east-1::/restapis/{api}/stages/dev")
+    waf.put_logging_configuration(
+        LoggingConfiguration={
+            "ResourceArn": acl,
+            "LogDestinationConfigs": [f"arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-probe-{tag}"],
+        }
+    )
+
+
 PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
     probe.__name__: probe
     for probe in (
@@ -335,6 +378,7 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         synthetics_canary_lifecycle,
         route53_zone_ids_start_with_z,
         athena_database_comment,
+        wafv2_association_and_logging_targets,
     )
 }
 
