@@ -1,8 +1,9 @@
-"""`python main.py`: validate options, build archives, synthesize, check, write both outputs.
+"""`python main.py`: validate options, build archives, synthesize, check, write the three outputs.
 
-Both output directories are also where people run Terraform, so they are written through
-`tapgen.outputs`: only generated files are replaced, both change together or not at all, and any
-error prints one line and leaves the previous outputs (and everything else there) untouched.
+The output directories (the cdktf tree, the JSON bundle, the HCL bundle) are also where people run
+Terraform, so they are written through `tapgen.outputs`: only generated files are replaced, all
+three change together or not at all, and any error prints one line and leaves the previous outputs
+(and everything else there) untouched.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from pathlib import Path
 from tapgen.archives import ArchiveError, BuiltArchive, build_archives
 from tapgen.bundle import BUNDLE_CONFIG, write_bundle
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context
-from tapgen.outputs import OutputError, OutputRoot, OutputRun, forbidden_destinations
+from tapgen.hcl.bundle import write_hcl_bundle
+from tapgen.hcl.convert import ConversionError
+from tapgen.hcl.schema import SchemaError
+from tapgen.outputs import MANIFEST, OutputError, OutputRoot, OutputRun, forbidden_destinations
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_DIR = Path("stacks") / "tap_stack"
@@ -42,6 +46,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--bundle", type=Path, default=ROOT / "dist" / "tap_stack", help="hand-off bundle directory (dist/tap_stack)"
     )
+    parser.add_argument(
+        "--hcl-bundle",
+        type=Path,
+        default=None,
+        help="HCL hand-off bundle directory (default: beside --bundle, named <bundle>_hcl: dist/tap_stack_hcl)",
+    )
     parser.add_argument("--cdktf-json", type=Path, default=ROOT / "cdktf.json", help="where the context is read from")
     parser.add_argument(
         "--lock-timeout",
@@ -50,7 +60,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         metavar="SECONDS",
         help="how long to wait for another synth writing the same outputs",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.hcl_bundle is None:
+        args.hcl_bundle = args.bundle.parent / f"{args.bundle.name}_hcl"
+    return args
 
 
 def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], outdir: Path) -> bytes:
@@ -77,21 +90,28 @@ def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], outdir: P
     return document_bytes
 
 
-def output_roots(args: argparse.Namespace) -> tuple[OutputRoot, OutputRoot]:
+def output_roots(args: argparse.Namespace) -> tuple[OutputRoot, OutputRoot, OutputRoot]:
     return (
         OutputRoot("--out", args.out.resolve(), (STACK_DIR / SYNTH_FILE).as_posix()),
         OutputRoot("--bundle", args.bundle.resolve(), BUNDLE_CONFIG),
+        # No release before manifests wrote an HCL bundle: only a manifest makes a directory ours.
+        OutputRoot("--hcl-bundle", args.hcl_bundle.resolve(), MANIFEST),
     )
 
 
 def run(args: argparse.Namespace) -> None:
     config = build_config(load_context(args.cdktf_json), args.context)
-    cdktf_out, bundle = output_roots(args)
+    roots = output_roots(args)
+    cdktf_out, bundle, hcl_bundle = roots
     home = Path(os.environ["HOME"]) if os.environ.get("HOME") else None
-    with OutputRun((cdktf_out, bundle), forbidden_destinations(ROOT, home), args.lock_timeout) as outputs:
+    if len({root.path for root in roots}) < len(roots):
+        raise OutputError("--out, --bundle and --hcl-bundle must be three different directories")
+    with OutputRun(roots, forbidden_destinations(ROOT, home), args.lock_timeout) as outputs:
         archives = build_archives(ROOT / "lambda_src")
         document_bytes = synthesize(config, archives, outputs.staging(cdktf_out.label))
-        write_bundle(outputs.staging(bundle.label), document_bytes, {a.filename: a.content for a in archives.values()})
+        archive_files = {a.filename: a.content for a in archives.values()}
+        write_bundle(outputs.staging(bundle.label), document_bytes, archive_files)
+        write_hcl_bundle(outputs.staging(hcl_bundle.label), document_bytes, archive_files)
         outputs.commit()
 
 
@@ -102,8 +122,8 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"error: invalid synth-time option: {error}", file=sys.stderr)
         return 2
-    except (ArchiveError, SynthError, OutputError, OSError, ValueError) as error:
+    except (ArchiveError, SynthError, ConversionError, SchemaError, OutputError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"synthesized {args.out / STACK_DIR / SYNTH_FILE} and {args.bundle}")
+    print(f"synthesized {args.out / STACK_DIR / SYNTH_FILE}, {args.bundle} and {args.hcl_bundle}")
     return 0

@@ -74,7 +74,8 @@ def test_a_name_that_breaks_the_contract_fails_synth_and_leaves_previous_outputs
 
 def test_two_checkouts_produce_byte_identical_outputs(synth, tmp_path):
     other = synth_into(checkout(tmp_path / "elsewhere" / "project"), tmp_path / "elsewhere" / "out")
-    for first_dir, second_dir in ((synth.bundle, other.bundle), (synth.cdktf_out, other.cdktf_out)):
+    hcl_bundles = (synth.bundle.parent / "tap_stack_hcl", other.bundle.parent / "tap_stack_hcl")
+    for first_dir, second_dir in ((synth.bundle, other.bundle), (synth.cdktf_out, other.cdktf_out), hcl_bundles):
         first = sorted(p.relative_to(first_dir) for p in first_dir.rglob("*") if p.is_file())
         second = sorted(p.relative_to(second_dir) for p in second_dir.rglob("*") if p.is_file())
         assert first == second
@@ -155,6 +156,38 @@ def test_state_and_user_files_survive_a_synth_in_both_outputs(synth, tmp_path):
     result = run_main(ROOT, out, bundle)
     assert result.returncode == 0, result.stderr
     assert snapshot(out, bundle) == before
+
+
+def test_state_and_user_files_survive_a_synth_in_the_hcl_bundle(synth, tmp_path):
+    out, bundle, hcl = tmp_path / "cdktf.out", tmp_path / "dist" / "tap_stack", tmp_path / "dist" / "tap_stack_hcl"
+    shutil.copytree(synth.bundle.parent / "tap_stack_hcl", hcl)
+    generated = snapshot(hcl)
+    user_files = {**USER_FILES, "emulator_override.tf": "# mine", "notes/extra.tf": "# mine too"}
+    for name, text in user_files.items():
+        (hcl / name).parent.mkdir(parents=True, exist_ok=True)
+        (hcl / name).write_text(text)
+    (hcl / "api.tf").write_text("# edited by hand: replaced by the synth")
+    result = run_main(ROOT, out, bundle, "--hcl-bundle", str(hcl))
+    assert result.returncode == 0, result.stderr
+    for name, text in user_files.items():
+        assert (hcl / name).read_text() == text
+    after = snapshot(hcl)
+    for path, content in generated.items():
+        assert after[path] == content, path
+
+
+def test_a_folder_of_other_files_is_refused_as_the_hcl_bundle(tmp_path):
+    other = tmp_path / "terraform"
+    other.mkdir()
+    (other / "main.tf").write_text("# someone else's module")
+    result = run_main(ROOT, tmp_path / "cdktf.out", tmp_path / "dist" / "tap_stack", "--hcl-bundle", str(other))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: --hcl-bundle {other} holds files this generator did not write (no {MANIFEST}); "
+        "choose a new or empty directory\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["terraform"]
+    assert [p.name for p in other.iterdir()] == ["main.tf"]
 
 
 def test_the_checkout_is_refused_as_a_destination_with_one_line(tmp_path):

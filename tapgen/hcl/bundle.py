@@ -1,0 +1,69 @@
+"""`dist/tap_stack_hcl/`: the `.tf` files, the same archives, and a README for the ops team."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from tapgen.bundle import TEMPLATES, Documented, documented_variables
+from tapgen.hcl.convert import FIXED_FILES, document_files
+
+HCL_MARKER = "versions.tf"  # in every HCL bundle; marks a directory of this generator's releases
+README_TEMPLATE = "hcl_README.md.j2"
+FIXED_DESCRIPTIONS = dict(
+    zip(
+        FIXED_FILES,
+        (
+            "Terraform and provider versions, and the state backend.",
+            "The `aws` provider of each region (the primary one has no alias).",
+            "Every deploy-time input, with its type, default and validations.",
+            "Names derived once from the inputs (name prefix, physical names).",
+            "Account and partition lookups shared by every region.",
+            "What the stack exports.",
+            "`moved` blocks that carry the state of earlier releases to today's addresses.",
+        ),
+        strict=True,
+    )
+)
+
+
+@dataclass(frozen=True)
+class FileNote:
+    name: str
+    description: str
+
+
+def _describe(name: str, content: str) -> str:
+    if name in FIXED_DESCRIPTIONS:
+        return FIXED_DESCRIPTIONS[name]
+    types = sorted({line.split('"')[1] for line in content.splitlines() if line.startswith(("resource ", "data "))})
+    return "Component `" + name.removesuffix(".tf") + "`: " + ", ".join(f"`{t}`" for t in types) + "."
+
+
+def render_readme(document: dict, files: dict[str, str], archive_names: list[str]) -> str:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return environment.get_template(README_TEMPLATE).render(
+        files=[FileNote(name, _describe(name, content)) for name, content in files.items()],
+        variables=documented_variables(document),
+        outputs=[Documented(name, body.get("description", "")) for name, body in document.get("output", {}).items()],
+        archives=sorted(archive_names),
+    )
+
+
+def write_hcl_bundle(directory: Path, document_bytes: bytes, archives: dict[str, bytes]) -> None:
+    """The `.tf` files, the archives and a README, nothing else."""
+    document = json.loads(document_bytes)
+    files = document_files(document)
+    for name, content in files.items():
+        (directory / name).write_text(content, encoding="utf-8")
+    for name, content in sorted(archives.items()):
+        (directory / name).write_bytes(content)
+    (directory / "README.md").write_text(render_readme(document, files, list(archives)), encoding="utf-8")

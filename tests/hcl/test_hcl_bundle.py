@@ -1,0 +1,90 @@
+"""The HCL bundle of every option combination: what it holds, `terraform fmt -check`,
+`terraform validate`, an independent parser, and byte-identical regeneration."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import hcl2
+import pytest
+
+from tapgen.hcl.bundle import write_hcl_bundle
+from tapgen.outputs import LOCK, MANIFEST
+from tests.hcl.conftest import COMBINATION_IDS, COMBINATIONS, in_parallel, init, terraform
+
+
+def hcl_bundle(synth):
+    return synth.bundle.parent / "tap_stack_hcl"
+
+
+@pytest.fixture(scope="module")
+def bundles(synth_of):
+    return {
+        combination: hcl_bundle(synth_of(regions=r, waf=w)) for combination in COMBINATIONS for r, w in [combination]
+    }
+
+
+def test_bundle_holds_the_tf_files_the_archives_and_a_readme(synth):
+    directory = hcl_bundle(synth)
+    names = {p.name for p in directory.iterdir()}
+    archives = {p.name for p in synth.bundle.glob("*.zip")}
+    assert archives and archives <= names
+    for archive in archives:
+        assert (directory / archive).read_bytes() == (synth.bundle / archive).read_bytes()
+    assert {"versions.tf", "providers.tf", "variables.tf", "outputs.tf", "locals.tf", "README.md"} <= names
+    assert names - archives - {MANIFEST, LOCK, "README.md"} == {n for n in names if n.endswith(".tf")}
+    manifest = json.loads((directory / MANIFEST).read_text())["files"]
+    assert sorted(manifest) == sorted(names - {MANIFEST, LOCK})
+
+
+def test_fmt_check_passes_on_every_combination(bundles, tmp_path):
+    for combination, directory in bundles.items():
+        shutil.copytree(directory, tmp_path / "-".join(combination))
+    result = terraform(tmp_path, "fmt", "-check", "-recursive", "-diff", check=False)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
+def test_an_independent_parser_reads_every_file(bundles, combination):
+    for path in sorted(bundles[combination].glob("*.tf")):
+        parsed = hcl2.loads(path.read_text(encoding="utf-8"))
+        assert parsed, path.name
+
+
+def test_validate_passes_on_every_combination(bundles, tmp_path):
+    def validate(combination):
+        root = tmp_path / "-".join(combination)
+        shutil.copytree(bundles[combination], root)
+        init(root, backend=False)
+        return terraform(root, "validate", "-json", check=False)
+
+    results = in_parallel({c: (lambda c=c: validate(c)) for c in COMBINATIONS})
+    for combination, result in results.items():
+        assert json.loads(result.stdout)["valid"], (combination, result.stdout)
+
+
+def test_regenerating_gives_byte_identical_files(synth, tmp_path):
+    archives = {p.name: p.read_bytes() for p in synth.bundle.glob("*.zip")}
+    write_hcl_bundle(tmp_path, (synth.bundle / "tap_stack.tf.json").read_bytes(), archives)
+    directory = hcl_bundle(synth)
+    for path in tmp_path.iterdir():
+        assert path.read_bytes() == (directory / path.name).read_bytes(), path.name
+
+
+def test_reads_as_written_by_hand(synth_of):
+    """References bare, meta-arguments first, lifecycle last, native objects for JSON documents."""
+    directory = hcl_bundle(synth_of(regions="3", waf="on"))
+    text = "\n".join(p.read_text() for p in sorted(directory.glob("*.tf")))
+    assert not re.search(r'"\$\{[^"{}]*\}"', text)  # no string that is only an interpolation
+    assert '\\"{' not in text  # no escaped JSON object
+    assert "provider = aws.secondary" in text
+    assert "jsonencode({" in text
+    for block in text.split("\nresource ")[1:]:
+        top = [line for line in block.split("\n}\n")[0].splitlines()[1:] if re.match(r"^  \S", line)]
+        names = [line.split()[0] for line in top]
+        meta = [n for n in names if n in ("count", "for_each", "provider", "depends_on")]
+        assert names[: len(meta)] == meta, block.splitlines()[0]
+        if "lifecycle" in names:
+            assert [line for line in top if line.endswith("{")][-1] == "  lifecycle {", block.splitlines()[0]
