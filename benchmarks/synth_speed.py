@@ -18,14 +18,15 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SILENCE = "import tapgen; "
+PREPARED = "import tapgen; "  # the project's Node preparation (tapgen/__init__.py)
 
 CASES = {
-    "plain import (package __init__)": [sys.executable, "-c", SILENCE + "import cdktf_cdktf_provider_aws.s3_bucket"],
+    # As any user of the bindings would: the package __init__ in Python, every submodule in Node.
+    "plain import (package __init__)": [sys.executable, "-c", "import cdktf_cdktf_provider_aws.s3_bucket"],
     "project import (tapgen.aws)": [
         sys.executable,
         "-c",
-        SILENCE + "from tapgen.aws import aws; aws.s3_bucket.S3Bucket",
+        PREPARED + "from tapgen.aws import aws; aws.s3_bucket.S3Bucket",
     ],
 }
 
