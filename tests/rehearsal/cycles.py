@@ -15,7 +15,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.rehearsal.emulator import Emulator, Step, Workspace
+from stacks.tap_stack import LOCAL_STATE_PATH as LOCAL_STATE
+from tests.rehearsal.emulator import OVERRIDE_FILE, Emulator, Step, Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEPLOY_TFVARS = FIXTURES / "deploy.tfvars"
@@ -94,6 +95,21 @@ class Run:
         return f"{self.name}: {facts}; {timed}"
 
 
+def plan_hcl_bundle_over_this_state(run: Run, bundle: Path, *variables: str) -> None:
+    """State portability (SPEC §10): the HCL bundle beside `bundle`, planned over the state that the
+    JSON bundle's apply left, must show no changes (step `plan (HCL bundle)`)."""
+    workdir = run.workspace.directory
+    hcl_dir = workdir.parent / f"{workdir.name}_hcl"
+    shutil.copytree(bundle.parent / f"{bundle.name}_hcl", hcl_dir)
+    # The same tfvars, state and emulator override (the .tf files declare the same provider aliases).
+    for name in (TFVARS, OVERRIDE_FILE, LOCAL_STATE):
+        shutil.copy(workdir / name, hcl_dir / name)
+    hcl = Workspace(run.workspace.emulator, hcl_dir, run.workspace.account)
+    run.steps["init (HCL bundle)"] = hcl.init()
+    plan = ("plan", "-input=false", "-detailed-exitcode", *variables)
+    run.steps["plan (HCL bundle)"] = hcl.terraform(*plan, ok=(0, 1, 2))
+
+
 def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path = DEPLOY_TFVARS) -> Run:
     """init -> apply -> plan (must be empty) -> destroy -> state list, in a copy of the bundle."""
     shutil.copytree(bundle, workdir)
@@ -104,6 +120,7 @@ def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path =
     run.facts["resources created"] = resources_added(apply)
     run.facts["state"] = run.workspace.state_list()
     run.step("plan", "plan", "-input=false", "-detailed-exitcode", f"-var-file={TFVARS}", ok=(0, 1, 2))
+    plan_hcl_bundle_over_this_state(run, bundle, f"-var-file={TFVARS}")
     destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", f"-var-file={TFVARS}", ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()
@@ -177,6 +194,7 @@ def regions_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path 
     }
     run.facts["emulated"] = emulated_regions(aws, tfvars)
     run.step("plan", "plan", "-input=false", "-detailed-exitcode", *variables, ok=(0, 1, 2))
+    plan_hcl_bundle_over_this_state(run, bundle, *variables)
     destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", *variables, ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()

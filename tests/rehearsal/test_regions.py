@@ -73,6 +73,12 @@ def test_second_plan_after_apply_shows_no_changes(run):
     assert "No changes. Your infrastructure matches the configuration." in plan.stdout
 
 
+def test_the_hcl_bundle_plans_no_change_over_the_state_the_json_bundle_applied(run):
+    plan = run.steps["plan (HCL bundle)"]
+    assert plan.returncode == 0, f"the HCL bundle would change what the JSON bundle applied:\n{plan.stdout[-6000:]}"
+    assert "No changes. Your infrastructure matches the configuration." in plan.stdout
+
+
 def test_destroy_leaves_an_empty_state_and_the_zone_as_it_was(run):
     destroy = run.steps["destroy"]
     assert destroy.returncode == 0, destroy.output[-4000:]
