@@ -8,12 +8,12 @@ the statement is written. Resource policies (statements with principals) are exe
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from constructs import Construct
 
 from tapgen.aws import aws
+from tapgen.jsonencode import jsonencode
 from tapgen.naming import terraform_name
 from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
 
@@ -79,10 +79,11 @@ def key_policy_json(statements: list[Statement]) -> str:
 
     Key policies must say `Resource = "*"` (meaning "this key"). Scanners read every
     `aws_iam_policy_document` as an identity policy and would flag that, so key policies are
-    rendered inline from the same statement data instead: as plain JSON (not `jsonencode`), so that
-    the security rules in `tapgen.rules` can read every statement of the synthesized key policy.
+    rendered inline from the same statement data instead: as plain JSON (not a `jsonencode` call), so
+    that the security rules in `tapgen.rules` can read every statement of the synthesized key policy,
+    in the text `jsonencode` would give, so that the HCL hand-off writes it as `jsonencode({...})`.
     """
-    return json.dumps({"Version": "2012-10-17", "Statement": [_policy_data(s) for s in statements]})
+    return jsonencode({"Version": "2012-10-17", "Statement": [_policy_data(s) for s in statements]})
 
 
 def policy_document(scope: Construct, name: str, statements: list[Statement]):

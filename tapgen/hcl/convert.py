@@ -50,11 +50,25 @@ def _template_string(value: str) -> Expr:
         return Raw(t.fmt_expression(expression))
     document = t.json_document(value)
     if document is not None:
-        return Call("jsonencode", literal(document))
+        return Call("jsonencode", _jsonencode_argument(document))
     lines = t.heredoc_lines(value)
     if lines is not None:
         return Heredoc(t.heredoc_marker(lines), tuple(lines))
     return Raw(t.fmt_quoted(value))
+
+
+def _jsonencode_argument(value: object) -> Expr:
+    """A `json_document` value: its strings are templates. One that is a single interpolation is a
+    string in the JSON text, but native syntax would unwrap `"${x}"` to `x`, type included, so it is
+    written `tostring(x)`."""
+    if isinstance(value, str):
+        expression = t.sole_interpolation(value)
+        return Raw(f"tostring({t.fmt_expression(expression)})" if expression is not None else t.fmt_quoted(value))
+    if isinstance(value, list):
+        return Tuple(tuple(_jsonencode_argument(item) for item in value))
+    if isinstance(value, dict):
+        return Object(tuple((_template_key(key), _jsonencode_argument(item)) for key, item in value.items()))
+    return template(value)
 
 
 def _template_key(key: str) -> str:

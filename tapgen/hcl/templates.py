@@ -16,6 +16,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from tapgen.jsonencode import jsonencode
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _KEYWORDS = frozenset({"true", "false", "null", "for", "in", "if", "endif", "else", "endfor"})
 
@@ -182,15 +184,6 @@ def object_key(key: str) -> str:
     return quoted_literal(key)
 
 
-# Terraform's jsonencode: compact, object keys sorted, and `<`, `>`, `&`, U+2028/2029 escaped.
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def terraform_jsonencode(value: object) -> str:
-    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    return re.sub("[<>&\u2028\u2029]", lambda match: _JSON_ESCAPES[match.group(0)], text)
-
-
 def _plain_json(value: object) -> bool:
     """Only values whose jsonencode text is certain: no floats (number formatting differs)."""
     if isinstance(value, dict):
@@ -200,17 +193,50 @@ def _plain_json(value: object) -> bool:
     return value is None or isinstance(value, (str, bool, int))
 
 
+# A stand-in for an interpolation while the rest of the template is read as JSON: private-use
+# characters, which JSON neither escapes nor needs escaped.
+_HOLE = "\ue000{}\ue001"
+_HOLES = re.compile("\ue000(\\d+)\ue001")
+
+
 def json_document(template: str) -> object | None:
-    """The value whose `jsonencode` is exactly this template (a JSON object or array without
-    interpolations), or None."""
-    if not template.startswith(("{", "[")) or "${" in template or "%{" in template:
+    """The value whose `jsonencode` is exactly this template (a JSON object or array), or None.
+
+    Its strings are templates: an interpolation of the JSON text stays one inside its string
+    (`"arn:${data.aws_partition.p.partition}:..."`), which jsonencode inserts as the JSON text
+    does, provided its value needs no JSON escaping (ARNs, names and ids do not). Interpolations
+    outside strings, in keys, or directives: None.
+    """
+    if not template.startswith(("{", "[")) or "%{" in template or "\ue000" in template:
         return None
+    pieces = [part.text for part in parts(template) if not part.literal]
+    holed = "".join(p.text if p.literal else _HOLE.format(pieces.index(p.text)) for p in parts(template))
     try:
-        value = json.loads(template)
+        value = json.loads(holed)
     except ValueError:
         return None
-    if not isinstance(value, (dict, list)) or not _plain_json(value) or terraform_jsonencode(value) != template:
+    if not isinstance(value, (dict, list)) or not _plain_json(value) or jsonencode(value) != holed:
         return None
+    if _HOLES.search(json.dumps(_keys(value), ensure_ascii=False)):
+        return None
+    return _filled(value, pieces)
+
+
+def _keys(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [*value, *(key for item in value.values() for key in _keys(item))]
+    if isinstance(value, list):
+        return [key for item in value for key in _keys(item)]
+    return []
+
+
+def _filled(value: object, pieces: list[str]) -> object:
+    if isinstance(value, str):
+        return _HOLES.sub(lambda match: pieces[int(match.group(1))], value)
+    if isinstance(value, list):
+        return [_filled(item, pieces) for item in value]
+    if isinstance(value, dict):
+        return {key: _filled(item, pieces) for key, item in value.items()}
     return value
 
 

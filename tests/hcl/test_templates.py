@@ -35,6 +35,10 @@ CASES = {
     "directive": ("%{ if var.on }on%{ else }off%{ endif }", '"%{ if var.on }on%{ else }off%{ endif }"'),
     "object constructor spaced as fmt does": ('${jsonencode({"a" = {"b" = 1}})}', 'jsonencode({ "a" = { "b" = 1 } })'),
     "JSON document": ('{"a":[1,"x"],"b":null}', 'jsonencode({\n  a = [1, "x"]\n  b = null\n})'),
+    "JSON document with interpolations in its strings": (
+        '{"Resource":["arn:${var.x}:y","${var.y}"]}',
+        'jsonencode({\n  Resource = ["arn:${var.x}:y", tostring(var.y)]\n})',
+    ),
 }
 
 
@@ -75,7 +79,12 @@ def test_jsonencode_only_for_exact_documents():
     assert t.json_document('{"b":1,"a":2}') is None  # jsonencode sorts keys
     assert t.json_document('{"a":"<b>"}') is None  # jsonencode escapes < and >
     assert t.json_document('{"a":1.5}') is None  # number formatting is not certain
-    assert t.json_document('{"a":"${x}"}') is None
+    assert t.json_document('{"a":"arn:${x}"}') == {"a": "arn:${x}"}
+    assert t.json_document('{"a":"${lookup(m, "}")}"}') == {"a": '${lookup(m, "}")}'}
+    assert t.json_document('{"a":"$${x}"}') == {"a": "$${x}"}  # still template text
+    assert t.json_document('{"a":${x}}') is None  # an interpolation outside a string
+    assert t.json_document('{"${k}":1}') is None  # an interpolated key
+    assert t.json_document('{"a":"%{if x}y%{endif}"}') is None
 
 
 def test_empty_blocks_and_alignment():
@@ -99,6 +108,7 @@ EVALUATED = {
     "variable": {
         "literal": {"type": "string", "default": 'x = "${not}" %{raw} \\ ünï'},
         "numbers": {"type": "map(number)", "default": {"a-b": 1, "c": 2.5}},
+        "name": {"type": "string", "default": "tap-ünï"},
     },
     "locals": {
         name.replace(" ", "_"): source
@@ -110,6 +120,9 @@ EVALUATED = {
         "numbers": {"value": "${var.numbers}"},
         "heredoc": {"value": 'line ${var.literal}\n  "quoted" \\ $${x}\n\nend\n'},
         "json": {"value": '{"a":[1,"x",true],"b":{"c":"d"}}'},
+        "json_with_interpolations": {
+            "value": '{"Resource":["arn:${var.name}:x","${var.numbers["c"]}"],"Sid":"${join("-", ["a", "b"])}"}'
+        },
     },
 }
 

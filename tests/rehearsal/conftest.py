@@ -25,12 +25,7 @@ from tests.rehearsal.cycles import Run, deploy_cycle, newest_release, regions_cy
 from tests.rehearsal.emulator import Emulator
 
 FIGURES: list[str] = []
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    with Emulator.running() as running:
-        yield running
+LEDGER: list[str] = []
 
 
 class Rehearsals:
@@ -77,7 +72,21 @@ def _rehearsals_start_early(rehearsals):
     """Start the cycles with the first test of this folder, so they run while other tests do."""
 
 
+@pytest.fixture(scope="session")
+def emulator():
+    with Emulator.running() as running:
+        yield running
+        LEDGER.extend(
+            (
+                f"emulator: {len(running.ledger.retried)} calls retried by the SDK, "
+                f"{len(running.ledger.replayed)} answered again from their first attempt",
+                *(f"  answered again: {call}" for call in sorted(set(running.ledger.replayed))),
+            )
+        )
+
+
 def pytest_terminal_summary(terminalreporter):
+    FIGURES.extend(LEDGER)
     if FIGURES:
         terminalreporter.section("deploy rehearsal figures")
         for line in FIGURES:

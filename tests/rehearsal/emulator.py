@@ -5,6 +5,8 @@ API (reusable outside the rehearsal tests, e.g. for a `cdktf deploy` cycle):
 - `Emulator.start()` applies the named patches of `tests.rehearsal.moto_patches`, starts moto's
   `ThreadedMotoServer` in this process on 127.0.0.1 and a free port, and returns the emulator;
   `stop()` shuts it down. `with Emulator.running() as emulator:` does both.
+  Its application sits behind a `tests.rehearsal.retries.RetryLedger` (`emulator.ledger`): a retried
+  call whose first attempt moto carried out gets that answer again instead of running twice.
 - `emulator.endpoint`: `http://127.0.0.1:<port>`.
 - `emulator.env(account=None)`: the environment to run `terraform` (or `npx cdktf deploy`) against
   it: this process's environment without any `AWS_*`/`TF_*` setting of the caller; fake
@@ -46,9 +48,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
 
 from tests.conftest import provider_mirror
 from tests.rehearsal import moto_patches
+from tests.rehearsal.retries import RetryLedger
 
 OVERRIDE_FILE = "emulator_override.tf.json"
 COMMAND_TIMEOUT_SECONDS = 600
@@ -62,6 +68,19 @@ PROVIDER_OVERRIDE = {
     "skip_metadata_api_check": True,
     "max_retries": 2,
 }
+
+
+class LedgeredServer(ThreadedMotoServer):
+    """moto's `ThreadedMotoServer`, with its application behind the emulator's `RetryLedger`."""
+
+    def __init__(self, ledger: RetryLedger, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._ledger = ledger
+
+    def _server_entry(self) -> None:
+        self._server = make_server(self._ip_address, self._port, self._ledger, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
 
 
 def terraform_binary() -> str:
@@ -80,6 +99,7 @@ class Emulator:
         self._server = None
         self._accounts: dict[str, dict[str, str]] = {}
         self.patches: tuple[str, ...] = ()
+        self.ledger: RetryLedger | None = None
 
     @classmethod
     @contextlib.contextmanager
@@ -91,11 +111,10 @@ class Emulator:
             emulator.stop()
 
     def start(self) -> Emulator:
-        from moto.server import ThreadedMotoServer
-
         self.patches = moto_patches.apply_all()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-        self._server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
+        self.ledger = RetryLedger(DomainDispatcherApplication(create_backend_app))
+        self._server = LedgeredServer(self.ledger, ip_address=self._host, port=self._port, verbose=False)
         self._server.start()
         self._port = self._server.get_host_and_port()[1]
         return self
