@@ -10,6 +10,7 @@ from constructs import Construct
 from modules.account import AwsAccount
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
+from modules.private_network import FunctionNetwork
 from tapgen.archives import RUNTIME_PYTHON, BuiltArchive
 from tapgen.aws import aws
 from tapgen.placement import placement_of
@@ -17,11 +18,21 @@ from tapgen.placement import placement_of
 RUNTIME = f"python{RUNTIME_PYTHON}"
 HANDLER = "handler.handler"
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+# What Lambda does with the function's role to attach it to its subnets (AWSLambdaENIManagementAccess),
+# less DescribeNetworkInterfaces, which exists only on Resource "*".
+ENI_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+ENI_RESOURCES = ("network-interface/*", "subnet/*", "security-group/*")
 
 
 @dataclass(frozen=True)
 class ApiFunctionProps:
-    """`name` is the Terraform name of the function; its role, policy and log group derive from it."""
+    """`name` is the Terraform name of the function; its role, policy and log group derive from it.
+    With `network` the function runs in those private subnets (`modules/private_network.py`)."""
 
     name: str
     function_name: str
@@ -35,6 +46,7 @@ class ApiFunctionProps:
     log_retention_days: float
     environment: dict[str, str] = field(default_factory=dict)
     statements: tuple[Statement, ...] = ()
+    network: FunctionNetwork | None = None
 
 
 class ApiFunction(Construct):
@@ -58,6 +70,7 @@ class ApiFunction(Construct):
                 props.role_name,
                 "lambda.amazonaws.com",
                 base_statements(self.log_group.arn, props.kms_key_arn, props.account, props.function_name)
+                + network_statements(props.network, props.account)
                 + props.statements,
             ),
         )
@@ -76,6 +89,7 @@ class ApiFunction(Construct):
             kms_key_arn=props.kms_key_arn,
             environment=aws.lambda_function.LambdaFunctionEnvironment(variables=props.environment),
             tracing_config=aws.lambda_function.LambdaFunctionTracingConfig(mode="Active"),
+            vpc_config=vpc_config(props.network),
             lifecycle=TerraformResourceLifecycle(precondition=[archive_precondition(self, props.name, props.archive)]),
             # Without these the first invocations can run before the role may write logs,
             # and Lambda would create an unencrypted log group with infinite retention.
@@ -125,4 +139,29 @@ def base_statements(
                 ),
             ),
         ),
+    )
+
+
+def vpc_config(network: FunctionNetwork | None):
+    """The function's subnets and security groups; none (outside any VPC) without a network."""
+    if network is None:
+        return None
+    return aws.lambda_function.LambdaFunctionVpcConfig(
+        subnet_ids=list(network.subnet_ids), security_group_ids=list(network.security_group_ids)
+    )
+
+
+def network_statements(network: FunctionNetwork | None, account: AwsAccount) -> tuple[Statement, ...]:
+    """The network interfaces Lambda creates, deletes and addresses with the function's role, only
+    in the function's VPC (`ec2:Vpc` holds for interfaces, subnets and security groups alike)."""
+    if network is None:
+        return ()
+    return (
+        Statement(
+            "ManageNetworkInterfacesInOwnVpc",
+            ENI_ACTIONS,
+            tuple(account.arn("ec2", resource) for resource in ENI_RESOURCES),
+            conditions=(Condition("ArnEquals", "ec2:Vpc", (network.vpc_arn,)),),
+        ),
+        Statement("DescribeNetworkInterfaces", ("ec2:DescribeNetworkInterfaces",), ("*",)),
     )

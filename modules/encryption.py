@@ -2,7 +2,7 @@
 says who may use the key, for which of the stack's resources and through which service.
 
 - Who: one AWS service principal acting on its own behalf (CloudWatch Logs, EventBridge, CloudWatch
-  alarms), or the IAM principals of this account (`kms:CallerAccount`), whose IAM policies then name
+  alarms, CloudTrail), or the IAM principals of this account (`kms:CallerAccount`), whose IAM policies then name
   the principal: in this stack only the stack's roles, each conditioned the same way.
 - Through which service: every grant to IAM principals requires `kms:ViaService`; nobody may call
   Encrypt, Decrypt or GenerateDataKey on the key directly, and grants that services create for
@@ -10,8 +10,8 @@ says who may use the key, for which of the stack's resources and through which s
 - For which resources: an encryption-context condition naming the stack's own resources, for every
   service that sets one: log-group ARNs (`aws:logs:arn`), function ARNs (`aws:lambda:FunctionArn`),
   table names (`aws:dynamodb:tableName`), bucket ARNs (`aws:s3:arn`), secret ARNs (`SecretARN`) and
-  event-bus ARNs (`aws:events:event-bus:arn`); service principals also by `aws:SourceAccount` or
-  `aws:SourceArn`.
+  event-bus ARNs (`aws:events:event-bus:arn`), and for trails the account's trail ARNs
+  (`aws:cloudtrail:arn`); service principals also by `aws:SourceAccount` or `aws:SourceArn`.
 - Administration (key policy, rotation, aliases, tags, deletion) stays with the account through
   IAM and includes no cryptographic operation.
 
@@ -65,6 +65,7 @@ ADMINISTRATION = (
 )
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 ALARMS_PRINCIPAL = "cloudwatch.amazonaws.com"
+CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"
 # The resource types that may name the key (and where): the security rules' list.
 CONSUMER_TYPES = KMS_KEY_CONSUMERS
 
@@ -90,6 +91,7 @@ class KeyConsumers:
     event_buses: tuple[str, ...] = ()
     delivery_streams: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    trails: tuple[str, ...] = ()
 
 
 def key_policy_statements(account: AwsAccount, consumers: KeyConsumers) -> list[Statement]:
@@ -228,7 +230,39 @@ def key_policy_statements(account: AwsAccount, consumers: KeyConsumers) -> list[
                 conditions=(Condition("StringEquals", "aws:SourceAccount", (account.account_id,)),),
             )
         )
+    if consumers.trails:
+        statements += trail_statements(account, consumers.trails)
     return statements
+
+
+def trail_statements(account: AwsAccount, trails: tuple[str, ...]) -> list[Statement]:
+    """AWS's documented key policy for CloudTrail ("Configure AWS KMS key policies for CloudTrail"),
+    for the stack's trails: encrypting their log files, and checking the key when a trail is set up."""
+    cloudtrail = (service_principal(CLOUDTRAIL_PRINCIPAL),)
+    from_trails = Condition(
+        "StringEquals", "aws:SourceArn", tuple(account.arn("cloudtrail", f"trail/{name}") for name in trails)
+    )
+    return [
+        Statement(
+            "CloudTrailEncryptsStackTrailLogs",
+            ("kms:GenerateDataKey*",),
+            ("*",),
+            principals=cloudtrail,
+            conditions=(
+                from_trails,
+                # A multi-region trail encrypts the log files of every region with its home region's key.
+                Condition(
+                    "StringLike",
+                    "kms:EncryptionContext:aws:cloudtrail:arn",
+                    (account.arn("cloudtrail", "trail/*", region="*"),),
+                ),
+            ),
+        ),
+        # DescribeKey carries no encryption context: the stack's trails only.
+        Statement(
+            "CloudTrailValidatesTheKey", ("kms:DescribeKey",), ("*",), principals=cloudtrail, conditions=(from_trails,)
+        ),
+    ]
 
 
 def _at(body: object, path: tuple[str, ...]) -> list[object]:
@@ -291,6 +325,7 @@ def consumers_of(key_references: Iterable[str], bodies: dict[tuple[str, str], di
         event_buses=named("aws_cloudwatch_event_bus", "name"),
         delivery_streams=named("aws_kinesis_firehose_delivery_stream", "name"),
         topics=named("aws_sns_topic", "name"),
+        trails=named("aws_cloudtrail", "name"),
     )
 
 

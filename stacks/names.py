@@ -12,6 +12,7 @@ from __future__ import annotations
 from cdktf import TerraformLocal
 from constructs import Construct
 
+from tapgen.config import SynthConfig
 from tapgen.placement import Region
 
 NAME_PREFIX = '${join("-", compact([var.project_name, var.environment, var.environment_suffix]))}'
@@ -28,6 +29,11 @@ IAM_ROLES = (
     "log-replication",
     "canary",
 )
+# Roles that exist only with an option: the VPC's flow logs in every region (compliance), the
+# trail's log delivery (compliance) and the Config recorder (account_controls) in the primary.
+FLOW_LOGS_ROLE = "flow-logs"
+TRAIL_ROLE = "trail"
+CONFIG_ROLE = "config"
 IAM_ROLE_NAME_MAX = 64
 S3_BUCKET_NAME_MAX = 63
 HASH_CHARS = 8
@@ -41,23 +47,50 @@ def fitted(name: str, limit: int) -> str:
     return f"length({name}) <= {limit} ? {name} : {cut}"
 
 
-def iam_role_names(scope: Construct, region: Region) -> dict[str, str]:
-    """Declare the local `iam_role_names[_<slot>]`: the physical name of every role in IAM_ROLES for
-    `region`, `<prefix>-<region>-<role>` fitted to IAM's 64 characters; return references by role."""
+def optional_roles(config: SynthConfig, region: Region) -> tuple[str, ...]:
+    """The roles that `config`'s options add in `region`."""
+    compliance, primary = config.compliance_enabled, region.is_primary
+    return (
+        *((FLOW_LOGS_ROLE,) if compliance else ()),
+        *((TRAIL_ROLE,) if compliance and primary else ()),
+        *((CONFIG_ROLE,) if config.account_controls_enabled and primary else ()),
+    )
+
+
+def own_buckets(config: SynthConfig, region: Region) -> tuple[str, ...]:
+    """The purposes of the buckets the stack owns in `region` besides its log bucket."""
+    primary = region.is_primary
+    return (
+        *OWN_BUCKETS,
+        *((ANALYTICS_BUCKET,) if primary and config.region_count > 1 else ()),
+        *((TRAIL_BUCKET,) if primary and config.compliance_enabled else ()),
+        *((CONFIG_BUCKET,) if primary and config.account_controls_enabled else ()),
+    )
+
+
+def iam_role_names(scope: Construct, region: Region, optional: tuple[str, ...] = ()) -> dict[str, str]:
+    """Declare the local `iam_role_names[_<slot>]`: the physical name of every role in IAM_ROLES (and
+    the `optional` roles of the options that are on) for `region`, `<prefix>-<region>-<role>` fitted
+    to IAM's 64 characters; return references by role."""
     local_name = f"iam_role_names{region.suffix}"
-    roles = ", ".join(f'"{role}"' for role in IAM_ROLES)
+    every = (*IAM_ROLES, *optional)
+    roles = ", ".join(f'"{role}"' for role in every)
     full = f'{{for role in [{roles}] : role => "${{local.name_prefix}}-${{var.{region.variable}}}-${{role}}"}}'
     local = TerraformLocal(
         scope, local_name, f"${{{{for role, name in {full} : role => {fitted('name', IAM_ROLE_NAME_MAX)}}}}}"
     )
     local.override_logical_id(local_name)
-    return {role: f'${{local.{local_name}["{role}"]}}' for role in IAM_ROLES}
+    return {role: f'${{local.{local_name}["{role}"]}}' for role in every}
 
 
 # The stack's own buckets in every region (besides the log bucket): `<prefix>-<purpose>-<region>-<account>`;
 # with more than one region the primary also holds the Athena query results.
 OWN_BUCKETS = ("canary",)
 ANALYTICS_BUCKET = "athena"
+TRAIL_BUCKET = "trail"  # compliance, primary
+CONFIG_BUCKET = "config"  # account_controls, primary
+# IAM policy names are account-wide: the region keeps two deployments of one prefix apart.
+BOUNDARY_POLICY = "${local.name_prefix}-${var.aws_region}-boundary"
 # Athena database names allow a-z, 0-9 and _ only.
 LOG_DATABASE = '${replace("${local.name_prefix}_logs", "-", "_")}'
 

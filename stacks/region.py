@@ -25,6 +25,7 @@ from modules.item_events import ItemEvents, ItemEventsProps
 from modules.item_table import CapacityRange, ItemTable, ItemTableProps
 from modules.log_analytics import LogAnalytics, LogAnalyticsProps
 from modules.log_replication import LogReplication, LogReplicationProps, ReplicaBucket
+from modules.private_network import PrivateNetwork, PrivateNetworkProps
 from modules.regional_domain import (
     RegionalCertificate,
     RegionalCertificateProps,
@@ -49,6 +50,9 @@ HEALTH = "health"
 ROTATION = "rotation"
 CANARY = "canary"
 ROUTES = routes_from_contract()
+# The AWS APIs the functions call besides DynamoDB (a gateway endpoint): Secrets Manager and
+# EventBridge from the code; KMS, CloudWatch Logs, X-Ray and STS for the SDKs and Powertools.
+ENDPOINT_SERVICES = ("secretsmanager", "kms", "logs", "events", "xray", "sts")
 SIGNING_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
 ROTATION_ACTIONS = (
     "secretsmanager:DescribeSecret",
@@ -93,11 +97,11 @@ class TapRegion(RegionScope):
         self.region = inputs.region
         self.account = inputs.account
         self.var = inputs.var
-        self.iam_role_names = names.iam_role_names(self, inputs.region)
-        analytics = inputs.region.is_primary and inputs.config.region_count > 1
-        own = (*names.OWN_BUCKETS, *((names.ANALYTICS_BUCKET,) if analytics else ()))
-        self.bucket_names = names.bucket_names(self, inputs.region, own)
+        config = inputs.config
+        self.iam_role_names = names.iam_role_names(self, inputs.region, names.optional_roles(config, inputs.region))
+        self.bucket_names = names.bucket_names(self, inputs.region, names.own_buckets(config, inputs.region))
         self._data_plane()
+        self.network = self._network() if config.compliance_enabled else None
         self._compute()
         self._edge()
         self._observability()
@@ -146,6 +150,37 @@ class TapRegion(RegionScope):
         )
         self.grants = TenantGrants(
             self, TenantGrantsProps("tap_stack_grants", f"{prefix}-grants", key, v["tenant_grants"].value)
+        )
+
+    def _network(self) -> PrivateNetwork:
+        """The private network the functions run in: endpoints for the AWS APIs they call, each
+        admitting only this region's resources of the stack."""
+        prefix = self.inputs.prefix
+        return PrivateNetwork(
+            self,
+            PrivateNetworkProps(
+                "tap_stack_network",
+                f"{prefix}-network",
+                self.var["vpc_cidr"].string_value,
+                self.account,
+                self.kms.arn,
+                self.var["log_retention_days"].number_value,
+                f"/aws/vpc/{prefix}-flow-logs",
+                self.iam_role_names[names.FLOW_LOGS_ROLE],
+                admin_cidr=self.var["admin_cidr"].string_value,
+                interface_services=ENDPOINT_SERVICES,
+                allowed_resources={
+                    "dynamodb": (
+                        self.data.arn,
+                        f"{self.data.arn}/index/*",
+                        self.grants.arn,
+                    ),
+                    "s3": (self.logs.arn, f"{self.logs.arn}/*"),
+                    "secretsmanager": (self.secret.arn,),
+                    "kms": (self.kms.arn,),
+                    "events": (self.events.arn,),
+                },
+            ),
         )
 
     def _table(self) -> ItemTable | TableReplica:
@@ -336,6 +371,7 @@ class TapRegion(RegionScope):
                 log_retention_days=v["log_retention_days"].number_value,
                 environment=settings.environment,
                 statements=settings.statements,
+                network=self.network.function_network if self.network else None,
             ),
         )
 

@@ -22,7 +22,7 @@ from constructs import Construct
 
 from modules.account import AwsAccount
 from modules.regional_domain import ValidationRecord, ValidationRecordProps
-from stacks import names
+from stacks import compliance, names
 from stacks.outputs import OUTPUTS
 from stacks.region import RegionInputs, TapRegion
 from stacks.variables import variables_for
@@ -79,6 +79,11 @@ class TapStack(TerraformStack):
         self.primary = self.regions[0]
         if len(self.regions) > 1:
             self._across_regions()
+        if config.compliance_enabled:
+            self.trail = compliance.audit_trail(self)
+            self.boundary = compliance.permission_boundary(self)
+        if config.account_controls_enabled:
+            self.account_controls = compliance.account_controls(self)
         self._moved(self.primary.api_account.moved)
         self._outputs()
         if len(self.regions) > 1:

@@ -553,6 +553,42 @@ WAF_VARIABLES: tuple[VariableSpec, ...] = (
 )
 
 
+_VPC_PREFIX = 'tonumber(split("/", var.vpc_cidr)[1])'
+COMPLIANCE_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "vpc_cidr",
+        "string",
+        "IPv4 CIDR block of each region's private VPC (compliance=on); two private subnets take its first two "
+        "quarters. The regions' VPCs are not connected, so every region may use the same block.",
+        "10.40.0.0/16",
+        (
+            Validation(
+                'can(cidrhost(var.vpc_cidr, 0)) && !strcontains(var.vpc_cidr, ":") && '
+                "try(cidrsubnet(var.vpc_cidr, 0, 0) == var.vpc_cidr, false) && "
+                f"try({_VPC_PREFIX} >= 16 && {_VPC_PREFIX} <= 24, false)",
+                'vpc_cidr = "${var.vpc_cidr}" is not allowed: expected an IPv4 network address in canonical form '
+                "with a prefix from /16 to /24, such as 10.40.0.0/16.",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "admin_cidr",
+        "string",
+        "IPv4 CIDR block from which SSH (port 22) may reach the functions' security group; empty (the default) "
+        "opens no port 22 at all. Never 0.0.0.0/0.",
+        "",
+        (
+            Validation(
+                'var.admin_cidr == "" || (can(cidrhost(var.admin_cidr, 0)) && !strcontains(var.admin_cidr, ":") && '
+                'try(tonumber(split("/", var.admin_cidr)[1]) >= 8, false))',
+                'admin_cidr = "${var.admin_cidr}" is not allowed: expected empty or an IPv4 CIDR block of /8 or '
+                "longer, such as 203.0.113.0/24.",
+            ),
+        ),
+    ),
+)
+
+
 def _region_variable(index: int) -> VariableSpec:
     """The deploy-time region of `REGIONS[index]`, which must differ from every earlier region."""
     region = REGIONS[index]
@@ -622,4 +658,5 @@ def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
     regional = tuple(_region_variable(index) for index in range(1, config.region_count))
     routing = ROUTING_VARIABLES + ANALYTICS_VARIABLES if config.region_count > 1 else ()
     waf = WAF_VARIABLES if config.waf_enabled else ()
-    return VARIABLES + CANARY_VARIABLES + waf + regional + routing
+    compliance = COMPLIANCE_VARIABLES if config.compliance_enabled else ()
+    return VARIABLES + CANARY_VARIABLES + waf + regional + routing + compliance

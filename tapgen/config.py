@@ -16,6 +16,7 @@ from pathlib import Path
 BACKENDS = ("local", "s3")
 REGION_COUNTS = ("1", "2", "3")
 SWITCHES = ("on", "off")
+OFF_ON = ("off", "on")  # capabilities that are off unless asked for (default first)
 
 # What cdktf itself reads from cdktf.json (its config schema) and from the context (its own flags).
 # Anything else is a typo or a misplaced option (`"Backend": "s3"`), and is refused, not ignored.
@@ -60,6 +61,8 @@ class SynthConfig:
     state_lock_table: str = ""
     regions: str = "1"
     waf: str = "on"
+    compliance: str = "off"
+    account_controls: str = "off"
 
     @property
     def region_count(self) -> int:
@@ -70,6 +73,14 @@ class SynthConfig:
         return self.waf == "on"
 
     @property
+    def compliance_enabled(self) -> bool:
+        return self.compliance == "on"
+
+    @property
+    def account_controls_enabled(self) -> bool:
+        return self.account_controls == "on"
+
+    @property
     def state_lockfile(self) -> bool:
         """S3-native state locking (Terraform 1.10+), unless a DynamoDB lock table (deprecated) is named."""
         return not self.state_lock_table
@@ -78,6 +89,8 @@ class SynthConfig:
         _require_choice("backend", self.backend, BACKENDS)
         _require_choice("regions", self.regions, REGION_COUNTS)
         _require_choice("waf", self.waf, SWITCHES)
+        _require_choice("compliance", self.compliance, OFF_ON)
+        _require_choice("account_controls", self.account_controls, OFF_ON)
         if self.backend == "s3":
             _require_match("state_bucket", self.state_bucket, _BUCKET, "an S3 bucket name (3-63 chars: a-z 0-9 . -)")
             _require_match("state_key", self.state_key, _STATE_KEY, "an S3 object key (1-1024 safe characters)")

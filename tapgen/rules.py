@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
 OPEN_API_PATHS = ("health",)
@@ -60,6 +60,7 @@ KMS_KEY_CONSUMERS: dict[str, tuple[str, ...]] = {
     "aws_cloudwatch_event_bus": ("kms_key_identifier",),
     "aws_kinesis_firehose_delivery_stream": ("server_side_encryption", "key_arn"),
     "aws_sns_topic": ("kms_master_key_id",),
+    "aws_cloudtrail": ("kms_key_id",),
 }
 # Types that name a stack key without being its consumer: the key is granted to the consumer named
 # here, which the rules above check.
@@ -81,6 +82,8 @@ ARCHIVE_TAMPER_ACTIONS = (
 )
 ARCHIVE_EXEMPTION_TESTS = ("StringNotEquals", "ArnNotEquals")
 FIREHOSE_DELIVERY_METRICS = ("DeliveryToS3.Success", "DeliveryToS3.DataFreshness")
+# The Terraform name of the stack's permission boundary (modules/permission_boundary.py).
+PERMISSION_BOUNDARY_POLICY = "tap_stack_permission_boundary"
 _POLICY_JSON = re.compile(r"^\$\{data\.aws_iam_policy_document\.(?P<name>[a-z0-9_]+)\.json\}$")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_]+\}$")
 _KEY_REFERENCE = re.compile(r"\$\{aws_kms_key\.(?P<name>[a-z0-9_]+)\.(arn|key_id|id)\}")
@@ -104,7 +107,12 @@ def _resources(doc: Document, rtype: str) -> dict[str, dict]:
 
 
 def _policy_documents(doc: Document) -> dict[str, dict]:
-    return doc.get("data", {}).get("aws_iam_policy_document", {})
+    """The policy documents that grant: a permission boundary's document only caps what roles may
+    do (a role may do what both allow), so it is not read as a grant."""
+    boundary = _resources(doc, "aws_iam_policy").get(PERMISSION_BOUNDARY_POLICY, {})
+    capping = _POLICY_JSON.match(str(boundary.get("policy", "")))
+    documents = doc.get("data", {}).get("aws_iam_policy_document", {})
+    return {name: body for name, body in documents.items() if not (capping and name == capping["name"])}
 
 
 def _referenced(value: object, rtype: str) -> str | None:
@@ -506,6 +514,7 @@ def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
         "aws_dynamodb_table": ("name", '"{}"'),
         "aws_secretsmanager_secret": ("name", ':secret:{}-??????"'),
         "aws_cloudwatch_event_bus": ("name", ':event-bus/{}"'),
+        "aws_cloudtrail": ("name", ':trail/{}"'),
     }
     findings = []
     for rtype, path in KMS_KEY_CONSUMERS.items():
@@ -708,6 +717,21 @@ def log_subscription_roles_trust_named_log_groups(doc: Document) -> list[Finding
     return findings
 
 
+def roles_have_the_permission_boundary(doc: Document) -> list[Finding]:
+    """When the stack has its permission boundary (`compliance=on`), every role is capped by exactly
+    that policy; without the policy there is nothing to require."""
+    if PERMISSION_BOUNDARY_POLICY not in _resources(doc, "aws_iam_policy"):
+        return []
+    expected = f"${{aws_iam_policy.{PERMISSION_BOUNDARY_POLICY}.arn}}"
+    return [
+        Finding(
+            "roles_have_the_permission_boundary", f"aws_iam_role.{name}", f"permissions_boundary must be {expected}"
+        )
+        for name, body in sorted(_resources(doc, "aws_iam_role").items())
+        if body.get("permissions_boundary") != expected and name not in BOUNDARY_EXEMPT_ROLES
+    ]
+
+
 RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     buckets_block_public_access,
     buckets_encrypt_with_kms_bucket_key,
@@ -730,6 +754,7 @@ RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     firehose_streams_log_delivery_errors,
     firehose_streams_alarm_on_failed_delivery,
     log_subscription_roles_trust_named_log_groups,
+    roles_have_the_permission_boundary,
     lambdas_are_traced_on_current_runtime,
     secrets_have_no_stored_value,
     secrets_are_rotated,

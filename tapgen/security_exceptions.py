@@ -5,9 +5,10 @@
 - `CHECKOV_SKIPS`: checkov findings that the generated configuration deliberately does not
   satisfy. Each skip names its check, optionally the resources it covers (by primary address: a
   skip of `aws_s3_bucket.tap_stack_logs` covers `_secondary`/`_tertiary` too; none listed = every
-  resource the check flags) and the synth combinations where it applies (`regions`, `waf`), so a
-  finding is exempt only where its reason is true. Tests scan every combination and require zero
-  findings no skip covers, and every applicable skip to still be needed there.
+  resource the check flags) and the option values where it applies (`regions`, `waf`, `compliance`,
+  `account_controls`), so a finding is exempt only where its reason is true. Tests scan every
+  proven combination and require zero findings no skip covers, and every applicable skip to still
+  be needed there.
 - `CHECKOV_PLAN_SKIPS`: findings only on a plan (`terraform show -json`, where variables have
   values) that a representative deployment deliberately does not satisfy; a test requires each to
   fail on the plan and not on the configuration.
@@ -15,7 +16,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from tapgen.combinations import OPTION_KEYS
 
 _SUFFIXES = ("_secondary", "_tertiary")
 
@@ -31,6 +35,23 @@ WILDCARD_RESOURCE_ACTIONS: dict[str, str] = {
         "log-group ARNs it is never allowed). The API Gateway logging role needs it to find the "
         "groups it writes to; it reveals names and settings, never log events."
     ),
+    "ec2:DescribeNetworkInterfaces": (
+        "EC2 Describe* actions have no resource-level permissions (Service Authorization Reference), and "
+        "Lambda's VPC attachment needs this one on Resource '*' (Lambda Developer Guide, VPC permissions). "
+        "It only reads network-interface metadata; creating, deleting and addressing interfaces is limited "
+        "to the function's own VPC by ec2:Vpc."
+    ),
+}
+
+
+# Roles (by Terraform name) that the permission boundary does not cap.
+BOUNDARY_EXEMPT_ROLES: dict[str, str] = {
+    "tap_stack_config_role": (
+        "The AWS Config recorder (account_controls=on) reads every resource type of the account through the "
+        "AWS managed policy service-role/AWS_ConfigRole, whose actions AWS extends as Config supports new types; "
+        "capped by the stack's boundary (the services of the stack's own roles) it would silently stop recording "
+        "everything else. It may write only to the Config bucket, and is the AWS Config service's role."
+    ),
 }
 
 
@@ -41,9 +62,12 @@ class CheckovSkip:
     resources: tuple[str, ...] = ()  # primary addresses; empty: every resource the check flags
     regions: tuple[str, ...] = ("1", "2", "3")
     waf: tuple[str, ...] = ("on", "off")
+    compliance: tuple[str, ...] = ("off", "on")
+    account_controls: tuple[str, ...] = ("off", "on")
 
-    def applies_to(self, regions: str, waf: str) -> bool:
-        return regions in self.regions and waf in self.waf
+    def applies_to(self, options: Mapping[str, str]) -> bool:
+        """`options`: every option's value (`tapgen.combinations.options`)."""
+        return all(options[name] in getattr(self, name) for name in OPTION_KEYS)
 
     def covers(self, resource: str) -> bool:
         """Whether this skip exempts `resource` (a checkov address such as `aws_s3_bucket.x_secondary[0]`)."""
@@ -61,9 +85,11 @@ def primary_address(resource: str) -> str:
     return address
 
 
-def checkov_skips_for(regions: str, waf: str, skips: tuple[CheckovSkip, ...] | None = None) -> tuple[CheckovSkip, ...]:
+def checkov_skips_for(
+    options: Mapping[str, str], skips: tuple[CheckovSkip, ...] | None = None
+) -> tuple[CheckovSkip, ...]:
     """The skips that apply to one synth combination (`CHECKOV_SKIPS` unless `skips` is given)."""
-    return tuple(s for s in (CHECKOV_SKIPS if skips is None else skips) if s.applies_to(regions, waf))
+    return tuple(s for s in (CHECKOV_SKIPS if skips is None else skips) if s.applies_to(options))
 
 
 LOG_BUCKETS = ("aws_s3_bucket.tap_stack_logs",)

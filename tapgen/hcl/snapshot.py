@@ -13,7 +13,6 @@ subtrees that repeat (the WAF statement tree) once under `definitions`. Determin
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import shutil
@@ -22,35 +21,37 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tapgen.archives import build_archives
+from tapgen.cli import synthesize
+from tapgen.combinations import PROVEN, label
+from tapgen.config import build_config
 from tapgen.hcl.schema import SNAPSHOT
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER = "registry.terraform.io/hashicorp/aws"
-COMBINATIONS = [("regions", r, "waf", w) for r, w in itertools.product("123", ("on", "off"))]
 SHARED_BLOCK_MIN_CHARS = 400
 
 
-def used_types(bundles: list[Path]) -> tuple[set[str], set[str], str]:
+def used_types(documents: list[dict]) -> tuple[set[str], set[str], str]:
     resources: set[str] = set()
     data: set[str] = set()
     version = ""
-    for bundle in bundles:
-        document = json.loads((bundle / "tap_stack.tf.json").read_text())
+    for document in documents:
         resources |= set(document.get("resource", {}))
         data |= set(document.get("data", {}))
         version = document["terraform"]["required_providers"]["aws"]["version"]
     return resources, data, version
 
 
-def synthesize_all(scratch: Path) -> list[Path]:
-    bundles = []
-    for _, regions, _, waf in COMBINATIONS:
-        target = scratch / f"regions{regions}-waf{waf}"
-        command = [sys.executable, "main.py", "--out", str(target / "out"), "--bundle", str(target / "bundle")]
-        command += ["--hcl-bundle", str(target / "hcl"), "-c", f"regions={regions}", "-c", f"waf={waf}"]
-        subprocess.run(command, cwd=ROOT, check=True, env={**os.environ, "CDKTF_OUTDIR": ""})
-        bundles.append(target / "bundle")
-    return bundles
+def synthesize_all(scratch: Path) -> list[dict]:
+    """The JSON configuration of every proven combination (synthesized without the HCL bundle,
+    which needs this snapshot)."""
+    archives = build_archives(ROOT / "lambda_src")
+    documents = []
+    for combination in PROVEN:
+        config = build_config({}, [f"{name}={value}" for name, value in combination.items()])
+        documents.append(json.loads(synthesize(config, archives, scratch / label(combination))))
+    return documents
 
 
 def provider_schema(version: str, scratch: Path) -> dict:
@@ -114,8 +115,8 @@ def trimmed(schema: dict, resources: set[str], data: set[str], version: str) -> 
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="tap-schema-") as scratch_name:
         scratch = Path(scratch_name)
-        bundles = [Path(arg) for arg in argv] or synthesize_all(scratch)
-        resources, data, version = used_types(bundles)
+        given = [json.loads((Path(arg) / "tap_stack.tf.json").read_text()) for arg in argv]
+        resources, data, version = used_types(given or synthesize_all(scratch))
         snapshot = trimmed(provider_schema(version, scratch), resources, data, version)
     SNAPSHOT.write_text(json.dumps(snapshot, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {SNAPSHOT} ({len(resources)} resource types, {len(data)} data source types)")

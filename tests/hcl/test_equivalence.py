@@ -40,8 +40,8 @@ def planned(emulator: Emulator, directory: Path, regions: str) -> dict:
 @pytest.mark.rehearsal
 @pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
 def test_json_and_hcl_bundles_plan_the_same(emulator, synth_of, tmp_path, combination):
-    regions, waf = combination
-    synth = synth_of(regions=regions, waf=waf)
+    regions = combination["regions"]
+    synth = synth_of(**combination)
     roots = {"json": tmp_path / "json", "hcl": tmp_path / "hcl"}
     shutil.copytree(synth.bundle, roots["json"])
     shutil.copytree(synth.bundle.parent / "tap_stack_hcl", roots["hcl"])

@@ -10,6 +10,7 @@ import shutil
 import hcl2
 import pytest
 
+from tapgen.combinations import LARGEST, label
 from tapgen.hcl.bundle import write_hcl_bundle
 from tapgen.outputs import LOCK, MANIFEST
 from tests.hcl.conftest import COMBINATION_IDS, COMBINATIONS, in_parallel, init, terraform
@@ -21,9 +22,7 @@ def hcl_bundle(synth):
 
 @pytest.fixture(scope="module")
 def bundles(synth_of):
-    return {
-        combination: hcl_bundle(synth_of(regions=r, waf=w)) for combination in COMBINATIONS for r, w in [combination]
-    }
+    return {label(c): hcl_bundle(synth_of(**c)) for c in COMBINATIONS}
 
 
 def test_bundle_holds_the_tf_files_the_archives_and_a_readme(synth):
@@ -40,27 +39,27 @@ def test_bundle_holds_the_tf_files_the_archives_and_a_readme(synth):
 
 
 def test_fmt_check_passes_on_every_combination(bundles, tmp_path):
-    for combination, directory in bundles.items():
-        shutil.copytree(directory, tmp_path / "-".join(combination))
+    for key, directory in bundles.items():
+        shutil.copytree(directory, tmp_path / key)
     result = terraform(tmp_path, "fmt", "-check", "-recursive", "-diff", check=False)
     assert result.returncode == 0, result.stdout
 
 
 @pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
 def test_an_independent_parser_reads_every_file(bundles, combination):
-    for path in sorted(bundles[combination].glob("*.tf")):
+    for path in sorted(bundles[label(combination)].glob("*.tf")):
         parsed = hcl2.loads(path.read_text(encoding="utf-8"))
         assert parsed, path.name
 
 
 def test_validate_passes_on_every_combination(bundles, tmp_path):
-    def validate(combination):
-        root = tmp_path / "-".join(combination)
-        shutil.copytree(bundles[combination], root)
+    def validate(key):
+        root = tmp_path / key
+        shutil.copytree(bundles[key], root)
         init(root, backend=False)
         return terraform(root, "validate", "-json", check=False)
 
-    results = in_parallel({c: (lambda c=c: validate(c)) for c in COMBINATIONS})
+    results = in_parallel({key: (lambda key=key: validate(key)) for key in bundles})
     for combination, result in results.items():
         assert json.loads(result.stdout)["valid"], (combination, result.stdout)
 
@@ -75,7 +74,7 @@ def test_regenerating_gives_byte_identical_files(synth, tmp_path):
 
 def test_reads_as_written_by_hand(synth_of):
     """References bare, meta-arguments first, lifecycle last, native objects for JSON documents."""
-    directory = hcl_bundle(synth_of(regions="3", waf="on"))
+    directory = hcl_bundle(synth_of(**LARGEST))
     text = "\n".join(p.read_text() for p in sorted(directory.glob("*.tf")))
     assert not re.search(r'"\$\{[^"{}]*\}"', text)  # no string that is only an interpolation
     assert '\\"{' not in text  # no escaped JSON object

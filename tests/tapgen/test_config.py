@@ -4,7 +4,9 @@ import pytest
 
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context
 
-ALLOWED = "backend, state_bucket, state_key, state_region, state_lock_table, regions, waf"
+ALLOWED = (
+    "backend, state_bucket, state_key, state_region, state_lock_table, regions, waf, compliance, account_controls"
+)
 S3 = ["backend=s3", "state_bucket=acme-tf-state", "state_region=eu-west-1", "state_lock_table=tf-locks"]
 CDKTF_SETTINGS = (
     "app, codeMakerOutput, context, language, output, projectId, sendCrashReports, terraformModules, terraformProviders"
@@ -81,6 +83,8 @@ def test_cdktf_own_context_keys_are_ignored():
         ({}, ["regions=4"], "regions: '4' is not allowed; expected one of: 1, 2, 3"),
         ({"regions": 2}, [], "regions: 2 is not allowed; expected a string"),
         ({"waf": "yes"}, [], "waf: 'yes' is not allowed; expected one of: on, off"),
+        ({}, ["compliance=true"], "compliance: 'true' is not allowed; expected one of: off, on"),
+        ({"account_controls": "ON"}, [], "account_controls: 'ON' is not allowed; expected one of: off, on"),
     ],
 )
 def test_bad_options_name_the_option_the_value_and_what_is_allowed(context, overrides, message):

@@ -248,6 +248,22 @@ def identity_doc(*conditions: dict) -> dict:
     return {"data": {"aws_iam_policy_document": {"tap_stack_p": {"statement": [statement]}}}}
 
 
+BOUNDARY = "${aws_iam_policy.tap_stack_permission_boundary.arn}"
+
+
+def boundary_doc() -> dict:
+    """The stack's boundary policy and two roles, each capped by it."""
+    return {
+        "resource": {
+            "aws_iam_policy": {"tap_stack_permission_boundary": {"name": "tap-dev-boundary"}},
+            "aws_iam_role": {
+                "tap_stack_a_role": {"permissions_boundary": BOUNDARY},
+                "tap_stack_b_role": {"permissions_boundary": BOUNDARY},
+            },
+        }
+    }
+
+
 CASES = [
     # rule, passing doc, failing doc
     (rules.buckets_block_public_access, bucket_doc(), without(bucket_doc(), "aws_s3_bucket_public_access_block")),
@@ -404,6 +420,13 @@ CASES = [
         rules.log_subscription_roles_trust_named_log_groups,
         trust_doc("${aws_cloudwatch_log_group.tap_stack_l.arn}", "${aws_cloudwatch_log_group.tap_stack_l.arn}:*"),
         trust_doc("arn:aws:logs:us-east-1:1:log-group:*"),
+    ),
+    (
+        rules.roles_have_the_permission_boundary,
+        boundary_doc(),
+        changed(
+            boundary_doc(), lambda d: d["resource"]["aws_iam_role"]["tap_stack_b_role"].pop("permissions_boundary")
+        ),
     ),
     (
         rules.lambdas_are_traced_on_current_runtime,
@@ -616,3 +639,21 @@ def test_noncurrent_versions_may_be_kept_longer_or_forever():
 
 def test_a_subscription_trust_without_source_is_found():
     assert rules.log_subscription_roles_trust_named_log_groups(trust_doc())
+
+
+def test_a_role_capped_by_another_policy_is_found():
+    other = "${aws_iam_policy.tap_stack_other.arn}"
+    doc = changed(
+        boundary_doc(), lambda d: d["resource"]["aws_iam_role"]["tap_stack_a_role"].update(permissions_boundary=other)
+    )
+    assert [str(f) for f in rules.roles_have_the_permission_boundary(doc)] == [
+        "roles_have_the_permission_boundary: aws_iam_role.tap_stack_a_role: permissions_boundary must be "
+        "${aws_iam_policy.tap_stack_permission_boundary.arn}"
+    ]
+
+
+def test_roles_need_no_boundary_when_the_stack_has_none():
+    doc = changed(boundary_doc(), lambda d: d["resource"].pop("aws_iam_policy"))
+    for role in doc["resource"]["aws_iam_role"].values():
+        role.pop("permissions_boundary")
+    assert rules.roles_have_the_permission_boundary(doc) == []

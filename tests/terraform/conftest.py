@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tapgen.combinations import PROVEN, label
 from tests.conftest import provider_mirror
 
 TFTEST_DIR = Path(__file__).parent / "tftest"
@@ -37,8 +38,8 @@ def init(cwd: Path, backend: bool = True) -> None:
 
 
 # Every combination of the synth-time options built so far: (regions, waf). The default first.
-COMBINATIONS = [("1", "on"), ("1", "off"), ("2", "on"), ("2", "off"), ("3", "on"), ("3", "off")]
-COMBINATION_IDS = [f"regions={regions}-waf={waf}" for regions, waf in COMBINATIONS]
+COMBINATIONS = PROVEN  # option dicts; `label(c)` names one (a test id, a dict key, a folder)
+COMBINATION_IDS = [label(c) for c in COMBINATIONS]
 WORKERS = max(2, os.cpu_count() or 2)  # Terraform and checkov each keep about one core busy
 
 

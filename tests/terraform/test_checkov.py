@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tapgen.combinations import label, options
 from tapgen.security_exceptions import CHECKOV_PLAN_SKIPS, CHECKOV_SKIPS, checkov_skips_for, primary_address
 from tests.rehearsal.cycles import DEPLOY_TFVARS, TFVARS
 from tests.rehearsal.emulator import Emulator, Workspace
@@ -19,7 +20,7 @@ from tests.terraform.conftest import COMBINATION_IDS, COMBINATIONS, in_parallel
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOV = Path(os.environ.get("TAP_CHECKOV", ROOT / "tools" / "checkov" / ".venv" / "bin" / "checkov"))
 PLAN_FILE = "tfplan.json"
-DEFAULT = ("1", "on")  # the plan scan runs on the default combination only
+DEFAULT = COMBINATIONS[0]  # the default stack; the plan scan runs on it only
 
 
 def scan(target: Path, framework: str = "terraform_json") -> dict:
@@ -71,9 +72,9 @@ def _scan_copy(bundle: Path, target: Path) -> dict:
 @pytest.fixture(scope="module")
 def reports(synth_of, tmp_path_factory) -> dict:
     """The configuration scan of every combination (one checkov run each, in parallel)."""
-    bundles = {c: synth_of(regions=c[0], waf=c[1]).bundle for c in COMBINATIONS}
-    targets = {c: tmp_path_factory.mktemp(f"checkov-regions{c[0]}-waf{c[1]}") / "tap_stack" for c in COMBINATIONS}
-    return in_parallel({c: partial(_scan_copy, bundles[c], targets[c]) for c in COMBINATIONS})
+    bundles = {label(c): synth_of(**c).bundle for c in COMBINATIONS}
+    targets = {label(c): tmp_path_factory.mktemp(f"checkov-{label(c)}") / "tap_stack" for c in COMBINATIONS}
+    return in_parallel({key: partial(_scan_copy, bundles[key], targets[key]) for key in bundles})
 
 
 @pytest.fixture(scope="module")
@@ -100,21 +101,22 @@ def plan_report(plan_file) -> dict:
 
 @pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
 def test_no_failed_checks_with_the_listed_exceptions(reports, combination):
-    report = reports[combination]
-    assert uncovered(findings(report), checkov_skips_for(*combination)) == []
-    assert report["summary"]["passed"] > 350 * int(combination[0])
+    report = reports[label(combination)]
+    assert uncovered(findings(report), checkov_skips_for(options(combination))) == []
+    assert report["summary"]["passed"] > 350 * int(combination["regions"])
 
 
 @pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
 def test_every_listed_exception_is_still_needed(reports, combination):
-    assert unneeded(findings(reports[combination]), checkov_skips_for(*combination)) == []
+    assert unneeded(findings(reports[label(combination)]), checkov_skips_for(options(combination))) == []
 
 
 def test_waf_and_replication_findings_are_not_skipped_where_they_exist():
     """CKV2_AWS_29 (WAF on the stage) is skipped only with waf=off; CKV_AWS_144 (cross-region
     replication) never for the log bucket once a second region exists."""
-    for regions, waf in COMBINATIONS:
-        skips = checkov_skips_for(regions, waf)
+    for combination in COMBINATIONS:
+        regions, waf = combination["regions"], combination["waf"]
+        skips = checkov_skips_for(options(combination))
         assert any(s.check_id == "CKV2_AWS_29" for s in skips) == (waf == "off")
         log_bucket_skipped = any(
             s.check_id == "CKV_AWS_144" and s.covers("aws_s3_bucket.tap_stack_logs") for s in skips
@@ -124,11 +126,11 @@ def test_waf_and_replication_findings_are_not_skipped_where_they_exist():
 
 def test_every_exception_applies_somewhere():
     for skip in CHECKOV_SKIPS + CHECKOV_PLAN_SKIPS:
-        assert any(skip.applies_to(*c) for c in COMBINATIONS), skip.check_id
+        assert any(skip.applies_to(options(c)) for c in COMBINATIONS), skip.check_id
 
 
 def test_plan_has_no_failed_checks_with_the_listed_exceptions(plan_report):
-    skips = checkov_skips_for(*DEFAULT) + checkov_skips_for(*DEFAULT, skips=CHECKOV_PLAN_SKIPS)
+    skips = checkov_skips_for(options(DEFAULT)) + checkov_skips_for(options(DEFAULT), skips=CHECKOV_PLAN_SKIPS)
     assert uncovered(findings(plan_report), skips) == []
     assert plan_report["summary"]["resource_count"] > 80
     assert plan_report["summary"]["passed"] > 150
@@ -136,8 +138,8 @@ def test_plan_has_no_failed_checks_with_the_listed_exceptions(plan_report):
 
 def test_every_plan_only_exception_fails_on_the_plan_and_not_on_the_configuration(plan_report, reports):
     on_plan = {c for c, _ in findings(plan_report)}
-    on_configuration = {c for c, _ in findings(reports[DEFAULT])}
-    for skip in checkov_skips_for(*DEFAULT, skips=CHECKOV_PLAN_SKIPS):
+    on_configuration = {c for c, _ in findings(reports[label(DEFAULT)])}
+    for skip in checkov_skips_for(options(DEFAULT), skips=CHECKOV_PLAN_SKIPS):
         assert skip.check_id in on_plan, f"{skip.check_id} no longer fails on the plan: drop it from CHECKOV_PLAN_SKIPS"
         assert skip.check_id not in on_configuration, (
             f"{skip.check_id} fails on the configuration: list it in CHECKOV_SKIPS"

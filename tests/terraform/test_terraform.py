@@ -9,6 +9,7 @@ from functools import partial
 import pytest
 
 from stacks.variables import variables_for
+from tapgen.combinations import LARGEST, label
 from tapgen.config import SynthConfig
 from tests.terraform.conftest import (
     COMBINATION_IDS,
@@ -40,17 +41,18 @@ def test_each_output_directory_is_a_valid_root_module(synth, tmp_path, which):
     assert result["error_count"] == 0
 
 
-def _tftest_files(document: dict, regions: str, waf: str) -> dict[str, str]:
+def _tftest_files(document: dict, combination: dict[str, str]) -> dict[str, str]:
     """The test files for one combination: the shared mocks; on the default stack the core
     contract (stack.tftest.hcl: 12 runs, about 80 s; the other combinations contain the same core
     resources, and tests/stacks pins their configuration to the default's); every region's wiring
     (generated); and at regions=3 with WAF (the most names) every physical name at the longest
     allowed inputs (generated from the synthesized JSON)."""
     files = {"aws.tfmock.hcl": (TFTEST_DIR / "aws.tfmock.hcl").read_text()}
-    if (regions, waf) == ("1", "on"):
+    regions, waf = combination["regions"], combination["waf"]
+    if combination == COMBINATIONS[0]:
         files["stack.tftest.hcl"] = (TFTEST_DIR / "stack.tftest.hcl").read_text()
     files["regions.tftest.hcl"] = regions_tftest(int(regions), waf == "on")
-    if (regions, waf) == ("3", "on"):
+    if combination == LARGEST:
         files["names.tftest.hcl"] = names_tftest(document)
     return files
 
@@ -63,24 +65,25 @@ def _runs(files: dict[str, str]) -> int:
 def combination_results(synth_of, tmp_path_factory) -> dict:
     """For every combination, in parallel: a fresh initialised copy of its bundle, `terraform
     validate -json` (before any test file is there), then `terraform test` with its files."""
-    synths = {c: synth_of(regions=c[0], waf=c[1]) for c in COMBINATIONS}
-    roots = {c: tmp_path_factory.mktemp(f"regions{c[0]}-waf{c[1]}") / "tap_stack" for c in COMBINATIONS}
+    synths = {label(c): synth_of(**c) for c in COMBINATIONS}
+    roots = {label(c): tmp_path_factory.mktemp(label(c)) / "tap_stack" for c in COMBINATIONS}
 
     def job(combination):
-        root = fresh_root(synths[combination].bundle, roots[combination])
+        key = label(combination)
+        root = fresh_root(synths[key].bundle, roots[key])
         validate = json.loads(terraform(root, "validate", "-json").stdout)
-        files = _tftest_files(synths[combination].document, *combination)
+        files = _tftest_files(synths[key].document, combination)
         (root / "tests").mkdir()
         for name, text in files.items():
             (root / "tests" / name).write_text(text)
         return validate, files, terraform(root, "test", check=False)
 
-    return in_parallel({c: partial(job, c) for c in COMBINATIONS})
+    return in_parallel({label(c): partial(job, c) for c in COMBINATIONS})
 
 
 @pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
 def test_every_combination_validates(combination_results, combination):
-    validate, _files, _test = combination_results[combination]
+    validate, _files, _test = combination_results[label(combination)]
     assert validate["valid"] is True, validate["diagnostics"]
     assert validate["error_count"] == 0
     assert {d["detail"] for d in validate["diagnostics"] if d["severity"] == "warning"} == set(ALLOWED_WARNINGS)
@@ -88,14 +91,14 @@ def test_every_combination_validates(combination_results, combination):
 
 @pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
 def test_terraform_test_with_mocked_provider_passes(combination_results, combination):
-    _validate, files, result = combination_results[combination]
+    _validate, files, result = combination_results[label(combination)]
     assert f"Success! {_runs(files)} passed, 0 failed." in result.stdout, result.stdout + result.stderr
 
 
 def test_every_name_attribute_has_a_limit(synth_of):
     """names.tftest.hcl is generated from NAME_LIMITS: a new resource type with a physical name
     must get its AWS limit there, or its name would go unchecked."""
-    assert unchecked_names(synth_of(regions="3", waf="on").document) == []
+    assert unchecked_names(synth_of(**LARGEST).document) == []
 
 
 GRANTS = (

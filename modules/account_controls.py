@@ -1,0 +1,244 @@
+"""Account controls: AWS Config recording and managed rules for what the stack promises, and the IAM
+account password policy.
+
+**Account-wide.** These are not resources of the stack but settings of the AWS account it is
+deployed to: AWS Config allows ONE configuration recorder and ONE delivery channel per account and
+region, and the password policy is one per account (all regions). Applying this construct takes
+them over: whatever recorder, channel or password policy the account had is replaced by these (the
+password policy applies to every IAM user of the account), and destroying the stack removes them
+for everybody. A second stack in the same account and region, or a landing zone that already
+records with Config (Control Tower, an organization conformance setup), would collide with it: turn
+`account_controls` on in exactly one stack per account, in its primary region, and only where the
+account has no other owner of these settings. Rules and channel carry the stack's name prefix, but
+that does not make two recorders possible.
+
+Recording: every supported resource type, global types (IAM) included, delivered to a dedicated
+`SecureBucket` (SSE-KMS with the stack key) under `AWSLogs/<account>/Config/`. The recorder's role is
+a role of the stack (a service-linked role would be account-wide and could not be deleted), with the
+AWS managed `service-role/AWS_ConfigRole` (read access to every resource type Config records, which
+AWS maintains as types are added) plus least-privilege statements to write to the bucket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from modules.account import AwsAccount
+from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement, service_principal
+from modules.secure_bucket import SecureBucket, SecureBucketProps
+from tapgen.aws import aws
+from tapgen.jsonencode import jsonencode
+
+CONFIG_PRINCIPAL = "config.amazonaws.com"
+CONFIG_MANAGED_POLICY = "service-role/AWS_ConfigRole"
+# Config's PutObject names this canned ACL; with owner-enforced buckets it is the only one accepted.
+OWNER_FULL_CONTROL = "bucket-owner-full-control"
+SNAPSHOT_FREQUENCY = "TwentyFour_Hours"
+# An account has exactly one password policy, so its name needs no stem.
+PASSWORD_POLICY = "tap_stack_password_policy"
+
+
+@dataclass(frozen=True)
+class PasswordRules:
+    """The account password policy (CIS AWS Foundations 1.8-1.9, PCI DSS)."""
+
+    minimum_length: int = 14
+    max_age_days: int = 90
+    reuse_prevention: int = 24
+
+
+PASSWORD_RULES = PasswordRules()
+# AWS managed Config rules, each for a property the stack promises, with its input parameters.
+MANAGED_RULES: dict[str, dict[str, str]] = {
+    "S3_BUCKET_PUBLIC_READ_PROHIBITED": {},
+    "S3_BUCKET_PUBLIC_WRITE_PROHIBITED": {},
+    "S3_BUCKET_SSL_REQUESTS_ONLY": {},
+    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": {},
+    "DYNAMODB_PITR_ENABLED": {},
+    "LAMBDA_INSIDE_VPC": {},
+    "CLOUD_TRAIL_ENABLED": {},
+    "CLOUDWATCH_LOG_GROUP_ENCRYPTED": {},
+    "CMK_BACKING_KEY_ROTATION_ENABLED": {},
+    "IAM_PASSWORD_POLICY": {
+        "RequireUppercaseCharacters": "true",
+        "RequireLowercaseCharacters": "true",
+        "RequireSymbols": "true",
+        "RequireNumbers": "true",
+        "MinimumPasswordLength": str(PASSWORD_RULES.minimum_length),
+        "PasswordReusePrevention": str(PASSWORD_RULES.reuse_prevention),
+        "MaxPasswordAge": str(PASSWORD_RULES.max_age_days),
+    },
+    "ROOT_ACCOUNT_MFA_ENABLED": {},
+}
+
+
+@dataclass(frozen=True)
+class AccountControlsProps:
+    """`name` is the Terraform name stem (`tap_stack_config`: `tap_stack_config_recorder`,
+    `tap_stack_config_logs`, ...). `name_prefix` (a string expression) names the recorder, the
+    channel and the rules; `role_name` and `bucket_name` are physical names derived by the stack.
+    `log_expiration_days` (> 90) is how long configuration snapshots and history are kept."""
+
+    name: str
+    name_prefix: str
+    role_name: str
+    bucket_name: str
+    kms_key_arn: str
+    log_expiration_days: float | str
+    account: AwsAccount
+
+
+class AccountControls(Construct):
+    """Outputs: `recorder` (`aws_config_configuration_recorder`), `channel`
+    (`aws_config_delivery_channel`), `rules` (managed rule identifier -> `aws_config_config_rule`),
+    `password_policy` (`aws_iam_account_password_policy`) and `bucket` (the delivery `SecureBucket`)."""
+
+    def __init__(self, scope: Construct, props: AccountControlsProps) -> None:
+        super().__init__(scope, props.name)
+        name = props.name
+        bucket_arn = f"arn:{props.account.partition}:s3:::{props.bucket_name}"
+        self.bucket = SecureBucket(
+            self,
+            SecureBucketProps(
+                f"{name}_logs",
+                props.bucket_name,
+                props.kms_key_arn,
+                props.log_expiration_days,
+                extra_statements=config_bucket_statements(bucket_arn, props.account),
+            ),
+        )
+        role = ServiceRole(
+            self,
+            ServiceRoleProps(
+                f"{name}_role",
+                props.role_name,
+                CONFIG_PRINCIPAL,
+                config_role_statements(self.bucket.arn, props.kms_key_arn, props.account),
+                trust_conditions=(_from_this_account(props.account),),
+            ),
+        )
+        managed = aws.iam_role_policy_attachment.IamRolePolicyAttachment(
+            self,
+            f"{name}_role_managed_policy",
+            role=role.role.name,
+            policy_arn=f"arn:{props.account.partition}:iam::aws:policy/{CONFIG_MANAGED_POLICY}",
+        )
+        recorder = aws.config_configuration_recorder
+        self.recorder = recorder.ConfigConfigurationRecorder(
+            self,
+            f"{name}_recorder",
+            name=f"{props.name_prefix}-recorder",
+            role_arn=role.arn,
+            recording_group=recorder.ConfigConfigurationRecorderRecordingGroup(
+                all_supported=True, include_global_resource_types=True
+            ),
+            depends_on=[managed],
+        )
+        channel = aws.config_delivery_channel
+        # Config checks on creation that it can write to the bucket: the bucket and both grants first.
+        self.channel = channel.ConfigDeliveryChannel(
+            self,
+            f"{name}_channel",
+            name=f"{props.name_prefix}-channel",
+            s3_bucket_name=self.bucket.name,
+            snapshot_delivery_properties=channel.ConfigDeliveryChannelSnapshotDeliveryProperties(
+                delivery_frequency=SNAPSHOT_FREQUENCY
+            ),
+            depends_on=[self.recorder, role.policy, *self.bucket.ready],
+        )
+        aws.config_configuration_recorder_status.ConfigConfigurationRecorderStatus(
+            self, f"{name}_recorder_status", name=self.recorder.name, is_enabled=True, depends_on=[self.channel]
+        )
+        self.rules = {
+            identifier: self._managed_rule(props, identifier, parameters)
+            for identifier, parameters in MANAGED_RULES.items()
+        }
+        self.password_policy = password_policy(self, PASSWORD_RULES)
+
+    def _managed_rule(self, props: AccountControlsProps, identifier: str, parameters: dict[str, str]):
+        """An AWS managed rule; a rule cannot be created before the account has a recorder."""
+        rule = aws.config_config_rule
+        return rule.ConfigConfigRule(
+            self,
+            f"{props.name}_rule_{identifier.lower()}",
+            name=f"{props.name_prefix}-{identifier.lower().replace('_', '-')}",
+            source=rule.ConfigConfigRuleSource(owner="AWS", source_identifier=identifier),
+            input_parameters=jsonencode(parameters) if parameters else None,
+            depends_on=[self.recorder],
+        )
+
+
+def password_policy(scope: Construct, rules: PasswordRules):
+    """Every character class, a minimum length, a maximum age and no reuse of recent passwords;
+    users may change their own password (otherwise expiry would lock them out)."""
+    return aws.iam_account_password_policy.IamAccountPasswordPolicy(
+        scope,
+        PASSWORD_POLICY,
+        minimum_password_length=rules.minimum_length,
+        require_lowercase_characters=True,
+        require_uppercase_characters=True,
+        require_numbers=True,
+        require_symbols=True,
+        max_password_age=rules.max_age_days,
+        password_reuse_prevention=rules.reuse_prevention,
+        allow_users_to_change_password=True,
+    )
+
+
+def _from_this_account(account: AwsAccount) -> Condition:
+    return Condition("StringEquals", "aws:SourceAccount", (account.account_id,))
+
+
+def _snapshots(bucket_arn: str, account: AwsAccount) -> str:
+    """Where Config writes its snapshots and history (no key prefix)."""
+    return f"{bucket_arn}/AWSLogs/{account.account_id}/Config/*"
+
+
+def config_bucket_statements(bucket_arn: str, account: AwsAccount) -> tuple[Statement, ...]:
+    """The bucket policy AWS Config documents for delivery, limited to this account's Config.
+
+    `bucket_arn` is built from the bucket name, since the bucket's policy cannot name its own
+    resource through the bucket construct before the bucket exists."""
+    config = (service_principal(CONFIG_PRINCIPAL),)
+    this_account = _from_this_account(account)
+    return (
+        Statement(
+            "ConfigChecksBucketAcl", ("s3:GetBucketAcl",), (bucket_arn,), principals=config, conditions=(this_account,)
+        ),
+        Statement(
+            "ConfigChecksBucketExists", ("s3:ListBucket",), (bucket_arn,), principals=config, conditions=(this_account,)
+        ),
+        Statement(
+            "ConfigDeliversSnapshots",
+            ("s3:PutObject",),
+            (_snapshots(bucket_arn, account),),
+            principals=config,
+            conditions=(this_account, Condition("StringEquals", "s3:x-amz-acl", (OWNER_FULL_CONTROL,))),
+        ),
+    )
+
+
+def config_role_statements(bucket_arn: str, kms_key_arn: str, account: AwsAccount) -> tuple[Statement, ...]:
+    """What the recorder's role needs beyond the managed policy: write its snapshots to the bucket,
+    encrypted with the stack key through S3 for this bucket only."""
+    return (
+        Statement(
+            "WriteConfigSnapshots",
+            ("s3:PutObject", "s3:PutObjectAcl"),
+            (_snapshots(bucket_arn, account),),
+            conditions=(Condition("StringEquals", "s3:x-amz-acl", (OWNER_FULL_CONTROL,)),),
+        ),
+        Statement("CheckDeliveryBucketAcl", ("s3:GetBucketAcl",), (bucket_arn,)),
+        Statement(
+            "EncryptConfigSnapshots",
+            ("kms:GenerateDataKey",),
+            (kms_key_arn,),
+            conditions=(
+                Condition("StringEquals", "kms:ViaService", (account.service_host("s3"),)),
+                # With an S3 Bucket Key the context is the bucket, without one the object.
+                Condition("ArnLike", "kms:EncryptionContext:aws:s3:arn", (bucket_arn, f"{bucket_arn}/*")),
+            ),
+        ),
+    )

@@ -1,0 +1,85 @@
+"""What the `compliance` and `account_controls` options add once per stack, composed over the
+regions: the audit trail and the permission boundary (`compliance`), the account controls
+(`account_controls`). The regional part of `compliance`, the private network, is in `TapRegion`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from modules.account_controls import AccountControls, AccountControlsProps
+from modules.audit_trail import AuditTrail, AuditTrailProps
+from modules.permission_boundary import PermissionBoundary, PermissionBoundaryProps
+from stacks import names
+
+if TYPE_CHECKING:
+    from stacks.tap_stack import TapStack
+
+# Everything any role of the stack may ever do, by service (the boundary). Each role's own policy
+# is narrower; tests/stacks/test_compliance.py checks that every action a role is granted fits.
+BOUNDARY_ACTIONS = (
+    "cloudwatch:PutMetricData",
+    "dynamodb:*",
+    "ec2:*NetworkInterface*",
+    "ec2:*PrivateIpAddresses",
+    "events:PutEvents",
+    "firehose:*",
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+    "logs:*",
+    "s3:*",
+    "secretsmanager:*",
+    "xray:*",
+)
+
+
+def audit_trail(stack: TapStack) -> AuditTrail:
+    """One multi-region trail in the primary region, with data events on every region's log bucket
+    and item table."""
+    primary, v = stack.primary, stack.var
+    prefix = primary.inputs.prefix
+    return AuditTrail(
+        primary,
+        AuditTrailProps(
+            "tap_stack_trail",
+            f"{prefix}-trail",
+            primary.bucket_names[names.TRAIL_BUCKET],
+            f"/aws/cloudtrail/{prefix}",
+            primary.iam_role_names[names.TRAIL_ROLE],
+            primary.kms.arn,
+            v["log_retention_days"].number_value,
+            v["log_archive_retention_days"].number_value,
+            tuple(region.logs.arn for region in stack.regions),
+            tuple(region.data.arn for region in stack.regions),
+            primary.account,
+        ),
+    )
+
+
+def permission_boundary(stack: TapStack) -> PermissionBoundary:
+    """The boundary on every role of the stack, in every region (built on the stack itself)."""
+    return PermissionBoundary(
+        stack,
+        PermissionBoundaryProps(
+            "tap_stack_permission_boundary", names.BOUNDARY_POLICY, BOUNDARY_ACTIONS, stack.primary.account
+        ),
+    )
+
+
+def account_controls(stack: TapStack) -> AccountControls:
+    primary = stack.primary
+    return AccountControls(
+        primary,
+        AccountControlsProps(
+            "tap_stack_config",
+            primary.inputs.prefix,
+            primary.iam_role_names[names.CONFIG_ROLE],
+            primary.bucket_names[names.CONFIG_BUCKET],
+            primary.kms.arn,
+            stack.var["log_archive_retention_days"].number_value,
+            primary.account,
+        ),
+    )

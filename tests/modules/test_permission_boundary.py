@@ -1,0 +1,224 @@
+"""The permission boundary, synthesized in a tiny two-region stack whose roles are made by other
+constructs (nested, counted, in a secondary region, created before and after the boundary); checked
+on the JSON, by the security rules, by `terraform validate` and by checkov."""
+
+import copy
+import json
+import subprocess
+
+import pytest
+from cdktf import App, TerraformOutput, TerraformStack
+from constructs import Construct
+
+from modules.account import AwsAccount
+from modules.iam import ServiceRole, ServiceRoleProps, Statement
+from modules.permission_boundary import PermissionBoundary, PermissionBoundaryProps, boundary_statements
+from tapgen import rules
+from tapgen.aws import aws
+from tapgen.naming import check_document
+from tapgen.placement import REGIONS, RegionScope
+from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+from tests.terraform.conftest import init, terraform
+from tests.terraform.test_checkov import CHECKOV
+
+PRIMARY, SECONDARY, _ = REGIONS
+ACCOUNT = AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com")
+BOUNDARY_ARN = "${aws_iam_policy.tap_stack_permission_boundary.arn}"
+ALLOWED = (
+    "logs:*",
+    "xray:*",
+    "dynamodb:*",
+    "s3:*",
+    "apigateway:*",
+    "cloudwatch:PutMetricData",
+    "ec2:*NetworkInterface*",
+)
+ROLES = (
+    "tap_stack_early_role",
+    "tap_stack_fn_role",
+    "tap_stack_fn_role_secondary",
+    "tap_stack_optional_role",
+    "tap_stack_optional_role_secondary",
+)
+# What checkov checks on the boundary's document and policy. The policy's own-document checks
+# (CKV_AWS_286-290, CKV_AWS_355) do not apply: its `policy` is a reference to the document.
+BOUNDARY_CHECKS = (
+    "CKV_AWS_1",  # no "*:*" administrative privileges
+    "CKV_AWS_49",  # no "*" actions
+    "CKV_AWS_107",  # no credentials exposure
+    "CKV_AWS_108",  # no data exfiltration
+    "CKV_AWS_109",  # no permissions management without constraints
+    "CKV_AWS_110",  # no privilege escalation
+    "CKV_AWS_111",  # no write access without constraints
+    "CKV_AWS_356",  # no "*" resource for actions that can be restricted
+    "CKV2_AWS_40",  # no full IAM privileges
+    "CKV_AWS_62",  # the policy: no "*:*"
+    "CKV_AWS_63",  # the policy: no "*" actions
+)
+BOUNDARY_RESOURCES = (
+    "data.tap_stack_permission_boundary_document",
+    "aws_iam_policy_document.tap_stack_permission_boundary_document",
+    "resource.tap_stack_permission_boundary",
+)
+
+
+def role(scope: Construct, name: str, count: object = None) -> ServiceRole:
+    """A role as the stack's modules make them: no boundary of its own."""
+    logs = Statement("Logs", ("logs:PutLogEvents",), ("arn:aws:logs:us-east-1:123456789012:log-group:x:*",))
+    return ServiceRole(scope, ServiceRoleProps(name, f"tap-dev-{name}", "lambda.amazonaws.com", (logs,), count=count))
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory):
+    """The tiny stack's directory, its document and the boundary."""
+    outdir = tmp_path_factory.mktemp("permission_boundary")
+    app = App(outdir=str(outdir))
+    stack = TerraformStack(app, "tap_stack")
+    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+    secondary = aws.provider.AwsProvider(stack, "aws_secondary", alias="secondary", region="us-west-2")
+    role(stack, "tap_stack_early_role")
+    boundary = PermissionBoundary(
+        stack, PermissionBoundaryProps("tap_stack_permission_boundary", "tap-dev-boundary", ALLOWED, ACCOUNT)
+    )
+    for region, provider in ((PRIMARY, None), (SECONDARY, secondary)):
+        nested = Construct(Construct(RegionScope(stack, region, provider), "component"), "part")
+        role(nested, "tap_stack_fn_role")
+        role(nested, "tap_stack_optional_role", count=1)
+    TerraformOutput(stack, "boundary_arn", value=boundary.arn)
+    app.synth()
+    stack_dir = outdir / "stacks" / "tap_stack"
+    return stack_dir, json.loads((stack_dir / "cdk.tf.json").read_text()), boundary
+
+
+@pytest.fixture(scope="module")
+def document(synthesized):
+    return synthesized[1]
+
+
+@pytest.fixture(scope="module")
+def statements(document):
+    policy = document["data"]["aws_iam_policy_document"]["tap_stack_permission_boundary_document"]
+    return {s["sid"]: s for s in policy["statement"]}
+
+
+def test_one_policy_named_from_props_renders_its_document(document):
+    (name,) = document["resource"]["aws_iam_policy"]
+    policy = document["resource"]["aws_iam_policy"][name]
+    assert name == "tap_stack_permission_boundary"
+    assert "provider" not in policy  # IAM is global: one policy on the default provider
+    assert policy["name"] == "tap-dev-boundary"
+    assert policy["policy"] == "${data.aws_iam_policy_document.tap_stack_permission_boundary_document.json}"
+
+
+def test_every_role_is_capped_in_every_region_and_nesting(document):
+    roles = document["resource"]["aws_iam_role"]
+    assert sorted(roles) == list(ROLES)
+    assert {name: body["permissions_boundary"] for name, body in roles.items()} == dict.fromkeys(ROLES, BOUNDARY_ARN)
+    assert roles["tap_stack_fn_role_secondary"]["provider"] == "aws.secondary"
+
+
+def test_each_service_is_allowed_only_in_this_account(statements):
+    allowed = {
+        sid: (s["actions"], s["resources"])
+        for sid, s in statements.items()
+        if s["effect"] == "Allow" and s["resources"] != ["*"]
+    }
+    assert allowed == {
+        "AllowLogs": (["logs:*"], ["arn:aws:logs:*:123456789012:*"]),
+        "AllowXray": (["xray:*"], ["arn:aws:xray:*:123456789012:*"]),
+        "AllowDynamodb": (["dynamodb:*"], ["arn:aws:dynamodb:*:123456789012:*"]),
+        "AllowS3": (["s3:*"], ["arn:aws:s3:::*"]),
+        "AllowApigateway": (["apigateway:*"], ["arn:aws:apigateway:*::*"]),
+        "AllowEc2": (["ec2:*NetworkInterface*"], ["arn:aws:ec2:*:123456789012:*"]),
+    }
+
+
+def test_only_listed_wildcard_actions_of_allowed_services_are_allowed_on_star(statements):
+    unscoped = statements["AllowActionsWithoutResourceLevelPermissions"]
+    assert (unscoped["effect"], unscoped["resources"]) == ("Allow", ["*"])
+    assert set(unscoped["actions"]) <= set(WILDCARD_RESOURCE_ACTIONS)
+    assert {"cloudwatch:PutMetricData", "logs:DescribeLogGroups", "xray:PutTraceSegments"} <= set(unscoped["actions"])
+    assert {action.split(":")[0] for action in unscoped["actions"]} <= {"cloudwatch", "logs", "xray", "ec2"}
+
+
+def test_wildcard_actions_of_services_not_allowed_stay_denied():
+    props = PermissionBoundaryProps("tap_stack_permission_boundary", "tap-dev-boundary", ("dynamodb:*",), ACCOUNT)
+    assert [s.sid for s in boundary_statements(props)] == [
+        "AllowDynamodb",
+        "DenyChangingPermissionBoundaries",
+        "DenyChangingThisBoundary",
+    ]
+
+
+def test_nobody_may_lift_a_boundary_or_change_this_one(statements):
+    boundaries = statements["DenyChangingPermissionBoundaries"]
+    assert (boundaries["effect"], boundaries["resources"]) == ("Deny", ["*"])
+    assert boundaries["actions"] == ["iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary"]
+    own = statements["DenyChangingThisBoundary"]
+    assert (own["effect"], own["resources"]) == ("Deny", ["arn:aws:iam::123456789012:policy/tap-dev-boundary"])
+    assert own["actions"] == [
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicy",
+        "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+    ]
+
+
+def test_the_policy_never_refers_to_itself(document):
+    policy = document["data"]["aws_iam_policy_document"]["tap_stack_permission_boundary_document"]
+    assert "aws_iam_policy.tap_stack_permission_boundary" not in json.dumps(policy)
+
+
+def test_outputs(synthesized, document):
+    boundary = synthesized[2]
+    assert boundary.policy.terraform_resource_type == "aws_iam_policy"
+    assert document["output"]["boundary_arn"]["value"] == BOUNDARY_ARN
+
+
+def test_the_security_rules_find_nothing_and_names_keep_the_contract(document):
+    check_document(document)
+    assert list(rules.findings(document)) == []
+
+
+def test_the_rule_finds_a_role_without_the_boundary(document):
+    broken = copy.deepcopy(document)
+    del broken["resource"]["aws_iam_role"]["tap_stack_fn_role_secondary"]["permissions_boundary"]
+    assert [str(f) for f in rules.findings(broken)] == [
+        "roles_have_the_permission_boundary: aws_iam_role.tap_stack_fn_role_secondary: "
+        "permissions_boundary must be ${aws_iam_policy.tap_stack_permission_boundary.arn}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("allowed", "message"),
+    [
+        ((), "tap_stack_permission_boundary: allowed_actions must be service:Action patterns, got ()"),
+        (
+            ("logs:*", "*", "s3"),
+            "tap_stack_permission_boundary: allowed_actions must be service:Action patterns, got ['*', 's3']",
+        ),
+        (("*:Get*",), "tap_stack_permission_boundary: allowed_actions must be service:Action patterns, got ['*:Get*']"),
+    ],
+    ids=["none", "not-patterns", "any-service"],
+)
+def test_allowed_actions_must_name_a_service(allowed, message):
+    with pytest.raises(ValueError) as raised:
+        PermissionBoundaryProps("tap_stack_permission_boundary", "tap-dev-boundary", allowed, ACCOUNT)
+    assert str(raised.value) == message
+
+
+def test_terraform_validates_the_configuration(synthesized):
+    stack_dir = synthesized[0]
+    init(stack_dir, backend=False)
+    result = terraform(stack_dir, "validate", "-json")
+    assert json.loads(result.stdout)["valid"] is True
+
+
+def test_checkov_passes_the_boundary_checks(synthesized):
+    command = [str(CHECKOV), "--file", str(synthesized[0] / "cdk.tf.json"), "--framework", "terraform_json"]
+    command += ["--check", ",".join(BOUNDARY_CHECKS), "--output", "json", "--skip-download"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    results = json.loads(result.stdout)["results"]
+    assert [(c["check_id"], c["resource"]) for c in results["failed_checks"]] == []
+    passed = {c["check_id"] for c in results["passed_checks"] if c["resource"] in BOUNDARY_RESOURCES}
+    assert passed == set(BOUNDARY_CHECKS)
