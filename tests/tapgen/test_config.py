@@ -4,9 +4,7 @@ import pytest
 
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context
 
-ALLOWED = (
-    "backend, state_bucket, state_key, state_region, state_lock_table, regions, waf, compliance, account_controls"
-)
+ALLOWED = "backend, state_bucket, state_key, state_region, state_lock_table, regions, waf, compliance, account_controls"
 S3 = ["backend=s3", "state_bucket=acme-tf-state", "state_region=eu-west-1", "state_lock_table=tf-locks"]
 CDKTF_SETTINGS = (
     "app, codeMakerOutput, context, language, output, projectId, sendCrashReports, terraformModules, terraformProviders"
