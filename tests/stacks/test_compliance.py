@@ -1,0 +1,149 @@
+"""`compliance=on` and `account_controls=on` in the composed stack, on the JSON `main.py` writes:
+every function in its region's private subnets, every AWS API the function code calls reachable
+through an endpoint whose policy allows what the function's role is granted, the boundary on
+every role and wide enough for every grant, one trail, account controls in the primary only."""
+
+from __future__ import annotations
+
+import ast
+import re
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import pytest
+
+from modules.private_network import GATEWAY_SERVICES
+from stacks.compliance import BOUNDARY_ACTIONS
+from tapgen.archives import ARCHIVES
+from tapgen.combinations import LARGEST
+from tapgen.placement import REGIONS
+from tapgen.rules import PERMISSION_BOUNDARY_POLICY
+from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES
+
+ROOT = Path(__file__).resolve().parents[2]
+SINGLE = {"regions": "1", "waf": "on", "compliance": "on"}
+_POLICY = re.compile(r"^\$\{data\.aws_iam_policy_document\.(\w+)\.json\}$")
+
+
+@pytest.fixture(scope="module", params=[SINGLE, LARGEST], ids=["regions=1", "largest"])
+def document(request, synth_of) -> dict:
+    return synth_of(**request.param).document
+
+
+def resources(document: dict, rtype: str) -> dict[str, dict]:
+    return document["resource"].get(rtype, {})
+
+
+def statements(document: dict, reference: str) -> list[dict]:
+    return document["data"]["aws_iam_policy_document"][_POLICY.match(reference)[1]]["statement"]
+
+
+def services_called(source: str) -> set[str]:
+    """The AWS services a `lambda_src` folder creates boto3 clients or resources for."""
+    found = set()
+    for path in sorted((ROOT / "lambda_src" / source).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("client", "resource")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found.add(node.args[0].value)
+    return found
+
+
+def role_grants(document: dict, function: dict) -> list[dict]:
+    """The Allow statements of a function's role's inline policy."""
+    role = re.match(r"^\$\{aws_iam_role\.(\w+)\.arn\}$", function["role"])[1]
+    (policy,) = (
+        p for p in resources(document, "aws_iam_role_policy").values() if p["role"] == f"${{aws_iam_role.{role}.id}}"
+    )
+    return [s for s in statements(document, policy["policy"]) if s.get("effect", "Allow") == "Allow"]
+
+
+def test_the_code_calls_at_least_the_apis_this_test_knows():
+    called = {spec.source: services_called(spec.source) for spec in ARCHIVES}
+    assert called["crud"] == {"dynamodb", "events", "secretsmanager"}
+    assert called["health"] == {"dynamodb"}
+    assert called["rotation"] == {"secretsmanager"}
+
+
+def test_every_function_runs_in_its_regions_private_subnets(document):
+    for name, function in resources(document, "aws_lambda_function").items():
+        suffix = next((r.suffix for r in REGIONS[1:] if name.endswith(r.suffix)), "")
+        vpc = function["vpc_config"]
+        assert vpc["subnet_ids"] == [
+            f"${{aws_subnet.tap_stack_network_private_{zone}{suffix}.id}}" for zone in ("a", "b")
+        ], name
+        assert vpc["security_group_ids"] == [f"${{aws_security_group.tap_stack_network_functions{suffix}.id}}"], name
+
+
+def test_every_api_the_code_calls_has_an_endpoint_whose_policy_allows_the_roles_grants(document):
+    archives = {spec.filename: spec.source for spec in ARCHIVES}
+    endpoints = resources(document, "aws_vpc_endpoint")
+    checked = 0
+    for name, function in resources(document, "aws_lambda_function").items():
+        suffix = next((r.suffix for r in REGIONS[1:] if name.endswith(r.suffix)), "")
+        for service in sorted(services_called(archives[function["filename"]])):
+            endpoint = endpoints[f"tap_stack_network_{service}_endpoint{suffix}"]
+            kind = "Gateway" if service in GATEWAY_SERVICES else "Interface"
+            assert endpoint["vpc_endpoint_type"] == kind
+            assert endpoint.get("private_dns_enabled", kind == "Gateway") is True
+            allowed = [s for s in statements(document, endpoint["policy"]) if s.get("effect", "Allow") == "Allow"]
+            for grant in role_grants(document, function):
+                for action in (a for a in grant["actions"] if a.startswith(f"{service}:")):
+                    for resource in grant.get("resources", ["*"]):
+                        assert any(
+                            any(fnmatchcase(action, a) for a in s["actions"])
+                            and any(r == "*" or r == resource or fnmatchcase(resource, r) for r in s["resources"])
+                            for s in allowed
+                        ), f"{name}: {action} on {resource} is not allowed through its {service} endpoint"
+                        checked += 1
+    assert checked >= 10 * len(resources(document, "aws_lambda_function")) // 3
+
+
+def test_functions_reach_the_endpoints_on_443_only_and_ssh_only_from_an_admin_cidr(document):
+    rules = [
+        *resources(document, "aws_vpc_security_group_egress_rule").values(),
+        *resources(document, "aws_vpc_security_group_ingress_rule").values(),
+    ]
+    always = {(r["from_port"], r["to_port"], r["ip_protocol"]) for r in rules if "count" not in r}
+    assert always == {(443, 443, "tcp")}
+    ssh = [r for r in rules if "count" in r]
+    assert {(r["from_port"], r["cidr_ipv4"], r["count"]) for r in ssh} == {
+        (22, "${var.admin_cidr}", "${signum(length(var.admin_cidr))}")
+    }
+    assert not resources(document, "aws_internet_gateway") and not resources(document, "aws_nat_gateway")
+
+
+def test_every_role_has_the_boundary_and_the_boundary_covers_every_grant(document):
+    boundary = f"${{aws_iam_policy.{PERMISSION_BOUNDARY_POLICY}.arn}}"
+    for name, role in resources(document, "aws_iam_role").items():
+        assert role.get("permissions_boundary") == (None if name in BOUNDARY_EXEMPT_ROLES else boundary), name
+    for policy in resources(document, "aws_iam_role_policy").values():
+        for statement in statements(document, policy["policy"]):
+            uncovered = [a for a in statement["actions"] if not any(fnmatchcase(a, p) for p in BOUNDARY_ACTIONS)]
+            assert uncovered == [], f"{policy['role']}: {uncovered} are granted but the boundary forbids them"
+
+
+def test_one_trail_in_the_primary_region_records_every_regions_log_bucket_and_table(document, request):
+    (trail,) = resources(document, "aws_cloudtrail").values()
+    assert trail["is_multi_region_trail"] is True and "provider" not in trail
+    selectors = str(trail["advanced_event_selector"])
+    for name in resources(document, "aws_s3_bucket"):
+        if name.startswith("tap_stack_logs"):
+            assert f"${{aws_s3_bucket.{name}.arn}}/" in selectors
+    for rtype in ("aws_dynamodb_table", "aws_dynamodb_table_replica"):
+        for name in resources(document, rtype):
+            if name.startswith("tap_stack_data"):
+                assert f"${{{rtype}.{name}.arn}}" in selectors
+
+
+def test_account_controls_exist_once_in_the_primary_region(synth_of):
+    document = synth_of(**LARGEST).document
+    (recorder,) = resources(document, "aws_config_configuration_recorder").values()
+    assert "provider" not in recorder
+    assert list(resources(document, "aws_iam_account_password_policy")) == ["tap_stack_password_policy"]
+    assert not resources(synth_of(**SINGLE).document, "aws_config_configuration_recorder")
