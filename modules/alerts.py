@@ -63,7 +63,12 @@ class Alerts(Construct):
             protocol="email",
             endpoint=props.alarm_email,
         )
+        self._props = props
         self.alarms = {spec.name: self._alarm(spec, props) for spec in props.alarms}
+
+    def add_alarm(self, spec: AlarmSpec) -> None:
+        """An alarm that a construct built after this one contributes (the trail's security events)."""
+        self.alarms[spec.name] = self._alarm(spec, self._props)
 
     def _alarm(self, spec: AlarmSpec, props: AlertsProps):
         return aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
@@ -73,7 +78,7 @@ class Alerts(Construct):
             alarm_description=spec.description,
             namespace=spec.namespace,
             metric_name=spec.metric,
-            dimensions=spec.dimensions,
+            dimensions=spec.dimensions or None,
             statistic=spec.statistic or None,
             extended_statistic=spec.extended_statistic or None,
             period=PERIOD_SECONDS,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from modules.account_controls import AccountControls, AccountControlsProps
 from modules.audit_trail import AuditTrail, AuditTrailProps
 from modules.permission_boundary import PermissionBoundary, PermissionBoundaryProps
+from modules.trail_metrics import TrailMetrics, TrailMetricsProps
 from stacks import names
 
 if TYPE_CHECKING:
@@ -57,6 +58,18 @@ def audit_trail(stack: TapStack) -> AuditTrail:
             primary.account,
         ),
     )
+
+
+def security_alarms(stack: TapStack, trail: AuditTrail) -> TrailMetrics:
+    """The trail's security events (unauthorized calls, root use, policy changes, ...) as alarms on
+    the primary region's alerts topic."""
+    primary = stack.primary
+    metrics = TrailMetrics(
+        primary, TrailMetricsProps("tap_stack_trail_metrics", trail.log_group.name, primary.inputs.prefix)
+    )
+    for spec in metrics.alarm_specs:
+        primary.alerts.add_alarm(spec)
+    return metrics
 
 
 def permission_boundary(stack: TapStack) -> PermissionBoundary:

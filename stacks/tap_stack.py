@@ -81,6 +81,7 @@ class TapStack(TerraformStack):
             self._across_regions()
         if config.compliance_enabled:
             self.trail = compliance.audit_trail(self)
+            compliance.security_alarms(self, self.trail)
             self.boundary = compliance.permission_boundary(self)
         if config.account_controls_enabled:
             self.account_controls = compliance.account_controls(self)

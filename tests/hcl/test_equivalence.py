@@ -16,6 +16,7 @@ from tests.rehearsal.emulator import OVERRIDE_FILE, Emulator, Workspace
 FIXTURES = Path(__file__).resolve().parent.parent / "rehearsal" / "fixtures"
 ACCOUNT = "444444444444"  # an emulated account of its own: nothing shared with the rehearsals
 HOSTED_ZONE = "Z0444444444444EXAMPLE"  # plans only: the zone is not read
+OTHER_BRANCHES = Path(__file__).resolve().parent / "fixtures" / "other_branches.tfvars"
 
 
 def tfvars(regions: str) -> list[str]:
@@ -30,24 +31,34 @@ def emulator():
         yield running
 
 
-def planned(emulator: Emulator, directory: Path, regions: str) -> dict:
+def planned(emulator: Emulator, directory: Path, variables: list[str]) -> dict:
     workspace = Workspace(emulator, directory, account=ACCOUNT)
     workspace.init()
-    workspace.terraform("plan", "-refresh=false", "-input=false", "-out=tfplan", *tfvars(regions))
+    workspace.terraform("plan", "-refresh=false", "-input=false", "-out=tfplan", *variables)
     return workspace.show_json("tfplan")
 
 
-@pytest.mark.rehearsal
-@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
-def test_json_and_hcl_bundles_plan_the_same(emulator, synth_of, tmp_path, combination):
-    regions = combination["regions"]
-    synth = synth_of(**combination)
+def assert_both_bundles_plan_the_same(emulator, synth, tmp_path: Path, variables: list[str]) -> None:
     roots = {"json": tmp_path / "json", "hcl": tmp_path / "hcl"}
     shutil.copytree(synth.bundle, roots["json"])
     shutil.copytree(synth.bundle.parent / "tap_stack_hcl", roots["hcl"])
     # The override names every provider alias; they are read from the JSON configuration.
     shutil.copy(emulator.write_override(roots["json"]), roots["hcl"] / OVERRIDE_FILE)
-    plans = in_parallel({kind: (lambda root=root: planned(emulator, root, regions)) for kind, root in roots.items()})
+    plans = in_parallel({kind: (lambda root=root: planned(emulator, root, variables)) for kind, root in roots.items()})
     assert plans["json"]["resource_changes"], "the plan creates the stack"
     for key in ("planned_values", "resource_changes", "output_changes", "variables"):
         assert plans["hcl"].get(key) == plans["json"].get(key), key
+
+
+@pytest.mark.rehearsal
+@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
+def test_json_and_hcl_bundles_plan_the_same(emulator, synth_of, tmp_path, combination):
+    assert_both_bundles_plan_the_same(emulator, synth_of(**combination), tmp_path, tfvars(combination["regions"]))
+
+
+@pytest.mark.rehearsal
+def test_the_other_branch_of_every_optional_part_plans_the_same(emulator, synth_of, tmp_path):
+    """Counts and conditionals the rehearsal fixtures leave untaken (SSH from an admin CIDR, no
+    alarm e-mail, the API cache, another account's API Gateway setting, a break-glass principal)."""
+    synth = synth_of(regions="1", waf="on", compliance="on")
+    assert_both_bundles_plan_the_same(emulator, synth, tmp_path, [f"-var-file={OTHER_BRANCHES}"])

@@ -6,8 +6,9 @@
   `Workspace(emulator, dir)` to run and time Terraform there. To share it with tests outside
   this folder, move this fixture to `tests/conftest.py` (it only needs the import).
 - `rehearsals` (session, started by the first test of this folder): runs the deploy, upgrade and
-  regions (the `regions=3` bundle) cycles of `tests.rehearsal.cycles` at once in background
-  threads (only those whose test module is selected), while the other tests go on, and hands their
+  regions (the largest bundle: `regions=3` with compliance and account controls) cycles of
+  `tests.rehearsal.cycles` at once in background threads (only those whose test module is
+  selected), while the other tests go on, and hands their
   `Run` records to the tests: `rehearsals.get("deploy")` waits for that cycle and re-raises its
   failure.
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tapgen.combinations import LARGEST
 from tests.rehearsal.cycles import Run, deploy_cycle, newest_release, regions_cycle, upgrade_cycle
 from tests.rehearsal.emulator import Emulator
 
@@ -51,7 +53,7 @@ def rehearsals(request, emulator, tmp_path_factory):
     pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="rehearsal")
     futures: dict[str, Future] = {}
     if "regions" in wanted:
-        regions_bundle = request.getfixturevalue("synth_of")(regions="3").bundle
+        regions_bundle = request.getfixturevalue("synth_of")(**LARGEST).bundle
         futures["regions"] = pool.submit(
             regions_cycle, emulator, regions_bundle, tmp_path_factory.mktemp("regions") / "tap_stack"
         )

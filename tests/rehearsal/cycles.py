@@ -177,7 +177,10 @@ def regions_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path 
     left in the zone."""
     shutil.copytree(bundle, workdir)
     shutil.copy(tfvars, workdir / TFVARS)
-    run = Run("deploy regions=3", Workspace(emulator, workdir, REGIONS_ACCOUNT).prepare())
+    run = Run(
+        "deploy largest (regions=3, compliance, account controls)",
+        Workspace(emulator, workdir, REGIONS_ACCOUNT).prepare(),
+    )
     aws = emulator.client_factory(REGIONS_ACCOUNT)
     domain = tfvars_value(tfvars, "domain_name")
     zone_name = domain.split(".", 1)[1]
@@ -205,8 +208,9 @@ def regions_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path 
 
 def emulated_regions(aws, tfvars: Path) -> dict[str, dict[str, object]]:
     """What each region of the emulated account holds after apply, read with boto3 (not through
-    Terraform): functions, REST APIs, canaries and their states, tables with their keys, and the
-    item table's replicas as DynamoDB reports them."""
+    Terraform): functions (and the subnets each runs in), REST APIs, canaries and their states,
+    tables with their keys, the item table's replicas as DynamoDB reports them, the VPC endpoints'
+    services, the trails and whether they log, and the Config recorders and whether they record."""
     table = tfvars_value(tfvars, "dynamodb_table_name")
     found: dict[str, dict[str, object]] = {}
     for variable in ("aws_region", "secondary_region", "tertiary_region"):
@@ -214,8 +218,25 @@ def emulated_regions(aws, tfvars: Path) -> dict[str, dict[str, object]]:
         dynamodb = aws("dynamodb", region)
         tables = dynamodb.list_tables()["TableNames"]
         described = dynamodb.describe_table(TableName=table)["Table"] if table in tables else {}
+        functions = aws("lambda", region).list_functions()["Functions"]
+        ec2, cloudtrail, config = aws("ec2", region), aws("cloudtrail", region), aws("config", region)
+        trails = cloudtrail.describe_trails(includeShadowTrails=False)["trailList"]
         found[region] = {
-            "functions": sorted(f["FunctionName"] for f in aws("lambda", region).list_functions()["Functions"]),
+            "functions": sorted(f["FunctionName"] for f in functions),
+            "function subnets": {
+                f["FunctionName"]: len(f.get("VpcConfig", {}).get("SubnetIds", [])) for f in functions
+            },
+            "endpoint services": sorted(
+                e["ServiceName"].rsplit(".", 1)[-1] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+            ),
+            "logging trails": sorted(
+                t["Name"] for t in trails if cloudtrail.get_trail_status(Name=t["TrailARN"])["IsLogging"]
+            ),
+            "recording config recorders": sorted(
+                r["name"]
+                for r in config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
+                if r["recording"]
+            ),
             "rest apis": sorted(a["name"] for a in aws("apigateway", region).get_rest_apis()["items"]),
             "canaries": {
                 c["Name"]: c["Status"]["State"] for c in aws("synthetics", region).describe_canaries()["Canaries"]

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from moto.core.config import default_user_config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
@@ -112,6 +113,9 @@ class Emulator:
 
     def start(self) -> Emulator:
         self.patches = moto_patches.apply_all()
+        # AWS managed policies exist in every account (the Config recorder's role attaches
+        # service-role/AWS_ConfigRole); moto loads its copy of them only when asked.
+        default_user_config["iam"]["load_aws_managed_policies"] = True
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         self.ledger = RetryLedger(DomainDispatcherApplication(create_backend_app))
         self._server = LedgeredServer(self.ledger, ip_address=self._host, port=self._port, verbose=False)

@@ -717,6 +717,31 @@ def wafv2_association_and_logging_targets() -> None:
     backend.put_logging_configuration = checked_put_logging
 
 
+@_once
+def security_group_rule_descriptions() -> None:
+    """EC2: a security group rule that references a group or a prefix list keeps its description.
+
+    AWS (EC2 API Reference: AuthorizeSecurityGroupEgress/Ingress take a `Description` in
+    `UserIdGroupPair` and `PrefixListId` as in `IpRange`; DescribeSecurityGroupRules returns it as
+    `SecurityGroupRule.Description`): moto 5.2.5 keeps only an IP range's description, so every
+    `aws_vpc_security_group_*_rule` to a group or a prefix list plans its description again after
+    each apply. The patch keeps the description of whatever the rule references.
+    """
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    original_init = SecurityGroupRule.__init__
+
+    def __init__(self, *args, **kwargs) -> None:
+        original_init(self, *args, **kwargs)
+        referenced = [a for a in (*args[6:8], kwargs.get("source_group"), kwargs.get("prefix_list_id")) if a]
+        self.referenced_description = next((r["Description"] for r in referenced if r.get("Description")), None)
+
+    SecurityGroupRule.__init__ = __init__
+    SecurityGroupRule.description = property(
+        lambda self: self.ip_range.get("Description") or getattr(self, "referenced_description", None)
+    )
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "application_autoscaling_tags",
@@ -784,6 +809,11 @@ PATCHES: tuple[Patch, ...] = (
         "AssociateWebACL takes only an existing API Gateway stage ARN (one web ACL per resource); "
         "PutLoggingConfiguration only an existing web ACL and aws-waf-logs- destinations",
         wafv2_association_and_logging_targets,
+    ),
+    Patch(
+        "security_group_rule_descriptions",
+        "DescribeSecurityGroupRules returns the description given for a referenced group or prefix list",
+        security_group_rule_descriptions,
     ),
     Patch(
         "athena_database_comment",

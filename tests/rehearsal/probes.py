@@ -362,6 +362,24 @@ def wafv2_association_and_logging_targets(client, tag: str) -> None:
     )
 
 
+def security_group_rule_descriptions(aws, tag: str) -> None:
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group, other = (
+        ec2.create_security_group(GroupName=f"probe-{name}-{tag}", Description=name, VpcId=vpc)["GroupId"]
+        for name in ("functions", "endpoints")
+    )
+    to_group = {"UserIdGroupPairs": [{"GroupId": other, "Description": "to the endpoints"}]}
+    to_list = {"PrefixListIds": [{"PrefixListId": "pl-63a5400a", "Description": "to s3"}]}
+    for target in (to_group, to_list):
+        ec2.authorize_security_group_egress(
+            GroupId=group, IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, **target}]
+        )
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    described = {rule.get("Description") for rule in rules if rule.get("FromPort") == 443}
+    assert described == {"to the endpoints", "to s3"}, described
+
+
 PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
     probe.__name__: probe
     for probe in (
@@ -379,6 +397,7 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         route53_zone_ids_start_with_z,
         athena_database_comment,
         wafv2_association_and_logging_targets,
+        security_group_rule_descriptions,
     )
 }
 

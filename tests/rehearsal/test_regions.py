@@ -1,8 +1,11 @@
-"""The three-region bundle (`regions=3`, default options otherwise) applied for real to moto's
-server: every resource type created in its region, an empty second plan, a clean destroy."""
+"""The largest bundle (`regions=3` with WAF, compliance and account controls) applied for real to
+moto's server: every resource type created in its region, an empty second plan, a clean destroy."""
 
 import pytest
 
+from modules.private_network import GATEWAY_SERVICES
+from stacks.region import ENDPOINT_SERVICES
+from tapgen.combinations import LARGEST
 from tests.rehearsal.cycles import REGIONS_TFVARS, tfvars_value
 from tests.rehearsal.moto_patches import NOT_CREATABLE
 
@@ -19,7 +22,7 @@ def run(rehearsals):
 
 @pytest.fixture(scope="module")
 def bundle_resources(synth_of) -> dict:
-    return synth_of(regions="3").document["resource"]
+    return synth_of(**LARGEST).document["resource"]
 
 
 def managed(addresses: list[str]) -> list[str]:
@@ -52,6 +55,23 @@ def test_every_region_holds_its_own_copy_of_the_stack(run):
         assert len(held["rest apis"]) == 1, (region, held["rest apis"])
         assert list(held["canaries"].values()) == ["RUNNING"], (region, held["canaries"])  # start_canary
     assert emulated[REGIONS[0]]["functions"] == emulated[REGIONS[1]]["functions"] == emulated[REGIONS[2]]["functions"]
+
+
+def test_every_function_runs_in_two_private_subnets_behind_the_endpoints_of_its_region(run):
+    emulated = run.facts["emulated"]
+    for region in REGIONS:
+        held = emulated[region]
+        assert set(held["function subnets"].values()) == {2}, (region, held["function subnets"])
+        assert held["endpoint services"] == sorted((*GATEWAY_SERVICES, *ENDPOINT_SERVICES)), region
+
+
+def test_one_trail_logs_and_one_config_recorder_records_in_the_primary_region(run):
+    emulated = run.facts["emulated"]
+    prefix = "-".join(tfvars_value(REGIONS_TFVARS, v) for v in ("project_name", "environment", "environment_suffix"))
+    assert emulated[REGIONS[0]]["logging trails"] == [f"{prefix}-trail"]
+    assert emulated[REGIONS[0]]["recording config recorders"] == [f"{prefix}-recorder"]
+    for region in REGIONS[1:]:
+        assert emulated[region]["recording config recorders"] == [], region
 
 
 def test_item_table_is_a_global_table_with_each_regions_key(run):

@@ -1,7 +1,8 @@
 """`compliance=on` and `account_controls=on` in the composed stack, on the JSON `main.py` writes:
 every function in its region's private subnets, every AWS API the function code calls reachable
 through an endpoint whose policy allows what the function's role is granted, the boundary on
-every role and wide enough for every grant, one trail, account controls in the primary only."""
+every role and wide enough for every grant, one trail whose security events raise alarms, account
+controls in the primary only."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from modules.private_network import GATEWAY_SERVICES
+from modules.trail_metrics import SECURITY_EVENTS
 from stacks.compliance import BOUNDARY_ACTIONS
 from tapgen.archives import ARCHIVES
 from tapgen.combinations import LARGEST
@@ -139,6 +141,21 @@ def test_one_trail_in_the_primary_region_records_every_regions_log_bucket_and_ta
         for name in resources(document, rtype):
             if name.startswith("tap_stack_data"):
                 assert f"${{{rtype}.{name}.arn}}" in selectors
+
+
+def test_the_trails_security_events_raise_alarms_on_the_alerts_topic(document):
+    filters = resources(document, "aws_cloudwatch_log_metric_filter")
+    alarms = resources(document, "aws_cloudwatch_metric_alarm")
+    assert len(filters) == len(SECURITY_EVENTS)
+    for event in SECURITY_EVENTS:
+        watched = filters[f"tap_stack_trail_metrics_{event.name}"]
+        assert watched["log_group_name"] == "${aws_cloudwatch_log_group.tap_stack_trail_log_group.name}"
+        assert watched["pattern"] == event.pattern
+        metric = watched["metric_transformation"]
+        alarm = alarms[f"tap_stack_security_{event.name}_alarm"]
+        assert (alarm["namespace"], alarm["metric_name"]) == (metric["namespace"], metric["name"])
+        assert alarm["alarm_actions"] == ["${aws_sns_topic.tap_stack_alerts.arn}"] and alarm["threshold"] == 1
+        assert "dimensions" not in alarm and "provider" not in alarm
 
 
 def test_account_controls_exist_once_in_the_primary_region(synth_of):

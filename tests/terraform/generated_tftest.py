@@ -344,6 +344,14 @@ NAME_LIMITS: dict[str, list[Limit]] = {
     "aws_api_gateway_domain_name": [_attr("domain_name", 253)],
     "aws_route53_record": [_attr("name", 253)],
     "aws_s3_bucket_replication_configuration": [Limit("[for r in v.rule : r.id]", 255)],
+    # compliance=on and account_controls=on
+    "aws_cloudtrail": [_attr("name", 128, "^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$", 3)],
+    "aws_iam_policy": [_attr("name", 128, "^[A-Za-z0-9+=,.@_-]+$")],
+    "aws_cloudwatch_log_metric_filter": [_attr("name", 512, "^[^:*]+$")],
+    "aws_security_group": [_attr("name", 255)],
+    "aws_config_config_rule": [_attr("name", 128)],
+    "aws_config_configuration_recorder": [_attr("name", 256)],
+    "aws_config_delivery_channel": [_attr("name", 256)],
 }
 # Name-like attributes that repeat a name checked above (a bucket's sub-resources name the bucket,
 # a permission names its function, ...) or are AWS constants, not names the stack makes up.
@@ -352,6 +360,10 @@ NOT_NAMES: dict[str, tuple[str, ...]] = {
     "aws_cloudwatch_metric_alarm": ("metric_name", "namespace"),
     "aws_appautoscaling_policy": ("service_namespace",),
     "aws_appautoscaling_target": ("service_namespace",),
+    "aws_cloudtrail": ("s3_bucket_name",),
+    "aws_config_delivery_channel": ("s3_bucket_name",),
+    "aws_config_configuration_recorder_status": ("name",),  # the recorder's name
+    "aws_vpc_endpoint": ("service_name",),  # com.amazonaws.<region>.<service>, AWS's
 }
 
 # The longest inputs the variables' validations allow (stacks/variables.py), and regions with the

@@ -7,6 +7,9 @@ mock_data "aws_caller_identity" {
 mock_data "aws_partition" {
   defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
 }
+mock_data "aws_availability_zones" {
+  defaults = { names = ["us-east-1a", "us-east-1b", "us-east-1c"] }
+}
 mock_data "aws_iam_policy_document" {
   defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
 }
