@@ -3,20 +3,17 @@ primary region's key; checked on the JSON, by the security rules, by `terraform 
 checkov."""
 
 import json
-import subprocess
 
 import pytest
-from cdktf import App, TerraformLocal, TerraformOutput, TerraformStack
+from cdktf import TerraformLocal, TerraformOutput
 
 from modules.account import AwsAccount
 from modules.account_controls import MANAGED_RULES, AccountControls, AccountControlsProps
 from modules.encryption import EncryptionKey, EncryptionKeyProps
 from tapgen import rules
-from tapgen.aws import aws
 from tapgen.naming import check_document
 from tapgen.placement import REGIONS, RegionScope
-from tests.terraform.conftest import init, terraform
-from tests.terraform.test_checkov import CHECKOV
+from tests.modules import harness
 
 PRIMARY = REGIONS[0]
 ACCOUNT = AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com")
@@ -41,12 +38,9 @@ CHECKS = (
 
 
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory):
-    """The tiny stack's directory, its document and the controls."""
-    outdir = tmp_path_factory.mktemp("account_controls")
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+def synthesized(tmp_path_factory) -> harness.Synthesized[AccountControls]:
+    """The tiny stack, synthesized, with the controls."""
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("account_controls"))
     prefix = TerraformLocal(stack, "name_prefix", "tap-dev").as_string
     scope = RegionScope(stack, PRIMARY, None)
     key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", ACCOUNT))
@@ -57,19 +51,7 @@ def synthesized(tmp_path_factory):
     TerraformOutput(stack, "config_recorder", value=controls.recorder.name)
     TerraformOutput(stack, "config_channel", value=controls.channel.name)
     TerraformOutput(stack, "config_bucket", value=controls.bucket.name)
-    app.synth()
-    stack_dir = outdir / "stacks" / "tap_stack"
-    return stack_dir, json.loads((stack_dir / "cdk.tf.json").read_text()), controls
-
-
-@pytest.fixture(scope="module")
-def document(synthesized):
-    return synthesized[1]
-
-
-@pytest.fixture(scope="module")
-def resources(document):
-    return document["resource"]
+    return harness.synthesize(stack, controls)
 
 
 def statements_of(document: dict, name: str) -> dict[str, dict]:
@@ -236,7 +218,7 @@ def test_the_role_writes_only_snapshots_encrypted_through_s3(document):
 
 
 def test_outputs(synthesized, document):
-    controls = synthesized[2]
+    controls = synthesized.built
     assert controls.password_policy.terraform_resource_type == "aws_iam_account_password_policy"
     assert set(controls.rules) == set(MANAGED_RULES)
     assert controls.rules["LAMBDA_INSIDE_VPC"].terraform_resource_type == "aws_config_config_rule"
@@ -253,16 +235,10 @@ def test_the_security_rules_find_nothing_and_names_keep_the_contract(document):
 
 
 def test_terraform_validates_the_configuration(synthesized):
-    stack_dir = synthesized[0]
-    init(stack_dir, backend=False)
-    result = terraform(stack_dir, "validate", "-json")
-    assert json.loads(result.stdout)["valid"] is True
+    assert harness.validate(synthesized.directory)["valid"] is True
 
 
 def test_checkov_passes_the_account_checks(synthesized):
-    command = [str(CHECKOV), "--file", str(synthesized[0] / "cdk.tf.json"), "--framework", "terraform_json"]
-    command += ["--check", ",".join(CHECKS), "--output", "json", "--skip-download"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    results = json.loads(result.stdout)["results"]
-    assert [(c["check_id"], c["resource"]) for c in results["failed_checks"]] == []
-    assert {c["check_id"] for c in results["passed_checks"]} == set(CHECKS)
+    failed, passed = harness.checkov(synthesized.directory, CHECKS)
+    assert failed == []
+    assert {check for check, _ in passed} == set(CHECKS)

@@ -1,17 +1,14 @@
 """An API function with and without a private network, synthesized side by side in a tiny stack."""
 
-import json
-
 import pytest
-from cdktf import App, TerraformStack
 
 from modules.account import AwsAccount
 from modules.api_function import ApiFunction, ApiFunctionProps
 from modules.private_network import FunctionNetwork
 from tapgen import rules
 from tapgen.archives import BuiltArchive, source_code_hash
-from tapgen.aws import aws
 from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+from tests.modules import harness
 
 ACCOUNT = AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com")
 CONTENT = b"not a real archive: only its name and hash are synthesized"
@@ -37,14 +34,10 @@ def props(name: str, network: FunctionNetwork | None) -> ApiFunctionProps:
 
 @pytest.fixture(scope="module")
 def document(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("api_function")
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("api_function"))
     ApiFunction(stack, props("tap_stack_lambda", None))
     ApiFunction(stack, props("tap_stack_private", NETWORK))
-    app.synth()
-    return json.loads((outdir / "stacks" / "tap_stack" / "cdk.tf.json").read_text())
+    return harness.synthesize(stack).document
 
 
 def statements(document: dict, function: str) -> dict[str, dict]:

@@ -3,7 +3,6 @@ standing in for the stack's, and the trail); checked on the JSON, by `terraform 
 checkov."""
 
 import json
-import subprocess
 
 import pytest
 from cdktf import App, TerraformLocal, TerraformOutput, TerraformStack
@@ -16,8 +15,7 @@ from tapgen import rules
 from tapgen.aws import aws
 from tapgen.naming import check_document
 from tapgen.placement import REGIONS, RegionScope
-from tests.terraform.conftest import init, terraform
-from tests.terraform.test_checkov import CHECKOV
+from tests.modules import harness
 
 PRIMARY, SECONDARY, _ = REGIONS
 ACCOUNT = AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com")
@@ -73,12 +71,9 @@ def item_table(scope, kms_key_arn: str):
 
 
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory):
-    """The tiny stack's directory, its document and the trail."""
-    outdir = tmp_path_factory.mktemp("audit_trail")
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+def synthesized(tmp_path_factory) -> harness.Synthesized[AuditTrail]:
+    """The tiny stack, synthesized, with the trail."""
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("audit_trail"))
     TerraformLocal(stack, "name_prefix", "tap-dev")
     scope = RegionScope(stack, PRIMARY, None)
     key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", ACCOUNT))
@@ -92,19 +87,7 @@ def synthesized(tmp_path_factory):
     TerraformOutput(stack, "trail_arn", value=trail.arn)
     TerraformOutput(stack, "trail_bucket", value=trail.bucket.name)
     TerraformOutput(stack, "trail_log_group_arn", value=trail.log_group.arn)
-    app.synth()
-    stack_dir = outdir / "stacks" / "tap_stack"
-    return stack_dir, json.loads((stack_dir / "cdk.tf.json").read_text()), trail
-
-
-@pytest.fixture(scope="module")
-def document(synthesized):
-    return synthesized[1]
-
-
-@pytest.fixture(scope="module")
-def resources(document):
-    return document["resource"]
+    return harness.synthesize(stack, trail)
 
 
 @pytest.fixture(scope="module")
@@ -248,12 +231,9 @@ def test_the_key_policy_lets_only_this_trail_encrypt_and_describe(resources):
 
 
 def test_without_data_event_resources_only_management_events_are_recorded(tmp_path):
-    app = App(outdir=str(tmp_path))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+    stack = harness.tiny_stack(tmp_path)
     AuditTrail(stack, trail_props(data_event_bucket_arns=(), data_event_table_arns=()))
-    app.synth()
-    document = json.loads((tmp_path / "stacks" / "tap_stack" / "cdk.tf.json").read_text())
+    document = harness.synthesize(stack).document
     (selector,) = document["resource"]["aws_cloudtrail"]["tap_stack_trail"]["advanced_event_selector"]
     assert selector["name"] == "Management events"
 
@@ -267,7 +247,7 @@ def test_a_trail_outside_the_primary_region_is_refused():
 
 
 def test_outputs(synthesized, document):
-    trail = synthesized[2]
+    trail = synthesized.built
     assert trail.trail.terraform_resource_type == "aws_cloudtrail"
     assert trail.bucket.bucket.terraform_resource_type == "aws_s3_bucket"
     assert document["output"]["trail_arn"]["value"] == "${aws_cloudtrail.tap_stack_trail.arn}"
@@ -288,16 +268,10 @@ def test_the_security_rules_find_nothing_and_the_key_policy_names_the_trail(docu
 
 
 def test_terraform_validates_the_configuration(synthesized):
-    stack_dir = synthesized[0]
-    init(stack_dir, backend=False)
-    result = terraform(stack_dir, "validate", "-json")
-    assert json.loads(result.stdout)["valid"] is True
+    assert harness.validate(synthesized.directory)["valid"] is True
 
 
 def test_checkov_passes_the_trail_checks(synthesized):
-    command = [str(CHECKOV), "--file", str(synthesized[0] / "cdk.tf.json"), "--framework", "terraform_json"]
-    command += ["--check", ",".join(TRAIL_CHECKS), "--output", "json", "--skip-download"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    results = json.loads(result.stdout)["results"]
-    assert [(c["check_id"], c["resource"]) for c in results["failed_checks"]] == []
-    assert {c["check_id"] for c in results["passed_checks"]} == set(TRAIL_CHECKS)
+    failed, passed = harness.checkov(synthesized.directory, TRAIL_CHECKS)
+    assert failed == []
+    assert {check for check, _ in passed} == set(TRAIL_CHECKS)

@@ -14,6 +14,7 @@ from modules.canary import HealthCanary, HealthCanaryProps, canary_name
 from tapgen.archives import ArchiveSpec, BuiltArchive, archive_bytes, archive_filename, source_code_hash
 from tapgen.aws import aws
 from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+from tests.modules import harness
 from tests.terraform.conftest import init, terraform
 
 LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
@@ -32,12 +33,9 @@ def canary_archive() -> BuiltArchive:
 
 
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory):
-    """The tiny stack's directory, its document, the construct and its archive."""
-    outdir = tmp_path_factory.mktemp("canary")
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+def synthesized(tmp_path_factory) -> harness.Synthesized[tuple[HealthCanary, BuiltArchive]]:
+    """The tiny stack, synthesized, with the construct and its archive."""
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("canary"))
     aws.kms_key.KmsKey(stack, "tap_stack_kms", enable_key_rotation=True)
     archive = canary_archive()
     with pytest.MonkeyPatch.context() as patch:
@@ -59,15 +57,7 @@ def synthesized(tmp_path_factory):
         )
     # How the alarm's dimensions resolve once the stack hands the spec to its alerts.
     TerraformOutput(stack, "alarm_dimensions", value=construct.alarm.dimensions)
-    app.synth()
-    stack_dir = outdir / "stacks" / "tap_stack"
-    document = json.loads((stack_dir / "cdk.tf.json").read_text())
-    return stack_dir, document, construct, archive
-
-
-@pytest.fixture(scope="module")
-def resources(synthesized):
-    return synthesized[1]["resource"]
+    return harness.synthesize(stack, (construct, archive))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +76,7 @@ def test_the_runtime_is_a_python_selenium_runtime_from_6_0():
 
 
 def test_the_canary_runs_the_content_addressed_archive_against_health(canary, synthesized):
-    archive = synthesized[3]
+    _, archive = synthesized.built
     assert re.fullmatch(r"canary-[0-9a-f]{16}\.zip", archive.filename)
     assert canary["zip_file"] == archive.filename
     assert canary["handler"] == "canary.handler"
@@ -104,7 +94,7 @@ def test_the_canary_runs_the_content_addressed_archive_against_health(canary, sy
 
 
 def test_the_canary_refuses_an_archive_that_is_not_the_synthesized_one(canary, synthesized):
-    document, archive = synthesized[1], synthesized[3]
+    document, (_, archive) = synthesized.document, synthesized.built
     (precondition,) = canary["lifecycle"]["precondition"]
     assert precondition["condition"] == (
         f'${{filebase64sha256("{archive.filename}") == local.tap_stack_canary_archive_sha256}}'
@@ -134,12 +124,12 @@ def test_the_role_is_lambdas_and_named_by_the_caller(canary, resources, synthesi
     role = resources["aws_iam_role"]["tap_stack_canary_role"]
     assert role["name"] == "tap-dev-us-east-1-canary"
     assert canary["execution_role_arn"] == "${aws_iam_role.tap_stack_canary_role.arn}"
-    trust = statements(synthesized[1], "tap_stack_canary_role_trust")["ServiceAssumesRole"]
+    trust = statements(synthesized.document, "tap_stack_canary_role_trust")["ServiceAssumesRole"]
     assert trust["principals"] == [{"type": "Service", "identifiers": ["lambda.amazonaws.com"]}]
 
 
 def test_the_role_may_do_only_what_synthetics_documents(synthesized):
-    granted = statements(synthesized[1], "tap_stack_canary_role_permissions")
+    granted = statements(synthesized.document, "tap_stack_canary_role_permissions")
     assert {sid: (s["actions"], s["resources"]) for sid, s in granted.items()} == {
         "WriteArtifacts": (["s3:PutObject"], [f"{BUCKET_ARN}/canary/*"]),
         "LocateArtifactBucket": (["s3:GetBucketLocation"], [BUCKET_ARN]),
@@ -161,25 +151,25 @@ def test_the_role_may_do_only_what_synthetics_documents(synthesized):
 
 
 def test_the_alarm_fires_on_any_failed_run(synthesized):
-    alarm = synthesized[2].alarm
+    construct, _ = synthesized.built
+    alarm = construct.alarm
     assert (alarm.name, alarm.namespace, alarm.metric) == (
         "tap_stack_canary_alarm",
         "CloudWatchSynthetics",
         "SuccessPercent",
     )
     assert (alarm.statistic, alarm.comparison, alarm.threshold) == ("Minimum", "LessThanThreshold", 100)
-    dimensions = synthesized[1]["output"]["alarm_dimensions"]["value"]
+    dimensions = synthesized.document["output"]["alarm_dimensions"]["value"]
     assert dimensions == {"CanaryName": "${aws_synthetics_canary.tap_stack_canary.name}"}
 
 
 def test_terraform_validates_the_canary(synthesized, tmp_path):
     """With the provider's own schema; the precondition reads the archive, so it sits beside."""
-    document, archive = synthesized[1], synthesized[3]
+    document, (_, archive) = synthesized.document, synthesized.built
     variables = {"canary_schedule_expression": {"type": "string"}}
     (tmp_path / "main.tf.json").write_text(json.dumps({**document, "variable": variables}))
     (tmp_path / archive.filename).write_bytes(archive.content)
-    init(tmp_path, backend=False)
-    terraform(tmp_path, "validate")
+    assert harness.validate(tmp_path)["valid"] is True
 
 
 def expected_name(prefix: str) -> str:

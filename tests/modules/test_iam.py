@@ -1,10 +1,8 @@
-import json
-
 import pytest
-from cdktf import App, TerraformStack, Token
+from cdktf import Token
 
 from modules.iam import Principal, ServiceRole, ServiceRoleProps, Statement
-from tapgen.aws import aws
+from tests.modules import harness
 
 
 def test_wildcard_resources_are_refused_for_actions_with_resource_level_permissions():
@@ -31,9 +29,7 @@ def test_identity_statements_need_resources():
 
 
 def _service_role(tmp_path, count=None):
-    app = App(outdir=str(tmp_path))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+    stack = harness.tiny_stack(tmp_path)
     role = ServiceRole(
         stack,
         ServiceRoleProps(
@@ -44,9 +40,7 @@ def _service_role(tmp_path, count=None):
             count=count,
         ),
     )
-    app.synth()
-    document = json.loads((tmp_path / "stacks" / "tap_stack" / "cdk.tf.json").read_text())
-    return role, document["resource"]
+    return role, harness.synthesize(stack).resources
 
 
 def test_a_service_role_takes_its_physical_name_from_the_caller(tmp_path):

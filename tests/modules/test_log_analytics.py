@@ -3,26 +3,23 @@ workgroup, an encrypted database, and a secure results bucket the key policy cov
 JSON also passes `terraform validate`."""
 
 import json
-import shutil
 
 import pytest
-from cdktf import App, TerraformStack
 
 from modules.account import AwsAccount
 from modules.encryption import EncryptionKey, EncryptionKeyProps
 from modules.log_analytics import LogAnalytics, LogAnalyticsProps
 from tapgen.aws import aws
-from tests.terraform.conftest import init, terraform
+from tests.modules import harness
 
 KEY = "${aws_kms_key.tap_stack_kms.arn}"
 ACCOUNT_ID = "${data.aws_caller_identity.tap_stack_caller.account_id}"
 RESULTS_BUCKET = "${aws_s3_bucket.tap_stack_log_analytics_results.bucket}"
 
 
-def _stack(outdir) -> None:
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory) -> harness.Synthesized:
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("log_analytics"))
     caller = aws.data_aws_caller_identity.DataAwsCallerIdentity(stack, "tap_stack_caller")
     partition = aws.data_aws_partition.DataAwsPartition(stack, "tap_stack_partition")
     account = AwsAccount(caller.account_id, "us-east-1", partition.partition, partition.dns_suffix)
@@ -40,19 +37,7 @@ def _stack(outdir) -> None:
             account,
         ),
     )
-    app.synth()
-
-
-@pytest.fixture(scope="module")
-def stack_dir(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("log_analytics")
-    _stack(outdir)
-    return outdir / "stacks" / "tap_stack"
-
-
-@pytest.fixture(scope="module")
-def resources(stack_dir) -> dict:
-    return json.loads((stack_dir / "cdk.tf.json").read_text())["resource"]
+    return harness.synthesize(stack)
 
 
 def test_the_workgroup_enforces_encrypted_results_in_its_own_bucket_and_publishes_metrics(resources):
@@ -108,8 +93,5 @@ def test_the_key_policy_lets_s3_encrypt_query_results_for_the_results_bucket_onl
     ]
 
 
-def test_terraform_validates_the_configuration(stack_dir, tmp_path_factory):
-    target = tmp_path_factory.mktemp("log_analytics_validate")
-    shutil.copy(stack_dir / "cdk.tf.json", target / "main.tf.json")
-    init(target, backend=False)
-    terraform(target, "validate")
+def test_terraform_validates_the_configuration(synthesized):
+    assert harness.validate(synthesized.directory)["valid"] is True

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from cdktf import App, TerraformStack
 
 from modules.account import AwsAccount
 from modules.encryption import EncryptionKey, EncryptionKeyProps
@@ -17,7 +16,7 @@ from modules.log_replication import (
 from modules.secure_bucket import TAMPER_ACTIONS, ArchiveProtection, SecureBucket, SecureBucketProps
 from tapgen.aws import aws
 from tapgen.placement import REGIONS, RegionScope
-from tests.terraform.conftest import init, terraform
+from tests.modules import harness
 
 ACCOUNT_ID = "123456789012"
 SOURCE_REGION = "us-east-1"
@@ -40,10 +39,9 @@ def archive(scope, region: str) -> tuple[EncryptionKey, SecureBucket]:
     return key, bucket
 
 
-def synth(outdir) -> dict:
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region=SOURCE_REGION)
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory) -> harness.Synthesized:
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("log_replication"), SOURCE_REGION)
     source_key, source = archive(stack, SOURCE_REGION)
     destinations = []
     for slot, region in DESTINATION_REGIONS.items():
@@ -64,13 +62,7 @@ def synth(outdir) -> dict:
             account(SOURCE_REGION),
         ),
     )
-    app.synth()
-    return json.loads((outdir / "stacks" / "tap_stack" / "cdk.tf.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def document(tmp_path_factory) -> dict:
-    return synth(tmp_path_factory.mktemp("log_replication"))
+    return harness.synthesize(stack)
 
 
 @pytest.fixture(scope="module")
@@ -176,8 +168,6 @@ def test_replication_needs_a_destination():
         LogReplicationProps("tap_stack_log_replication", "r", "b", "arn", "k", None, (), account(SOURCE_REGION))
 
 
-def test_terraform_validates_the_replication(document, tmp_path):
-    (tmp_path / "main.tf.json").write_text(json.dumps(document))
-    init(tmp_path, backend=False)
-    result = json.loads(terraform(tmp_path, "validate", "-json").stdout)
+def test_terraform_validates_the_replication(synthesized):
+    result = harness.validate(synthesized.directory)
     assert result["valid"], result["diagnostics"]

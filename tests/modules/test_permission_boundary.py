@@ -4,10 +4,9 @@ on the JSON, by the security rules, by `terraform validate` and by checkov."""
 
 import copy
 import json
-import subprocess
 
 import pytest
-from cdktf import App, TerraformOutput, TerraformStack
+from cdktf import TerraformOutput
 from constructs import Construct
 
 from modules.account import AwsAccount
@@ -18,8 +17,7 @@ from tapgen.aws import aws
 from tapgen.naming import check_document
 from tapgen.placement import REGIONS, RegionScope
 from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
-from tests.terraform.conftest import init, terraform
-from tests.terraform.test_checkov import CHECKOV
+from tests.modules import harness
 
 PRIMARY, SECONDARY, _ = REGIONS
 ACCOUNT = AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com")
@@ -69,12 +67,9 @@ def role(scope: Construct, name: str, count: object = None) -> ServiceRole:
 
 
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory):
-    """The tiny stack's directory, its document and the boundary."""
-    outdir = tmp_path_factory.mktemp("permission_boundary")
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+def synthesized(tmp_path_factory) -> harness.Synthesized[PermissionBoundary]:
+    """The tiny stack, synthesized, with the boundary."""
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("permission_boundary"))
     secondary = aws.provider.AwsProvider(stack, "aws_secondary", alias="secondary", region="us-west-2")
     role(stack, "tap_stack_early_role")
     boundary = PermissionBoundary(
@@ -85,14 +80,7 @@ def synthesized(tmp_path_factory):
         role(nested, "tap_stack_fn_role")
         role(nested, "tap_stack_optional_role", count=1)
     TerraformOutput(stack, "boundary_arn", value=boundary.arn)
-    app.synth()
-    stack_dir = outdir / "stacks" / "tap_stack"
-    return stack_dir, json.loads((stack_dir / "cdk.tf.json").read_text()), boundary
-
-
-@pytest.fixture(scope="module")
-def document(synthesized):
-    return synthesized[1]
+    return harness.synthesize(stack, boundary)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +158,7 @@ def test_the_policy_never_refers_to_itself(document):
 
 
 def test_outputs(synthesized, document):
-    boundary = synthesized[2]
+    boundary = synthesized.built
     assert boundary.policy.terraform_resource_type == "aws_iam_policy"
     assert document["output"]["boundary_arn"]["value"] == BOUNDARY_ARN
 
@@ -208,17 +196,10 @@ def test_allowed_actions_must_name_a_service(allowed, message):
 
 
 def test_terraform_validates_the_configuration(synthesized):
-    stack_dir = synthesized[0]
-    init(stack_dir, backend=False)
-    result = terraform(stack_dir, "validate", "-json")
-    assert json.loads(result.stdout)["valid"] is True
+    assert harness.validate(synthesized.directory)["valid"] is True
 
 
 def test_checkov_passes_the_boundary_checks(synthesized):
-    command = [str(CHECKOV), "--file", str(synthesized[0] / "cdk.tf.json"), "--framework", "terraform_json"]
-    command += ["--check", ",".join(BOUNDARY_CHECKS), "--output", "json", "--skip-download"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    results = json.loads(result.stdout)["results"]
-    assert [(c["check_id"], c["resource"]) for c in results["failed_checks"]] == []
-    passed = {c["check_id"] for c in results["passed_checks"] if c["resource"] in BOUNDARY_RESOURCES}
-    assert passed == set(BOUNDARY_CHECKS)
+    failed, passed = harness.checkov(synthesized.directory, BOUNDARY_CHECKS)
+    assert failed == []
+    assert {check for check, resource in passed if resource in BOUNDARY_RESOURCES} == set(BOUNDARY_CHECKS)

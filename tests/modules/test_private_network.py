@@ -2,7 +2,6 @@
 function in it); checked on the JSON, by `terraform validate` and by checkov."""
 
 import json
-import subprocess
 
 import pytest
 from cdktf import App, TerraformOutput, TerraformStack, TerraformVariable
@@ -17,8 +16,7 @@ from tapgen.archives import BuiltArchive, source_code_hash
 from tapgen.aws import aws
 from tapgen.naming import check_document
 from tapgen.placement import REGIONS, RegionScope
-from tests.terraform.conftest import init, terraform
-from tests.terraform.test_checkov import CHECKOV
+from tests.modules import harness
 
 PRIMARY, SECONDARY, _ = REGIONS
 ACCOUNTS = {
@@ -93,12 +91,10 @@ def function_in(scope: Construct, network: PrivateNetwork, account: AwsAccount, 
     )
 
 
-def synthesize(outdir, with_admin: bool):
-    """The tiny stack's directory, its document and the network of each region; with `with_admin`
-    the networks take `admin_cidr` from a variable."""
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+def synthesized_networks(outdir, with_admin: bool) -> harness.Synthesized[dict]:
+    """The tiny stack, synthesized, with the network of each region; with `with_admin` the networks
+    take `admin_cidr` from a variable."""
+    stack = harness.tiny_stack(outdir)
     secondary = aws.provider.AwsProvider(stack, "aws_secondary", alias="secondary", region="us-west-2")
     TerraformVariable(stack, "vpc_cidr", type="string", default="10.20.0.0/16")
     admin = TerraformVariable(stack, "admin_cidr", type="string", default="")
@@ -116,30 +112,19 @@ def synthesize(outdir, with_admin: bool):
     TerraformOutput(stack, "function_security_group_id", value=network.function_security_group_id)
     TerraformOutput(stack, "endpoint_security_group_id", value=network.endpoint_security_group_id)
     TerraformOutput(stack, "flow_log_group_arn", value=network.flow_log_group.arn)
-    app.synth()
-    stack_dir = outdir / "stacks" / "tap_stack"
-    (stack_dir / "function.zip").write_bytes(ARCHIVE_CONTENT)  # the archive the precondition hashes
-    return stack_dir, json.loads((stack_dir / "cdk.tf.json").read_text()), networks
+    synthesized = harness.synthesize(stack, networks)
+    (synthesized.directory / "function.zip").write_bytes(ARCHIVE_CONTENT)  # the archive the precondition hashes
+    return synthesized
 
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory):
-    return synthesize(tmp_path_factory.mktemp("private_network"), with_admin=False)
-
-
-@pytest.fixture(scope="module")
-def document(synthesized):
-    return synthesized[1]
-
-
-@pytest.fixture(scope="module")
-def resources(document):
-    return document["resource"]
+    return synthesized_networks(tmp_path_factory.mktemp("private_network"), with_admin=False)
 
 
 @pytest.fixture(scope="module")
 def with_admin(tmp_path_factory):
-    return synthesize(tmp_path_factory.mktemp("private_network_admin"), with_admin=True)
+    return synthesized_networks(tmp_path_factory.mktemp("private_network_admin"), with_admin=True)
 
 
 def primary(named: dict) -> dict:
@@ -251,7 +236,7 @@ def test_no_ssh_by_default(resources):
 
 
 def test_ssh_only_from_the_admin_cidr_and_only_when_it_is_set(with_admin):
-    ingress = primary(with_admin[1]["resource"]["aws_vpc_security_group_ingress_rule"])
+    ingress = primary(with_admin.resources["aws_vpc_security_group_ingress_rule"])
     ssh = {name: rule for name, rule in ingress.items() if rule["from_port"] != 443}
     assert {name: {**settings(rule), "description": rule["description"]} for name, rule in ssh.items()} == {
         f"{NETWORK}_functions_admin_ssh": {
@@ -386,7 +371,7 @@ def test_the_function_runs_in_the_private_subnets(document, resources):
 
 
 def test_outputs(synthesized, document):
-    network = synthesized[2][PRIMARY]
+    network = synthesized.built[PRIMARY]
     assert network.vpc.terraform_resource_type == "aws_vpc"
     assert sorted(network.endpoints) == sorted(("dynamodb", "s3", *INTERFACE_SERVICES))
     assert network.function_network.security_group_ids == (network.function_security_group_id,)
@@ -430,21 +415,15 @@ def test_an_execute_api_endpoint_is_refused():
 
 @pytest.mark.parametrize("variant", ["synthesized", "with_admin"])
 def test_the_security_rules_find_nothing(request, variant):
-    assert list(rules.findings(request.getfixturevalue(variant)[1])) == []
+    assert list(rules.findings(request.getfixturevalue(variant).document)) == []
 
 
 @pytest.mark.parametrize("variant", ["synthesized", "with_admin"])
 def test_terraform_validates_the_configuration(request, variant):
-    stack_dir = request.getfixturevalue(variant)[0]
-    init(stack_dir, backend=False)
-    result = terraform(stack_dir, "validate", "-json")
-    assert json.loads(result.stdout)["valid"] is True
+    assert harness.validate(request.getfixturevalue(variant).directory)["valid"] is True
 
 
 def test_checkov_passes_the_network_checks(synthesized):
-    command = [str(CHECKOV), "--file", str(synthesized[0] / "cdk.tf.json"), "--framework", "terraform_json"]
-    command += ["--check", ",".join(NETWORK_CHECKS), "--output", "json", "--skip-download"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    results = json.loads(result.stdout)["results"]
-    assert [(c["check_id"], c["resource"]) for c in results["failed_checks"]] == []
-    assert {c["check_id"] for c in results["passed_checks"]} == set(NETWORK_CHECKS)
+    failed, passed = harness.checkov(synthesized.directory, NETWORK_CHECKS)
+    assert failed == []
+    assert {check for check, _ in passed} == set(NETWORK_CHECKS)

@@ -2,11 +2,8 @@
 regions: one validation record, every region's certificate waiting on it, latency routing with
 health checks on each region's own endpoint. The stack's JSON also passes `terraform validate`."""
 
-import json
-import shutil
-
 import pytest
-from cdktf import App, TerraformStack, TerraformVariable
+from cdktf import TerraformVariable
 
 from modules.account import AwsAccount
 from modules.regional_domain import (
@@ -19,17 +16,16 @@ from modules.regional_domain import (
 )
 from tapgen.aws import aws
 from tapgen.placement import REGIONS, RegionScope
-from tests.terraform.conftest import init, terraform
+from tests.modules import harness
 
 # The primary region and one more, each in its region scope, as the stack builds them:
 # (Terraform name suffix, AWS region).
 SLOTS = (("", "us-east-1"), ("_secondary", "us-west-2"))
 
 
-def _stack(outdir) -> None:
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region=SLOTS[0][1])
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory) -> harness.Synthesized:
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("regional_domain"), SLOTS[0][1])
     providers = (None, aws.provider.AwsProvider(stack, "aws_secondary", region=SLOTS[1][1], alias="secondary"))
     domain_name = TerraformVariable(stack, "domain_name", type="string").string_value
     zone_id = TerraformVariable(stack, "hosted_zone_id", type="string").string_value
@@ -51,23 +47,15 @@ def _stack(outdir) -> None:
                 "tap_stack_api_domain", domain_name, zone_id, certificate, record, api.id, "dev", account
             ),
         )
-    app.synth()
+    return harness.synthesize(stack)
 
 
 @pytest.fixture(scope="module")
-def stack_dir(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("regional_domain")
-    _stack(outdir)
-    return outdir / "stacks" / "tap_stack"
-
-
-@pytest.fixture(scope="module")
-def resources(stack_dir) -> dict:
-    document = json.loads((stack_dir / "cdk.tf.json").read_text())["resource"]
+def resources(synthesized) -> dict:
     # Without CDKTF's construct-path metadata, which is not configuration.
     return {
         rtype: {name: {k: v for k, v in body.items() if k != "//"} for name, body in named.items()}
-        for rtype, named in document.items()
+        for rtype, named in synthesized.resources.items()
     }
 
 
@@ -175,8 +163,5 @@ def test_latency_alias_records_route_to_healthy_regions_only(resources, suffix, 
     }
 
 
-def test_terraform_validates_the_configuration(stack_dir, tmp_path_factory):
-    target = tmp_path_factory.mktemp("regional_domain_validate")
-    shutil.copy(stack_dir / "cdk.tf.json", target / "main.tf.json")
-    init(target, backend=False)
-    terraform(target, "validate")
+def test_terraform_validates_the_configuration(synthesized):
+    assert harness.validate(synthesized.directory)["valid"] is True

@@ -126,6 +126,12 @@ def test_a_contract_route_open_to_any_source_ip_must_be_unauthenticated():
         routes_from_contract((bad,))
 
 
+@pytest.fixture(scope="module")
+def resources(synth) -> dict:
+    """The whole stack's resources (in this folder, `resources` is otherwise a tiny stack's)."""
+    return synth.document["resource"]
+
+
 def test_the_digest_describes_exactly_what_is_deployed(resources):
     """The synthesized methods and integrations carry the settings that the digest hashes."""
     definition = {(m["path"], m["http_method"]): m for m in api_definition(ROUTES_OF_STACK)["methods"]}

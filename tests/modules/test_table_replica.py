@@ -1,9 +1,7 @@
 """The item table as a global table: a primary with autoscaling and a replica in a second region."""
 
-import json
-
 import pytest
-from cdktf import App, TerraformStack, TerraformVariable
+from cdktf import TerraformVariable
 from constructs import Construct
 
 from modules.account import AwsAccount
@@ -12,7 +10,7 @@ from modules.item_table import CapacityRange, ItemTable, ItemTableProps
 from modules.table_replica import TableReplica, TableReplicaProps
 from tapgen.aws import aws
 from tapgen.placement import REGIONS, RegionScope
-from tests.terraform.conftest import init, terraform
+from tests.modules import harness
 
 PROTECTION = "${var.dynamodb_deletion_protection}"
 
@@ -37,14 +35,13 @@ def item_table(scope: Construct, key_arn: str, protection, replicated: bool) -> 
     )
 
 
-def synth(outdir, replicated: bool = True) -> dict:
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory) -> harness.Synthesized:
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("table_replica"))
     secondary = aws.provider.AwsProvider(stack, "aws_secondary", region="us-west-2", alias="secondary")
     protection = TerraformVariable(stack, "dynamodb_deletion_protection", type="bool", default=True).boolean_value
     primary_key = EncryptionKey(stack, EncryptionKeyProps("tap_stack_kms", "alias/tap", "k", account("us-east-1")))
-    table = item_table(stack, primary_key.arn, protection, replicated)
+    table = item_table(stack, primary_key.arn, protection, replicated=True)
     region = RegionScope(stack, REGIONS[1], secondary)
     key = EncryptionKey(region, EncryptionKeyProps("tap_stack_kms", "alias/tap", "k", account("us-west-2")))
     TableReplica(
@@ -57,13 +54,7 @@ def synth(outdir, replicated: bool = True) -> dict:
             depends_on=table.scaling_policies,
         ),
     )
-    app.synth()
-    return json.loads((outdir / "stacks" / "tap_stack" / "cdk.tf.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def document(tmp_path_factory) -> dict:
-    return synth(tmp_path_factory.mktemp("table_replica"))
+    return harness.synthesize(stack)
 
 
 @pytest.fixture(scope="module")
@@ -107,18 +98,12 @@ def test_dynamodb_alone_scales_the_replica(document):
 
 
 def test_an_unreplicated_table_is_unchanged(tmp_path):
-    app = App(outdir=str(tmp_path))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+    stack = harness.tiny_stack(tmp_path)
     item_table(stack, "arn:aws:kms:us-east-1:123456789012:key/k", True, replicated=False)
-    app.synth()
-    document = json.loads((tmp_path / "stacks" / "tap_stack" / "cdk.tf.json").read_text())
-    table = document["resource"]["aws_dynamodb_table"]["tap_stack_data"]
+    table = harness.synthesize(stack).resources["aws_dynamodb_table"]["tap_stack_data"]
     assert table["lifecycle"] == {"ignore_changes": ["read_capacity", "write_capacity"]}
 
 
-def test_terraform_validates_the_global_table(document, tmp_path):
-    (tmp_path / "main.tf.json").write_text(json.dumps(document))
-    init(tmp_path, backend=False)
-    result = json.loads(terraform(tmp_path, "validate", "-json").stdout)
+def test_terraform_validates_the_global_table(synthesized):
+    result = harness.validate(synthesized.directory)
     assert result["valid"], result["diagnostics"]

@@ -2,7 +2,6 @@
 firewall); checked on the JSON, by `terraform validate` and by checkov."""
 
 import json
-import subprocess
 
 import pytest
 from cdktf import App, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token
@@ -15,8 +14,7 @@ from tapgen import rules
 from tapgen.aws import aws
 from tapgen.naming import check_document
 from tapgen.placement import REGIONS, RegionScope
-from tests.terraform.conftest import init, terraform
-from tests.terraform.test_checkov import CHECKOV
+from tests.modules import harness
 
 PRIMARY, SECONDARY, _ = REGIONS
 ACCOUNTS = {
@@ -78,12 +76,9 @@ def regional_api(scope: Construct):
 
 
 @pytest.fixture(scope="module")
-def synthesized(tmp_path_factory):
-    """The tiny stack's directory, its document and the firewall of each region."""
-    outdir = tmp_path_factory.mktemp("web_acl")
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "tap_stack")
-    aws.provider.AwsProvider(stack, "aws", region="us-east-1")
+def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
+    """The tiny stack, synthesized, with the firewall of each region."""
+    stack = harness.tiny_stack(tmp_path_factory.mktemp("web_acl"))
     secondary = aws.provider.AwsProvider(stack, "aws_secondary", alias="secondary", region="us-west-2")
     rate_limit = TerraformVariable(stack, "waf_rate_limit", type="number", default=2000)
     prefix = TerraformLocal(stack, "name_prefix", "tap-dev").as_string
@@ -108,19 +103,7 @@ def synthesized(tmp_path_factory):
     # How the outputs resolve once the stack hands them on.
     TerraformOutput(stack, "waf_arn", value=firewalls[PRIMARY].arn)
     TerraformOutput(stack, "waf_log_group_arn", value=firewalls[PRIMARY].log_group.arn)
-    app.synth()
-    stack_dir = outdir / "stacks" / "tap_stack"
-    return stack_dir, json.loads((stack_dir / "cdk.tf.json").read_text()), firewalls
-
-
-@pytest.fixture(scope="module")
-def document(synthesized):
-    return synthesized[1]
-
-
-@pytest.fixture(scope="module")
-def resources(document):
-    return document["resource"]
+    return harness.synthesize(stack, firewalls)
 
 
 @pytest.fixture(scope="module")
@@ -247,12 +230,12 @@ def test_the_secondary_firewall_is_placed_by_its_region_scope(document, synthesi
     association = document["resource"]["aws_wafv2_web_acl_association"]["tap_stack_waf_association_secondary"]
     assert association["resource_arn"] == "${aws_api_gateway_stage.tap_stack_stage_secondary.arn}"
     assert association["web_acl_arn"] == "${aws_wafv2_web_acl.tap_stack_waf_secondary.arn}"
-    firewalls = synthesized[2]
+    firewalls = synthesized.built
     assert firewalls[SECONDARY].arn != firewalls[PRIMARY].arn
 
 
 def test_outputs(synthesized, document):
-    firewall = synthesized[2][PRIMARY]
+    firewall = synthesized.built[PRIMARY]
     assert firewall.web_acl.terraform_resource_type == "aws_wafv2_web_acl"
     assert document["output"]["waf_arn"]["value"] == "${aws_wafv2_web_acl.tap_stack_waf.arn}"
     assert document["output"]["waf_log_group_arn"]["value"] == "${aws_cloudwatch_log_group.tap_stack_waf_logs.arn}"
@@ -275,16 +258,10 @@ def test_a_log_group_without_the_waf_prefix_is_refused():
 
 
 def test_terraform_validates_the_configuration(synthesized):
-    stack_dir = synthesized[0]
-    init(stack_dir, backend=False)
-    result = terraform(stack_dir, "validate", "-json")
-    assert json.loads(result.stdout)["valid"] is True
+    assert harness.validate(synthesized.directory)["valid"] is True
 
 
 def test_checkov_passes_the_firewall_checks(synthesized):
-    command = [str(CHECKOV), "--file", str(synthesized[0] / "cdk.tf.json"), "--framework", "terraform_json"]
-    command += ["--check", ",".join(WAF_CHECKS), "--output", "json", "--skip-download"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    results = json.loads(result.stdout)["results"]
-    assert [(c["check_id"], c["resource"]) for c in results["failed_checks"]] == []
-    assert {c["check_id"] for c in results["passed_checks"]} == set(WAF_CHECKS)
+    failed, passed = harness.checkov(synthesized.directory, WAF_CHECKS)
+    assert failed == []
+    assert {check for check, _ in passed} == set(WAF_CHECKS)

@@ -1,0 +1,77 @@
+"""The plumbing every module test shares: a tiny stack, synthesized and read back, then judged by
+`terraform validate` and by checkov. What a test builds in its stack and asserts stays in the test.
+
+A test module provides a module-scoped `synthesized` fixture (a `Synthesized`); `conftest.py`
+turns it into the `document` and `resources` fixtures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
+
+import pytest
+from cdktf import App, TerraformStack
+
+from tapgen.aws import aws
+from tests.terraform.conftest import init, terraform
+from tests.terraform.test_checkov import CHECKOV
+
+Built = TypeVar("Built")
+
+
+@dataclass(frozen=True)
+class Synthesized(Generic[Built]):
+    """A synthesized tiny stack: its directory (the one Terraform and checkov run in), its JSON
+    document, and what the test built in it (the constructs whose attributes it checks)."""
+
+    directory: Path
+    document: dict
+    built: Built
+
+    @property
+    def resources(self) -> dict:
+        """The document's resources, `{type: {name: body}}`."""
+        return self.document["resource"]
+
+
+def tiny_stack(outdir: Path, region: str = "us-east-1") -> TerraformStack:
+    """A `tap_stack` with the default provider in the primary region, as the real stack starts; it
+    is synthesized under `outdir`."""
+    stack = TerraformStack(App(outdir=str(outdir)), "tap_stack")
+    aws.provider.AwsProvider(stack, "aws", region=region)
+    return stack
+
+
+def synthesize(stack: TerraformStack, built: Built = None) -> Synthesized[Built]:
+    """Synthesize the app that holds `stack` and read the stack's document back, as Terraform will."""
+    app = App.of(stack)
+    app.synth()
+    directory = Path(app.outdir) / "stacks" / stack.node.id
+    return Synthesized(directory, json.loads((directory / "cdk.tf.json").read_text()), built)
+
+
+def validate(directory: Path) -> dict:
+    """`terraform validate -json` on a directory, initialised offline without a backend; the parsed
+    result (an invalid configuration already fails the test, through `terraform`)."""
+    init(directory, backend=False)
+    return json.loads(terraform(directory, "validate", "-json").stdout)
+
+
+def checkov(directory: Path, checks: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Only `checks`, offline, on the directory's `cdk.tf.json`: the (check id, resource) pairs that
+    failed and those that passed. The caller asserts both, so a check that no longer applies to any
+    resource (neither failed nor passed) is noticed too."""
+    if not CHECKOV.exists():
+        pytest.fail(f"checkov not found at {CHECKOV}; `scripts/test` installs it (tools/checkov/Pipfile.lock)")
+    command = [str(CHECKOV), "--file", str(directory / "cdk.tf.json"), "--framework", "terraform_json"]
+    command += ["--check", ",".join(checks), "--output", "json", "--skip-download"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.stdout, result.stderr
+    results = json.loads(result.stdout)["results"]
+    return (
+        [(c["check_id"], c["resource"]) for c in results["failed_checks"]],
+        [(c["check_id"], c["resource"]) for c in results["passed_checks"]],
+    )
