@@ -3,9 +3,13 @@
     .venv/bin/python benchmarks/handler_overhead.py [--runs 5] [--requests 2000]
 
 Cold: a fresh interpreter importing each handler, against one importing boto3 alone (which every
-Python Lambda pays). Warm: the handler's own code per request, AWS calls excluded (the store and
-the event publisher are replaced by in-memory versions), against a bare Powertools resolver with
-one trivial route. Figures are medians / percentiles of this run on this machine.
+Python Lambda pays), the cases taking turns run by run; in the environment Lambda gives
+(`LAMBDA_TASK_ROOT` set: outside Lambda the X-Ray SDK builds a sampling client at import, which
+Lambda never does). The CRUD handler builds its AWS clients on first use, except under provisioned
+concurrency, where init builds them: both are shown. Warm: the handler's own code per request, AWS
+calls excluded (the store and the event publisher are replaced by in-memory versions), against a
+bare Powertools resolver with one trivial route. Figures are medians / percentiles of this run on
+this machine.
 """
 
 from __future__ import annotations
@@ -28,18 +32,39 @@ ENV = {"TABLE_NAME": "bench", "EVENT_BUS_NAME": "bench", "DATA_RETENTION_DAYS": 
 ENV |= {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "POWERTOOLS_TRACE_DISABLED": "1", "LOG_LEVEL": "ERROR"}
 ENV |= {"POWERTOOLS_METRICS_NAMESPACE": "Bench", "POWERTOOLS_SERVICE_NAME": "bench"}
 ENV |= {"GRANTS_TABLE_NAME": "bench-grants", "APP_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:b"}
+ENV |= {"LAMBDA_TASK_ROOT": str(SRC)}
+PROVISIONED = {"AWS_LAMBDA_INITIALIZATION_TYPE": "provisioned-concurrency"}
+COLD_CASES = (
+    ("boto3 alone (baseline)", None, None),
+    ("crud handler", "crud", None),
+    ("crud handler, provisioned (clients built)", "crud", PROVISIONED),
+    ("health handler", "health", None),
+)
 
 
-def cold_import(folder: str | None, runs: int) -> float:
+def cold_import(folder: str | None, extra_env: dict[str, str] | None = None) -> float:
+    """Seconds a fresh interpreter takes to import `folder`'s handler (None: boto3 alone)."""
     paths = [str(SRC / str(folder)), str(SRC / "shared")]
     statement = "import boto3" if folder is None else f"import sys; sys.path[:0] = {paths!r}; import handler"
     timer = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    samples = []
+    env = {**os.environ, **ENV, **(extra_env or {})}
+    result = subprocess.run([sys.executable, "-c", timer], env=env, capture_output=True, text=True, check=True)
+    return float(result.stdout.split()[-1])
+
+
+def cold(runs: int) -> dict[str, tuple[float, float]]:
+    """Per case: the median milliseconds, and the median of its ratio to the baseline of the same
+    run. The cases take turns within each run, so a change in the machine's load weighs on a
+    handler and on the baseline it is divided by alike."""
+    samples: dict[str, list[float]] = {name: [] for name, _, _ in COLD_CASES}
+    ratios: dict[str, list[float]] = {name: [] for name, _, _ in COLD_CASES}
     for _ in range(runs):
-        env = {**os.environ, **ENV}
-        result = subprocess.run([sys.executable, "-c", timer], env=env, capture_output=True, text=True, check=True)
-        samples.append(float(result.stdout.split()[-1]))
-    return statistics.median(samples) * 1000
+        seconds = {name: cold_import(folder, extra_env) for name, folder, extra_env in COLD_CASES}
+        baseline = seconds[COLD_CASES[0][0]]
+        for name, value in seconds.items():
+            samples[name].append(value)
+            ratios[name].append(value / baseline)
+    return {name: (statistics.median(samples[name]) * 1000, statistics.median(ratios[name])) for name in samples}
 
 
 class MemoryStore:
@@ -117,17 +142,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
-    baseline = cold_import(None, args.runs)
-    print(f"{'cold import':40} {'ms':>8} {'x boto3':>8}")
-    for name, folder in (("boto3 alone (baseline)", None), ("crud handler", "crud"), ("health handler", "health")):
-        ms = baseline if folder is None else cold_import(folder, args.runs)
-        print(f"{name:40} {ms:8.1f} {ms / baseline:8.2f}")
+    print(f"{'cold import':42} {'ms':>8} {'x boto3':>8}")
+    for name, (ms, ratio) in cold(args.runs).items():
+        print(f"{name:42} {ms:8.1f} {ratio:8.2f}")
     results = warm(args.requests)
     base_p50 = results["bare Powertools resolver (baseline)"][0]
     print(f"\n{'warm request (AWS calls excluded)':40} {'p50 ms':>8} {'p99 ms':>8} {'p50 x bare':>10}")
     for name, (p50, p99) in results.items():
         print(f"{name:40} {p50:8.3f} {p99:8.3f} {p50 / base_p50:10.2f}")
-    print(f"\nruns: {args.runs} cold imports per case (median), {args.requests} warm requests per case")
+    print(f"\nruns: {args.runs} cold imports per case (medians; x boto3: of the ratios to the same run's baseline),")
+    print(f"{args.requests} warm requests per case")
 
 
 if __name__ == "__main__":

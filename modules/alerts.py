@@ -43,7 +43,8 @@ class AlertsProps:
 
 
 class Alerts(Construct):
-    """Outputs: `topic` (`aws_sns_topic`), `topic_arn`, `alarms` (by Terraform name)."""
+    """Outputs: `topic` (`aws_sns_topic`), `topic_arn`, `alarms` (by Terraform name) and `specs`
+    (every alarm's `AlarmSpec`, in order: what a dashboard shows)."""
 
     def __init__(self, scope: Construct, props: AlertsProps) -> None:
         super().__init__(scope, props.name)
@@ -64,10 +65,12 @@ class Alerts(Construct):
             endpoint=props.alarm_email,
         )
         self._props = props
+        self.specs: list[AlarmSpec] = list(props.alarms)
         self.alarms = {spec.name: self._alarm(spec, props) for spec in props.alarms}
 
     def add_alarm(self, spec: AlarmSpec) -> None:
         """An alarm that a construct built after this one contributes (the trail's security events)."""
+        self.specs.append(spec)
         self.alarms[spec.name] = self._alarm(spec, self._props)
 
     def _alarm(self, spec: AlarmSpec, props: AlertsProps):

@@ -1,4 +1,6 @@
-"""A Lambda function behind the API: archive, role, encrypted log group, X-Ray, explicit ordering."""
+"""A Lambda function behind the API: archive, role, encrypted log group, X-Ray, explicit ordering;
+optionally reserved concurrency, and a published `live` alias with provisioned concurrency that
+Application Auto Scaling keeps near a target utilization (what the API then invokes)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from modules.account import AwsAccount
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
 from modules.private_network import FunctionNetwork
+from modules.rest_api import Backend
 from tapgen.archives import RUNTIME_PYTHON, BuiltArchive
 from tapgen.aws import aws
 from tapgen.placement import placement_of
@@ -27,12 +30,31 @@ ENI_ACTIONS = (
     "ec2:UnassignPrivateIpAddresses",
 )
 ENI_RESOURCES = ("network-interface/*", "subnet/*", "security-group/*")
+ALIAS_NAME = "live"
+PROVISIONED_DIMENSION = "lambda:function:ProvisionedConcurrency"
+PROVISIONED_METRIC = "LambdaProvisionedConcurrencyUtilization"
+
+
+@dataclass(frozen=True)
+class ProvisionedConcurrency:
+    """Provisioned concurrency of the `live` alias: `initial` executions when it is created, then
+    Application Auto Scaling keeps it between `minimum` and `maximum` so that the alias's
+    provisioned-concurrency utilization stays near `target_utilization` (a fraction, e.g. 0.7).
+    All four are number expressions (the stack passes variables)."""
+
+    initial: object
+    minimum: object
+    maximum: object
+    target_utilization: object
 
 
 @dataclass(frozen=True)
 class ApiFunctionProps:
     """`name` is the Terraform name of the function; its role, policy and log group derive from it.
-    With `network` the function runs in those private subnets (`modules/private_network.py`)."""
+    With `network` the function runs in those private subnets (`modules/private_network.py`).
+    `reserved_concurrency` (a number expression; -1 means unreserved) caps the function's share of
+    the account's concurrency, so one API cannot exhaust the pool. With `provisioned` the function
+    is published and served through its `live` alias (see `ProvisionedConcurrency`)."""
 
     name: str
     function_name: str
@@ -47,10 +69,15 @@ class ApiFunctionProps:
     environment: dict[str, str] = field(default_factory=dict)
     statements: tuple[Statement, ...] = ()
     network: FunctionNetwork | None = None
+    reserved_concurrency: object = None
+    provisioned: ProvisionedConcurrency | None = None
 
 
 class ApiFunction(Construct):
-    """Outputs: `function` (`aws_lambda_function`), `function_name`, `arn`, `invoke_arn`, `log_group`."""
+    """Outputs: `function` (`aws_lambda_function`), `function_name`, `arn`, `invoke_arn` (all the
+    unqualified function's), `log_group`, and `api_target`: the `Backend` an API must invoke, the
+    `live` alias (its invoke ARN, qualifier `live`) when provisioned, else the function itself (no
+    qualifier). `alias` is the `aws_lambda_alias`, or None without `provisioned`."""
 
     def __init__(self, scope: Construct, props: ApiFunctionProps) -> None:
         super().__init__(scope, props.name)
@@ -90,6 +117,8 @@ class ApiFunction(Construct):
             environment=aws.lambda_function.LambdaFunctionEnvironment(variables=props.environment),
             tracing_config=aws.lambda_function.LambdaFunctionTracingConfig(mode="Active"),
             vpc_config=vpc_config(props.network),
+            reserved_concurrent_executions=props.reserved_concurrency,
+            publish=True if props.provisioned else None,
             lifecycle=TerraformResourceLifecycle(precondition=[archive_precondition(self, props.name, props.archive)]),
             # Without these the first invocations can run before the role may write logs,
             # and Lambda would create an unencrypted log group with infinite retention.
@@ -98,6 +127,64 @@ class ApiFunction(Construct):
         self.function_name = self.function.function_name
         self.arn = self.function.arn
         self.invoke_arn = self.function.invoke_arn
+        self.alias = self._provisioned_alias(props) if props.provisioned else None
+        self.api_target = (
+            Backend(self.function_name, self.alias.invoke_arn, self.alias.name)
+            if self.alias
+            else Backend(self.function_name, self.invoke_arn)
+        )
+
+    def _provisioned_alias(self, props: ApiFunctionProps):
+        """The `live` alias on the latest published version, its provisioned concurrency and the
+        autoscaling that owns it after creation."""
+        provisioned = props.provisioned
+        alias = aws.lambda_alias.LambdaAlias(
+            self,
+            f"{props.name}_live",
+            name=ALIAS_NAME,
+            description="What the API invokes: the latest published version, with provisioned concurrency.",
+            function_name=self.function.function_name,
+            function_version=self.function.version,
+        )
+        config = aws.lambda_provisioned_concurrency_config.LambdaProvisionedConcurrencyConfig(
+            self,
+            f"{props.name}_provisioned",
+            function_name=alias.function_name,
+            qualifier=alias.name,
+            provisioned_concurrent_executions=provisioned.initial,
+            # Application Auto Scaling changes the value from then on; applying `initial` again on
+            # every deployment would drop capacity that was scaled out under load.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["provisioned_concurrent_executions"]),
+        )
+        target = aws.appautoscaling_target.AppautoscalingTarget(
+            self,
+            f"{props.name}_provisioned_target",
+            service_namespace="lambda",
+            resource_id=f"function:{alias.function_name}:{alias.name}",
+            scalable_dimension=PROVISIONED_DIMENSION,
+            min_capacity=provisioned.minimum,
+            max_capacity=provisioned.maximum,
+            # Registering the alias first would let autoscaling create the provisioned concurrency
+            # itself, and creating the config afterwards would then fail or fight over the value.
+            depends_on=[config],
+        )
+        policy = aws.appautoscaling_policy
+        policy.AppautoscalingPolicy(
+            self,
+            f"{props.name}_provisioned_policy",
+            name=f"{props.function_name}-provisioned-utilization",
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            target_tracking_scaling_policy_configuration=policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
+                target_value=provisioned.target_utilization,
+                predefined_metric_specification=policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
+                    predefined_metric_type=PROVISIONED_METRIC
+                ),
+            ),
+        )
+        return alias
 
 
 def archive_precondition(scope: Construct, name: str, archive: BuiltArchive) -> Precondition:

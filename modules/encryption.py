@@ -10,8 +10,8 @@ says who may use the key, for which of the stack's resources and through which s
 - For which resources: an encryption-context condition naming the stack's own resources, for every
   service that sets one: log-group ARNs (`aws:logs:arn`), function ARNs (`aws:lambda:FunctionArn`),
   table names (`aws:dynamodb:tableName`), bucket ARNs (`aws:s3:arn`), secret ARNs (`SecretARN`) and
-  event-bus ARNs (`aws:events:event-bus:arn`), and for trails the account's trail ARNs
-  (`aws:cloudtrail:arn`); service principals also by `aws:SourceAccount` or `aws:SourceArn`.
+  event-bus ARNs (`aws:events:event-bus:arn`), data-stream ARNs (`aws:kinesis:arn`), and for trails
+  the account's trail ARNs (`aws:cloudtrail:arn`); service principals also by `aws:SourceAccount` or `aws:SourceArn`.
 - Administration (key policy, rotation, aliases, tags, deletion) stays with the account through
   IAM and includes no cryptographic operation.
 
@@ -92,6 +92,7 @@ class KeyConsumers:
     delivery_streams: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     trails: tuple[str, ...] = ()
+    streams: tuple[str, ...] = ()
 
 
 def key_policy_statements(account: AwsAccount, consumers: KeyConsumers) -> list[Statement]:
@@ -197,6 +198,22 @@ def key_policy_statements(account: AwsAccount, consumers: KeyConsumers) -> list[
                 conditions=(Condition("StringEquals", "aws:SourceAccount", (account.account_id,)),),
             ),
         ]
+    if consumers.streams:
+        # Kinesis Data Streams uses the key with its caller's credentials: writers need
+        # GenerateDataKey, readers Decrypt. DynamoDB writes an item stream as its service-linked role
+        # (AWSServiceRoleForDynamoDBKinesisDataStreamsReplication), an IAM principal of this account.
+        statements.append(
+            through(
+                "KinesisEncryptsStackStreams",
+                "kinesis",
+                ("kms:GenerateDataKey", "kms:Decrypt"),
+                Condition(
+                    "ArnEquals",
+                    "kms:EncryptionContext:aws:kinesis:arn",
+                    tuple(account.arn("kinesis", f"stream/{name}") for name in consumers.streams),
+                ),
+            )
+        )
     granting = [
         service
         for service, used in (
@@ -326,6 +343,7 @@ def consumers_of(key_references: Iterable[str], bodies: dict[tuple[str, str], di
         delivery_streams=named("aws_kinesis_firehose_delivery_stream", "name"),
         topics=named("aws_sns_topic", "name"),
         trails=named("aws_cloudtrail", "name"),
+        streams=named("aws_kinesis_stream", "name"),
     )
 
 

@@ -93,10 +93,13 @@ def preflight_headers(methods: tuple[str, ...], origin: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Backend:
-    """A Lambda function that routes send requests to."""
+    """A Lambda function that routes send requests to; with `qualifier`, that alias of it (then
+    `invoke_arn` is the alias's, and API Gateway's permissions are granted on the alias: a
+    permission on the unqualified function does not let API Gateway invoke an alias)."""
 
     function_name: str
     invoke_arn: str
+    qualifier: str | None = None
 
 
 def path_slug(path: str) -> str:
@@ -352,6 +355,7 @@ class RestApi(Construct):
                 statement_id=f"AllowApiGateway{method.title()}{route.slug.title().replace('_', '')}",
                 action="lambda:InvokeFunction",
                 function_name=backend.function_name,
+                qualifier=backend.qualifier,
                 principal="apigateway.amazonaws.com",
                 source_arn=f"{self.api.execution_arn}/*/{method}/{route.arn_path}",
             )

@@ -15,13 +15,15 @@ from constructs import Construct
 from modules.account import AwsAccount
 from modules.alerts import AlarmSpec, Alerts, AlertsProps
 from modules.api_account import ApiAccount, ApiAccountProps
-from modules.api_function import ApiFunction, ApiFunctionProps
+from modules.api_function import ALIAS_NAME, ApiFunction, ApiFunctionProps, ProvisionedConcurrency
 from modules.app_secret import AppSecret, AppSecretProps, SecretRotation, SecretRotationProps
 from modules.audit_logs import AuditLogs, AuditLogsProps
 from modules.canary import HealthCanary, HealthCanaryProps, canary_name
+from modules.dashboard import RegionDashboard, RegionDashboardProps, api_metrics, function_metrics, table_metrics
 from modules.encryption import EncryptionKey, EncryptionKeyProps
 from modules.iam import Condition, Statement
 from modules.item_events import ItemEvents, ItemEventsProps
+from modules.item_stream import ItemStream, ItemStreamProps
 from modules.item_table import CapacityRange, ItemTable, ItemTableProps
 from modules.log_analytics import LogAnalytics, LogAnalyticsProps
 from modules.log_replication import LogReplication, LogReplicationProps, ReplicaBucket
@@ -33,7 +35,7 @@ from modules.regional_domain import (
     RegionalDomainProps,
     ValidationRecord,
 )
-from modules.rest_api import Backend, RestApi, RestApiProps, StageSettings, routes_from_contract
+from modules.rest_api import RestApi, RestApiProps, StageSettings, routes_from_contract
 from modules.secure_bucket import ArchiveProtection, SecureBucket, SecureBucketProps
 from modules.table_replica import TableReplica, TableReplicaProps
 from modules.tenant_grants import TenantGrants, TenantGrantsProps
@@ -141,6 +143,7 @@ class TapRegion(RegionScope):
             ),
         )
         self.data = self._table()
+        self.stream = self._item_stream() if self.inputs.config.item_stream_enabled else None
         self.events = ItemEvents(self, ItemEventsProps("tap_stack_events", f"{prefix}-items", key))
         self.secret = AppSecret(
             self,
@@ -150,6 +153,22 @@ class TapRegion(RegionScope):
         )
         self.grants = TenantGrants(
             self, TenantGrantsProps("tap_stack_grants", f"{prefix}-grants", key, v["tenant_grants"].value)
+        )
+
+    def _item_stream(self) -> ItemStream:
+        """Item changes of this region's table (or replica) into a stream in the same region."""
+        v = self.var
+        return ItemStream(
+            self,
+            ItemStreamProps(
+                "tap_stack_item_stream",
+                f"{self.inputs.prefix}-item-changes",
+                self.data.name,
+                self.kms.arn,
+                v["item_stream_mode"].string_value,
+                v["item_stream_shard_count"].number_value,
+                v["item_stream_retention_hours"].number_value,
+            ),
         )
 
     def _network(self) -> PrivateNetwork:
@@ -350,6 +369,32 @@ class TapRegion(RegionScope):
             ),
         )
 
+    def dashboard(self) -> RegionDashboard:
+        """The region's dashboard: every alarm of the region (`alerts.specs`, so alarms added after
+        the region was built are on it too) and the metrics that have none."""
+        crud_alias = ALIAS_NAME if self.inputs.config.scale_enabled else ""
+        extras = (
+            *api_metrics(self.api.api.name, self.api.stage.stage_name),
+            *(
+                metric
+                for function in self.functions
+                for metric in function_metrics(
+                    function.node.id, function.function_name, crud_alias if function is self.crud else ""
+                )
+            ),
+            *table_metrics(self.data.name),
+        )
+        return RegionDashboard(
+            self,
+            RegionDashboardProps(
+                "tap_stack_dashboard",
+                f"{self.inputs.prefix}-overview",
+                self.account.region,
+                tuple(self.alerts.specs),
+                extras,
+            ),
+        )
+
     @property
     def functions(self) -> tuple[ApiFunction, ...]:
         return (self.crud, self.health, self.rotation)
@@ -372,6 +417,8 @@ class TapRegion(RegionScope):
                 environment=settings.environment,
                 statements=settings.statements,
                 network=self.network.function_network if self.network else None,
+                reserved_concurrency=settings.reserved_concurrency,
+                provisioned=settings.provisioned,
             ),
         )
 
@@ -382,10 +429,7 @@ class TapRegion(RegionScope):
             api_name=f"{self.inputs.prefix}-api",
             description="TAP items API",
             routes=ROUTES,
-            backends={
-                CRUD: Backend(self.crud.function_name, self.crud.invoke_arn),
-                HEALTH: Backend(self.health.function_name, self.health.invoke_arn),
-            },
+            backends={CRUD: self.crud.api_target, HEALTH: self.health.api_target},
             stage=StageSettings(
                 stage_name=v["environment"].string_value,
                 throttle_burst_limit=v["api_throttle_burst_limit"].number_value,
@@ -410,6 +454,8 @@ class FunctionSettings:
     description: str
     environment: dict[str, str]
     statements: tuple[Statement, ...]
+    reserved_concurrency: object = None
+    provisioned: ProvisionedConcurrency | None = None
 
 
 def common_environment(region: TapRegion, service: str) -> dict[str, str]:
@@ -424,7 +470,10 @@ def common_environment(region: TapRegion, service: str) -> dict[str, str]:
 
 def crud_settings(region: TapRegion) -> FunctionSettings:
     via_dynamodb = Condition("StringEquals", "kms:ViaService", (region.account.service_host("dynamodb"),))
+    v = region.var
     return FunctionSettings(
+        reserved_concurrency=v["lambda_reserved_concurrency"].number_value,
+        provisioned=provisioned_concurrency(region) if region.inputs.config.scale_enabled else None,
         name="tap_stack_lambda",
         component="api",
         description="TAP items API: CRUD, list and metrics per tenant",
@@ -453,6 +502,17 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
             ),
             secret_key_statement(region, ("kms:Decrypt",)),
         ),
+    )
+
+
+def provisioned_concurrency(region: TapRegion) -> ProvisionedConcurrency:
+    """scale=on: the API's function serves from a `live` alias with autoscaled provisioned concurrency."""
+    v = region.var
+    return ProvisionedConcurrency(
+        v["provisioned_concurrency"].number_value,
+        v["provisioned_concurrency_min"].number_value,
+        v["provisioned_concurrency_max"].number_value,
+        v["provisioned_concurrency_utilization"].number_value,
     )
 
 

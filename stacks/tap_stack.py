@@ -85,6 +85,9 @@ class TapStack(TerraformStack):
             self.boundary = compliance.permission_boundary(self)
         if config.account_controls_enabled:
             self.account_controls = compliance.account_controls(self)
+        if config.scale_enabled:
+            # Last: a dashboard shows every alarm of its region, the trail's included.
+            self.dashboards = [region.dashboard() for region in self.regions]
         self._moved(self.primary.api_account.moved)
         self._outputs()
         if len(self.regions) > 1:

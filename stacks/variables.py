@@ -301,6 +301,22 @@ VARIABLES: tuple[VariableSpec, ...] = (
         (_number_range("lambda_memory_size", 128, 10240, "MB"),),
     ),
     VariableSpec(
+        "lambda_reserved_concurrency",
+        "number",
+        "Concurrent executions reserved for the CRUD function, which is also its ceiling, so the API cannot "
+        "take the account's whole pool from other functions. -1 (the default) reserves none; 0 stops the API.",
+        -1,
+        (
+            Validation(
+                "var.lambda_reserved_concurrency == -1 || (var.lambda_reserved_concurrency >= 0 && "
+                "var.lambda_reserved_concurrency <= 100000 && floor(var.lambda_reserved_concurrency) == "
+                "var.lambda_reserved_concurrency)",
+                "lambda_reserved_concurrency = ${var.lambda_reserved_concurrency} is not allowed: expected -1 "
+                "(no reservation) or a whole number of executions from 0 to 100000.",
+            ),
+        ),
+    ),
+    VariableSpec(
         "log_retention_days",
         "number",
         "Retention of the CloudWatch log groups in days (a value CloudWatch Logs accepts).",
@@ -553,6 +569,77 @@ WAF_VARIABLES: tuple[VariableSpec, ...] = (
 )
 
 
+SCALE_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "provisioned_concurrency",
+        "number",
+        "Provisioned concurrent executions of the CRUD function's `live` alias when the stack is applied "
+        "(scale=on); Application Auto Scaling then keeps it between the bounds below.",
+        2,
+        (_number_range("provisioned_concurrency", 1, 100000, "executions"),),
+    ),
+    VariableSpec(
+        "provisioned_concurrency_min",
+        "number",
+        "Least provisioned concurrency Application Auto Scaling keeps on the `live` alias (scale=on).",
+        1,
+        (_number_range("provisioned_concurrency_min", 1, 100000, "executions"),),
+    ),
+    VariableSpec(
+        "provisioned_concurrency_max",
+        "number",
+        "Most provisioned concurrency Application Auto Scaling may set on the `live` alias (scale=on); at least "
+        "provisioned_concurrency_min.",
+        10,
+        (
+            _number_range("provisioned_concurrency_max", 1, 100000, "executions"),
+            Validation(
+                "var.provisioned_concurrency_max >= var.provisioned_concurrency_min",
+                "provisioned_concurrency_max = ${var.provisioned_concurrency_max} is not allowed: expected at least "
+                "provisioned_concurrency_min (${var.provisioned_concurrency_min}).",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "provisioned_concurrency_utilization",
+        "number",
+        "Target utilization of the provisioned concurrency (0.1 to 0.9) that Application Auto Scaling tracks "
+        "(scale=on): below it, capacity is released; above it, added.",
+        0.7,
+        (
+            Validation(
+                "var.provisioned_concurrency_utilization >= 0.1 && var.provisioned_concurrency_utilization <= 0.9",
+                "provisioned_concurrency_utilization = ${var.provisioned_concurrency_utilization} is not allowed: "
+                "expected a fraction from 0.1 to 0.9.",
+            ),
+        ),
+    ),
+)
+ITEM_STREAM_MODES = ("ON_DEMAND", "PROVISIONED")
+ITEM_STREAM_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "item_stream_mode",
+        "string",
+        "Capacity mode of the item stream (item_stream=kinesis): ON_DEMAND, or PROVISIONED with "
+        "item_stream_shard_count shards.",
+        "ON_DEMAND",
+        (_one_of("item_stream_mode", ITEM_STREAM_MODES, quoted=True),),
+    ),
+    VariableSpec(
+        "item_stream_shard_count",
+        "number",
+        "Shards of the item stream when item_stream_mode is PROVISIONED (each takes 1 MB/s or 1000 records/s).",
+        1,
+        (_number_range("item_stream_shard_count", 1, 10000, "shards"),),
+    ),
+    VariableSpec(
+        "item_stream_retention_hours",
+        "number",
+        "How long the item stream keeps records, in hours (24 to 8760).",
+        24,
+        (_number_range("item_stream_retention_hours", 24, 8760, "hours"),),
+    ),
+)
 _VPC_PREFIX = 'tonumber(split("/", var.vpc_cidr)[1])'
 COMPLIANCE_VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
@@ -659,4 +746,6 @@ def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
     routing = ROUTING_VARIABLES + ANALYTICS_VARIABLES if config.region_count > 1 else ()
     waf = WAF_VARIABLES if config.waf_enabled else ()
     compliance = COMPLIANCE_VARIABLES if config.compliance_enabled else ()
-    return VARIABLES + CANARY_VARIABLES + waf + regional + routing + compliance
+    scale = SCALE_VARIABLES if config.scale_enabled else ()
+    stream = ITEM_STREAM_VARIABLES if config.item_stream_enabled else ()
+    return VARIABLES + CANARY_VARIABLES + waf + regional + routing + compliance + scale + stream

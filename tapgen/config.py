@@ -17,6 +17,7 @@ BACKENDS = ("local", "s3")
 REGION_COUNTS = ("1", "2", "3")
 SWITCHES = ("on", "off")
 OFF_ON = ("off", "on")  # capabilities that are off unless asked for (default first)
+ITEM_STREAMS = ("none", "kinesis")
 
 # What cdktf itself reads from cdktf.json (its config schema) and from the context (its own flags).
 # Anything else is a typo or a misplaced option (`"Backend": "s3"`), and is refused, not ignored.
@@ -63,6 +64,8 @@ class SynthConfig:
     waf: str = "on"
     compliance: str = "off"
     account_controls: str = "off"
+    scale: str = "off"
+    item_stream: str = "none"
 
     @property
     def region_count(self) -> int:
@@ -81,6 +84,14 @@ class SynthConfig:
         return self.account_controls == "on"
 
     @property
+    def scale_enabled(self) -> bool:
+        return self.scale == "on"
+
+    @property
+    def item_stream_enabled(self) -> bool:
+        return self.item_stream != "none"
+
+    @property
     def state_lockfile(self) -> bool:
         """S3-native state locking (Terraform 1.10+), unless a DynamoDB lock table (deprecated) is named."""
         return not self.state_lock_table
@@ -91,6 +102,8 @@ class SynthConfig:
         _require_choice("waf", self.waf, SWITCHES)
         _require_choice("compliance", self.compliance, OFF_ON)
         _require_choice("account_controls", self.account_controls, OFF_ON)
+        _require_choice("scale", self.scale, OFF_ON)
+        _require_choice("item_stream", self.item_stream, ITEM_STREAMS)
         if self.backend == "s3":
             _require_match("state_bucket", self.state_bucket, _BUCKET, "an S3 bucket name (3-63 chars: a-z 0-9 . -)")
             _require_match("state_key", self.state_key, _STATE_KEY, "an S3 object key (1-1024 safe characters)")

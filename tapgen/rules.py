@@ -61,6 +61,7 @@ KMS_KEY_CONSUMERS: dict[str, tuple[str, ...]] = {
     "aws_kinesis_firehose_delivery_stream": ("server_side_encryption", "key_arn"),
     "aws_sns_topic": ("kms_master_key_id",),
     "aws_cloudtrail": ("kms_key_id",),
+    "aws_kinesis_stream": ("kms_key_id",),
 }
 # Types that name a stack key without being its consumer: the key is granted to the consumer named
 # here, which the rules above check.
@@ -497,8 +498,8 @@ def kms_keys_serve_only_known_consumers(doc: Document) -> list[Finding]:
 
 
 def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
-    """Each log group, function, table, bucket, secret and event bus encrypted with a key is named in
-    that key's policy (in the encryption context its service sets)."""
+    """Each log group, function, table, bucket, secret, event bus and data stream encrypted with a key
+    is named in that key's policy (in the encryption context its service sets)."""
     keys = {name: json.dumps(_kms_key_policy(body) or {}) for name, body in _resources(doc, "aws_kms_key").items()}
     buckets = {
         f"${{aws_s3_bucket.{n}.{a}}}": b.get("bucket")
@@ -515,6 +516,7 @@ def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
         "aws_secretsmanager_secret": ("name", ':secret:{}-??????"'),
         "aws_cloudwatch_event_bus": ("name", ':event-bus/{}"'),
         "aws_cloudtrail": ("name", ':trail/{}"'),
+        "aws_kinesis_stream": ("name", ':stream/{}"'),
     }
     findings = []
     for rtype, path in KMS_KEY_CONSUMERS.items():

@@ -6,7 +6,7 @@
   satisfy. Each skip names its check, optionally the resources it covers (by primary address: a
   skip of `aws_s3_bucket.tap_stack_logs` covers `_secondary`/`_tertiary` too; none listed = every
   resource the check flags) and the option values where it applies (`regions`, `waf`, `compliance`,
-  `account_controls`), so a finding is exempt only where its reason is true. Tests scan every
+  `account_controls`, `scale`, `item_stream`), so a finding is exempt only where its reason is true. Tests scan every
   proven combination and require zero findings no skip covers, and every applicable skip to still
   be needed there.
 - `CHECKOV_PLAN_SKIPS`: findings only on a plan (`terraform show -json`, where variables have
@@ -64,6 +64,8 @@ class CheckovSkip:
     waf: tuple[str, ...] = ("on", "off")
     compliance: tuple[str, ...] = ("off", "on")
     account_controls: tuple[str, ...] = ("off", "on")
+    scale: tuple[str, ...] = ("off", "on")
+    item_stream: tuple[str, ...] = ("none", "kinesis")
 
     def applies_to(self, options: Mapping[str, str]) -> bool:
         """`options`: every option's value (`tapgen.combinations.options`)."""

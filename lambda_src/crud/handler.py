@@ -1,16 +1,17 @@
 """The TAP items API (CRUD, list, metrics per tenant) behind API Gateway REST proxy events.
 
-Thin: settings, clients, logger, metrics and tracer are created once per container; the routes
-live in `items_api`, the HTTP contract in `tap_http`. Who may act for a tenant is decided by
+Thin: settings, logger, metrics and tracer are created once per container, the AWS clients once
+too but on first use (`items_api.clients`: at init under provisioned concurrency); the routes live
+in `items_api`, the HTTP contract in `tap_http`. Who may act for a tenant is decided by
 `items_api.access` (grants table), `next_token` is signed by `items_api.tokens` (application secret).
 """
 
 from __future__ import annotations
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 from items_api.access import Grants, TenantAccess, TtlCache
+from items_api.clients import AwsClients, is_provisioned
 from items_api.events import ItemEvents
 from items_api.routes import ItemRoutes
 from items_api.settings import Settings
@@ -22,15 +23,17 @@ logger = Logger()
 metrics = Metrics()
 tracer = Tracer()
 settings = Settings.from_environment()
-dynamodb = boto3.resource("dynamodb")
-store = ItemStore(dynamodb.Table(settings.table_name), settings.retention_days)
-events = ItemEvents(boto3.client("events"), settings.event_bus_name, logger, metrics)
+clients = AwsClients(settings)
+if is_provisioned():
+    clients.build_all()
+store = ItemStore(lambda: clients.item_table, settings.retention_days)
+events = ItemEvents(lambda: clients.events, settings.event_bus_name, logger, metrics)
 grants = Grants(
-    dynamodb.Table(settings.grants_table_name),
+    lambda: clients.grants_table,
     TtlCache(settings.grants_cache_seconds, settings.grants_cache_max_entries),
     logger,
 )
-keys = AppKeys(boto3.client("secretsmanager"), settings.app_secret_arn, settings.app_secret_cache_seconds, logger)
+keys = AppKeys(lambda: clients.secrets, settings.app_secret_arn, settings.app_secret_cache_seconds, logger)
 
 routes = ItemRoutes(store, events, TenantAccess(grants, logger, metrics), NextTokens(keys))
 api = HttpApi(routes.routes(), logger, metrics)

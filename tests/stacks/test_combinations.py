@@ -19,12 +19,19 @@ from pathlib import Path
 import pytest
 
 from tapgen.combinations import PROVEN
-from tapgen.config import OFF_ON, REGION_COUNTS, SWITCHES
+from tapgen.config import ITEM_STREAMS, OFF_ON, REGION_COUNTS, SWITCHES
 from tapgen.placement import REGION_SUFFIXES
 
 GOLDEN = Path(__file__).parent / "golden"
 # Each option's values from the smallest stack to the largest.
-ORDER = {"regions": REGION_COUNTS, "waf": tuple(reversed(SWITCHES)), "compliance": OFF_ON, "account_controls": OFF_ON}
+ORDER = {
+    "regions": REGION_COUNTS,
+    "waf": tuple(reversed(SWITCHES)),
+    "compliance": OFF_ON,
+    "account_controls": OFF_ON,
+    "scale": OFF_ON,
+    "item_stream": ITEM_STREAMS,
+}
 COMBINATIONS = PROVEN
 # (option, value stepped up to) -> {address or address pattern: {attribute that may differ from the
 # smaller stack: why}}
@@ -59,6 +66,19 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
     },
     ("account_controls", "on"): {
         "aws_kms_key.tap_stack_kms": {"policy": "the primary key also encrypts the AWS Config bucket"},
+    },
+    ("scale", "on"): {
+        "aws_lambda_function.tap_stack_lambda": {"publish": "the CRUD function is published for its `live` alias"},
+        "aws_api_gateway_integration.tap_stack_api_*": {
+            "uri": "the CRUD routes invoke the `live` alias, whose provisioned concurrency serves them",
+        },
+        "aws_lambda_permission.tap_stack_api_*": {"qualifier": "API Gateway may invoke the CRUD function's alias"},
+        "aws_api_gateway_deployment.tap_stack_api_deployment": {
+            "triggers": "the deployment follows the integrations (the alias's invoke ARN)",
+        },
+    },
+    ("item_stream", "kinesis"): {
+        "aws_kms_key.tap_stack_kms": {"policy": "Kinesis may encrypt the region's item stream with the key"},
     },
     ("regions", "3"): {
         "aws_s3_bucket_replication_configuration.tap_stack_log_replication": {

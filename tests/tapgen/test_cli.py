@@ -282,7 +282,7 @@ def test_a_read_only_destination_fails_with_one_line(tmp_path):
         (
             b'{"context": {"Backend": "s3"}}',
             "Backend: unknown option; allowed options are: backend, state_bucket, state_key, state_region, "
-            "state_lock_table, regions, waf",
+            "state_lock_table, regions, waf, compliance, account_controls, scale, item_stream",
         ),
         (
             b'{"app": "x", "backend": "s3"}',

@@ -4,7 +4,10 @@ import pytest
 
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context
 
-ALLOWED = "backend, state_bucket, state_key, state_region, state_lock_table, regions, waf, compliance, account_controls"
+ALLOWED = (
+    "backend, state_bucket, state_key, state_region, state_lock_table, regions, waf, compliance, account_controls, "
+    "scale, item_stream"
+)
 S3 = ["backend=s3", "state_bucket=acme-tf-state", "state_region=eu-west-1", "state_lock_table=tf-locks"]
 CDKTF_SETTINGS = (
     "app, codeMakerOutput, context, language, output, projectId, sendCrashReports, terraformModules, terraformProviders"
@@ -83,6 +86,8 @@ def test_cdktf_own_context_keys_are_ignored():
         ({"waf": "yes"}, [], "waf: 'yes' is not allowed; expected one of: on, off"),
         ({}, ["compliance=true"], "compliance: 'true' is not allowed; expected one of: off, on"),
         ({"account_controls": "ON"}, [], "account_controls: 'ON' is not allowed; expected one of: off, on"),
+        ({}, ["scale=yes"], "scale: 'yes' is not allowed; expected one of: off, on"),
+        ({}, ["item_stream=dynamodb"], "item_stream: 'dynamodb' is not allowed; expected one of: none, kinesis"),
     ],
 )
 def test_bad_options_name_the_option_the_value_and_what_is_allowed(context, overrides, message):

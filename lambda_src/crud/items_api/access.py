@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import cached_property
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -91,12 +92,17 @@ class TtlCache:
 
 
 class Grants:
-    """Grants read from the table with GetItem (eventually consistent), cached per principal."""
+    """Grants read from the table with GetItem (eventually consistent), cached per principal.
+    `new_table` builds the grants table when the first uncached grant is read."""
 
-    def __init__(self, table, cache: TtlCache, logger: Logger) -> None:
-        self._table = table
+    def __init__(self, new_table: Callable[[], object], cache: TtlCache, logger: Logger) -> None:
+        self._new_table = new_table
         self._cache = cache
         self._logger = logger
+
+    @cached_property
+    def _table(self):
+        return self._new_table()
 
     def of(self, principal: str) -> Grant:
         cached = self._cache.get(principal)

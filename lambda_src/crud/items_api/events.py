@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import cached_property
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,11 +14,17 @@ SOURCE = "tap.items"
 
 
 class ItemEvents:
-    def __init__(self, client, bus_name: str, logger: Logger, metrics: Metrics) -> None:
-        self._client = client
+    """`new_client` builds the EventBridge client when the first event is published."""
+
+    def __init__(self, new_client: Callable[[], object], bus_name: str, logger: Logger, metrics: Metrics) -> None:
+        self._new_client = new_client
         self._bus_name = bus_name
         self._logger = logger
         self._metrics = metrics
+
+    @cached_property
+    def _client(self):
+        return self._new_client()
 
     def publish(self, name: str, tenant: str, item_id: str, version: int) -> None:
         """Send `name` (ItemCreated, ItemUpdated, ItemDeleted) with ids only, never the item body."""

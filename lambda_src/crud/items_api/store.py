@@ -4,9 +4,9 @@ tenant's items; every write is conditional, so a failed or conflicting write cha
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import cached_property
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
@@ -19,7 +19,6 @@ class Conflict(Exception):
     """The stored item changed (or vanished) between the read and the conditional write."""
 
 
-@dataclass(frozen=True)
 class Clock:
     """Now, as the contract writes it; replaceable in tests."""
 
@@ -39,10 +38,16 @@ def to_api(record: dict) -> dict:
 
 
 class ItemStore:
-    def __init__(self, table, retention_days: int, clock: Clock | None = None) -> None:
-        self._table = table
+    """`new_table` builds the item table (a boto3 `Table`) when the store first needs it."""
+
+    def __init__(self, new_table: Callable[[], object], retention_days: int, clock: Clock | None = None) -> None:
+        self._new_table = new_table
         self._retention_days = retention_days
         self._clock = clock or Clock()
+
+    @cached_property
+    def _table(self):
+        return self._new_table()
 
     def _epoch(self) -> int:
         return int(self._clock.now().timestamp())

@@ -28,6 +28,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from functools import cached_property
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
@@ -65,18 +66,28 @@ def parse_key(secret_string: str) -> bytes:
 
 
 class AppKeys:
-    """The AWSCURRENT and AWSPREVIOUS keys of the application secret, cached with a TTL."""
+    """The AWSCURRENT and AWSPREVIOUS keys of the application secret, cached with a TTL.
+    `new_client` builds the Secrets Manager client when the keys are first read."""
 
     def __init__(
-        self, client, secret_id: str, ttl_seconds: float, logger: Logger, clock: Callable[[], float] = time.monotonic
+        self,
+        new_client: Callable[[], object],
+        secret_id: str,
+        ttl_seconds: float,
+        logger: Logger,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._client = client
+        self._new_client = new_client
         self._secret_id = secret_id
         self._ttl = ttl_seconds
         self._logger = logger
         self._clock = clock
         self._keys: dict[str, bytes] = {}
         self._loaded_at: float | None = None
+
+    @cached_property
+    def _client(self):
+        return self._new_client()
 
     def signing_key(self) -> bytes:
         key = self._fresh().get(SIGNING_STAGE)

@@ -1,0 +1,102 @@
+"""`scale=on` and `item_stream=kinesis` in the composed stack, on the JSON `main.py` writes: the
+API really invokes the CRUD function's `live` alias (whose provisioned concurrency is autoscaled),
+every region has a dashboard of all its alarms, and every region streams its table's changes into
+its own encrypted stream."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from modules.api_function import ALIAS_NAME
+from tapgen.combinations import LARGEST
+from tapgen.placement import REGIONS
+
+SINGLE = {"regions": "1", "waf": "on", "scale": "on", "item_stream": "kinesis"}
+
+
+@pytest.fixture(scope="module", params=[SINGLE, LARGEST], ids=["regions=1", "largest"])
+def document(request, synth_of) -> dict:
+    return synth_of(**request.param).document
+
+
+def resources(document: dict, rtype: str) -> dict[str, dict]:
+    return document["resource"].get(rtype, {})
+
+
+def suffixes(document: dict) -> list[str]:
+    return [r.suffix for r in REGIONS if f"tap_stack_lambda{r.suffix}" in resources(document, "aws_lambda_function")]
+
+
+def test_every_crud_route_invokes_the_alias_and_only_the_alias(document):
+    integrations = resources(document, "aws_api_gateway_integration")
+    permissions = resources(document, "aws_lambda_permission")
+    for suffix in suffixes(document):
+        alias = f"aws_lambda_alias.tap_stack_lambda_live{suffix}"
+        crud = f"${{aws_lambda_function.tap_stack_lambda{suffix}.function_name}}"
+        routed = {
+            n: i for n, i in integrations.items() if i["type"] == "AWS_PROXY" and n.endswith(f"_integration{suffix}")
+        }
+        to_crud = {n for n, i in routed.items() if "health" not in i["uri"]}
+        assert to_crud and all(routed[n]["uri"] == f"${{{alias}.invoke_arn}}" for n in to_crud)
+        crud_permissions = [p for p in permissions.values() if p["function_name"] == crud]
+        assert len(crud_permissions) == len(to_crud)
+        assert all(p["qualifier"] == f"${{{alias}.name}}" for p in crud_permissions)
+    # Nothing routes to the unqualified function's invoke ARN.
+    assert "aws_lambda_function.tap_stack_lambda.invoke_arn" not in json.dumps(
+        resources(document, "aws_api_gateway_integration")
+    )
+
+
+def test_the_alias_has_autoscaled_provisioned_concurrency_and_the_function_a_reservation(document):
+    for suffix in suffixes(document):
+        function = resources(document, "aws_lambda_function")[f"tap_stack_lambda{suffix}"]
+        assert function["publish"] is True
+        assert function["reserved_concurrent_executions"] == "${var.lambda_reserved_concurrency}"
+        alias = resources(document, "aws_lambda_alias")[f"tap_stack_lambda_live{suffix}"]
+        assert alias["name"] == ALIAS_NAME
+        provisioned = resources(document, "aws_lambda_provisioned_concurrency_config")[
+            f"tap_stack_lambda_provisioned{suffix}"
+        ]
+        assert provisioned["provisioned_concurrent_executions"] == "${var.provisioned_concurrency}"
+        target = resources(document, "aws_appautoscaling_target")[f"tap_stack_lambda_provisioned_target{suffix}"]
+        assert (target["min_capacity"], target["max_capacity"]) == (
+            "${var.provisioned_concurrency_min}",
+            "${var.provisioned_concurrency_max}",
+        )
+
+
+def test_every_region_has_a_dashboard_of_all_its_alarms(document):
+    dashboards = resources(document, "aws_cloudwatch_dashboard")
+    alarms = resources(document, "aws_cloudwatch_metric_alarm")
+    assert len(dashboards) == len(suffixes(document))
+    for suffix in suffixes(document):
+        body = dashboards[f"tap_stack_dashboard{suffix}"]["dashboard_body"]
+        regional = [a for n, a in alarms.items() if re.fullmatch(rf"tap_stack_\w+_alarm{suffix}", n)]
+        for alarm in regional:
+            assert json.dumps(alarm["alarm_description"])[1:-1] in body, alarm["alarm_name"]
+        assert "ProvisionedConcurrencyUtilization" in body
+
+
+def test_every_region_streams_its_tables_changes_into_its_own_encrypted_stream(document):
+    streams = resources(document, "aws_kinesis_stream")
+    destinations = resources(document, "aws_dynamodb_kinesis_streaming_destination")
+    for suffix in suffixes(document):
+        stream = streams[f"tap_stack_item_stream{suffix}"]
+        assert (
+            stream["encryption_type"] == "KMS" and stream["kms_key_id"] == f"${{aws_kms_key.tap_stack_kms{suffix}.arn}}"
+        )
+        destination = destinations[f"tap_stack_item_stream_destination{suffix}"]
+        assert destination["stream_arn"] == f"${{aws_kinesis_stream.tap_stack_item_stream{suffix}.arn}}"
+        table = (
+            "aws_dynamodb_table.tap_stack_data" if not suffix else f"aws_dynamodb_table_replica.tap_stack_data{suffix}"
+        )
+        assert table in destination["table_name"]
+
+
+def test_without_scale_the_api_invokes_the_function_itself(synth_of):
+    document = synth_of().document
+    assert not resources(document, "aws_lambda_alias") and not resources(document, "aws_cloudwatch_dashboard")
+    assert all("qualifier" not in p for p in resources(document, "aws_lambda_permission").values())
