@@ -262,9 +262,11 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
     CheckovSkip(
         "CKV_AWS_115",
         (
-            "Lambda reserved concurrency: load is capped upstream by the stage throttling "
-            "(api_throttle_rate_limit / api_throttle_burst_limit); a reservation carves capacity out "
-            "of the account pool and fails to apply on accounts with fewer than 100 unreserved."
+            "Lambda reserved concurrency on the health and rotation functions (the CRUD function's is "
+            "var.lambda_reserved_concurrency, which checkov cannot judge): they serve a canary, health "
+            "checks and a monthly rotation, and load on the API is capped upstream by the stage throttling "
+            "(api_throttle_rate_limit / api_throttle_burst_limit); a reservation carves capacity out of the "
+            "account pool and fails to apply on accounts with fewer than 100 unreserved."
         ),
     ),
     CheckovSkip(

@@ -742,6 +742,211 @@ def security_group_rule_descriptions() -> None:
     )
 
 
+@_once
+def lambda_provisioned_concurrency() -> None:
+    """Lambda: provisioned concurrency on an alias or a published version.
+
+    AWS (AWS Lambda API Reference, PutProvisionedConcurrencyConfig, GetProvisionedConcurrencyConfig,
+    DeleteProvisionedConcurrencyConfig, ListProvisionedConcurrencyConfigs; `PUT|GET|DELETE
+    /2019-09-30/functions/{FunctionName}/provisioned-concurrency?Qualifier=...`, `GET ...?List=ALL`):
+    Put stores `ProvisionedConcurrentExecutions` for an existing alias or version and answers 202;
+    an unknown function, alias or version is a ResourceNotFoundException (404), `$LATEST` an
+    InvalidParameterValueException; Get answers the Requested, Available and Allocated
+    `...ProvisionedConcurrentExecutions`, `Status` and `LastModified`, or a
+    ProvisionedConcurrencyConfigNotFoundException (404) when none is set; Delete answers 204 (a
+    config that is not there: ResourceNotFoundException, which the provider treats as deleted);
+    List answers every config of the function with its qualified `FunctionArn`. AWS allocates for minutes
+    (Status IN_PROGRESS, then READY, what aws_lambda_provisioned_concurrency_config waits for); the
+    emulator runs no instances, so a config is READY, fully allocated, at once. moto 5.2.5 has no
+    such route and answers 404 to all four, so the provider fails at create.
+    """
+    from urllib.parse import unquote
+
+    from moto.awslambda import responses, urls
+    from moto.awslambda.exceptions import InvalidParameterValueException, LambdaClientError
+    from moto.core.utils import iso_8601_datetime_with_nanoseconds
+
+    class ConfigNotFound(LambdaClientError):
+        code = 404
+
+        def __init__(self) -> None:
+            super().__init__(
+                "ProvisionedConcurrencyConfigNotFoundException",
+                "No Provisioned Concurrency Config found for this function",
+            )
+
+    class UnknownConfig(LambdaClientError):
+        code = 404
+
+        def __init__(self, function: str, qualifier: str) -> None:
+            super().__init__(
+                "ResourceNotFoundException", f"No Provisioned Concurrency Config found for {function}:{qualifier}"
+            )
+
+    response_class = responses.LambdaResponse
+
+    def configs_of(backend) -> dict[tuple[str, str], dict]:
+        if not hasattr(backend, "_rehearsal_provisioned_concurrency"):
+            backend._rehearsal_provisioned_concurrency = {}
+        return backend._rehearsal_provisioned_concurrency
+
+    def addressed(self) -> tuple[str, str]:
+        """(function name, qualifier) of the request; the function, alias or version must exist."""
+        name_or_arn = unquote(self.path.split("?")[0].rsplit("/", 2)[-2])
+        qualifier = self.querystring.get("Qualifier", [""])[0]
+        if qualifier.upper() == "$LATEST":
+            raise InvalidParameterValueException(
+                "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
+            )
+        return self.backend.get_function(name_or_arn, qualifier or None).function_name, qualifier
+
+    def put_provisioned_concurrency_config(self):
+        requested = int(self._get_param("ProvisionedConcurrentExecutions"))
+        config = {
+            "RequestedProvisionedConcurrentExecutions": requested,
+            "AvailableProvisionedConcurrentExecutions": requested,
+            "AllocatedProvisionedConcurrentExecutions": requested,
+            "Status": "READY",
+            "LastModified": iso_8601_datetime_with_nanoseconds(),
+        }
+        configs_of(self.backend)[addressed(self)] = config
+        return 202, {"status": 202}, json.dumps(config)
+
+    def get_provisioned_concurrency_config(self):
+        config = configs_of(self.backend).get(addressed(self))
+        if config is None:
+            raise ConfigNotFound()
+        return 200, {}, json.dumps(config)
+
+    def delete_provisioned_concurrency_config(self):
+        key = addressed(self)
+        if configs_of(self.backend).pop(key, None) is None:
+            raise UnknownConfig(*key)
+        return 204, {"status": 204}, ""
+
+    def list_provisioned_concurrency_configs(self):
+        function = self.backend.get_function(unquote(self.path.split("?")[0].rsplit("/", 2)[-2]))
+        listed = [
+            {"FunctionArn": f"{function.function_arn}:{qualifier}", **config}
+            for (name, qualifier), config in configs_of(self.backend).items()
+            if name == function.function_name
+        ]
+        return 200, {}, json.dumps({"ProvisionedConcurrencyConfigs": listed})
+
+    urls.url_paths[r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/provisioned-concurrency/?$"] = (
+        response_class.dispatch
+    )
+    response_class.put_provisioned_concurrency_config = put_provisioned_concurrency_config
+    response_class.get_provisioned_concurrency_config = get_provisioned_concurrency_config
+    response_class.delete_provisioned_concurrency_config = delete_provisioned_concurrency_config
+    response_class.list_provisioned_concurrency_configs = list_provisioned_concurrency_configs
+
+
+@_once
+def dynamodb_kinesis_streaming_destination() -> None:
+    """DynamoDB: a table streams its item changes to Kinesis data streams.
+
+    AWS (Amazon DynamoDB API Reference, EnableKinesisStreamingDestination,
+    DescribeKinesisStreamingDestination, DisableKinesisStreamingDestination,
+    KinesisDataStreamDestination): Enable takes a table name or ARN and a Kinesis data stream ARN
+    with an optional `EnableKinesisStreamingConfiguration.ApproximateCreationDateTimePrecision`
+    (MILLISECOND or MICROSECOND, the default) and answers {TableName, StreamArn, DestinationStatus,
+    EnableKinesisStreamingConfiguration}; Describe lists every destination the table ever had as
+    {StreamArn, DestinationStatus, ApproximateCreationDateTimePrecision}, a disabled one as
+    DISABLED; Disable turns an active one DISABLED. An unknown table is a
+    ResourceNotFoundException, a stream ARN that is no Kinesis data stream a ValidationException.
+    AWS answers ENABLING (DISABLING) and turns ACTIVE (DISABLED) within minutes, what
+    aws_dynamodb_kinesis_streaming_destination waits for; the emulator has no replication to set
+    up, so it answers ACTIVE (DISABLED) at once. moto 5.2.5 implements none of the three and
+    answers 500 (NotImplementedError).
+    """
+    import re
+
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.exceptions import MockValidationException, ResourceNotFoundException
+    from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
+
+    stream_arn = re.compile(r"^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream/[A-Za-z0-9_.-]{1,128}$")
+
+    def destinations_of(table: Table) -> dict[str, dict]:
+        if not hasattr(table, "_rehearsal_kinesis_destinations"):
+            table._rehearsal_kinesis_destinations = {}
+        return table._rehearsal_kinesis_destinations
+
+    def addressed(self) -> tuple[Table, str]:
+        table = self.dynamodb_backend.get_table(self.body["TableName"])
+        arn = self.body["StreamArn"]
+        if not stream_arn.match(arn):
+            raise MockValidationException(f"Invalid StreamArn: {arn} is not the ARN of a Kinesis data stream")
+        return table, arn
+
+    def answer(table: Table, destination: dict) -> ActionResult:
+        precision = destination["ApproximateCreationDateTimePrecision"]
+        return ActionResult(
+            {
+                "TableName": table.name,
+                "StreamArn": destination["StreamArn"],
+                "DestinationStatus": destination["DestinationStatus"],
+                "EnableKinesisStreamingConfiguration": {"ApproximateCreationDateTimePrecision": precision},
+            }
+        )
+
+    def enable_kinesis_streaming_destination(self) -> ActionResult:
+        table, arn = addressed(self)
+        configuration = self.body.get("EnableKinesisStreamingConfiguration") or {}
+        destination = {
+            "StreamArn": arn,
+            "DestinationStatus": "ACTIVE",
+            "ApproximateCreationDateTimePrecision": configuration.get(
+                "ApproximateCreationDateTimePrecision", "MICROSECOND"
+            ),
+        }
+        destinations_of(table)[arn] = destination
+        return answer(table, destination)
+
+    def describe_kinesis_streaming_destination(self) -> ActionResult:
+        table = self.dynamodb_backend.get_table(self.body["TableName"])
+        listed = [dict(destination) for destination in destinations_of(table).values()]
+        return ActionResult({"TableName": table.name, "KinesisDataStreamDestinations": listed})
+
+    def disable_kinesis_streaming_destination(self) -> ActionResult:
+        table, arn = addressed(self)
+        destination = destinations_of(table).get(arn)
+        if destination is None or destination["DestinationStatus"] != "ACTIVE":
+            raise ResourceNotFoundException(f"Table {table.name} is not streaming to {arn}")
+        destination["DestinationStatus"] = "DISABLED"
+        return answer(table, destination)
+
+    DynamoHandler.enable_kinesis_streaming_destination = enable_kinesis_streaming_destination
+    DynamoHandler.describe_kinesis_streaming_destination = describe_kinesis_streaming_destination
+    DynamoHandler.disable_kinesis_streaming_destination = disable_kinesis_streaming_destination
+
+
+@_once
+def kinesis_stream_tags_on_create() -> None:
+    """Kinesis: CreateStream tags the stream with the `Tags` it is given.
+
+    AWS (Amazon Kinesis Data Streams API Reference, CreateStream `Tags`: "A set of up to 50
+    key-value pairs to use as tags"; ListTagsForStream): the new stream carries those tags. The
+    provider 5.100.0 sends the stream's tags (its `default_tags` included) with CreateStream and
+    reads `tags_all` back with ListTagsForStream. moto 5.2.5 ignores `Tags`, so every plan after
+    apply wants to tag each stream again.
+    """
+    from moto.kinesis.responses import KinesisResponse
+
+    original = KinesisResponse.create_stream
+
+    def create_stream(self):
+        result = original(self)
+        tags = self._get_param("Tags")
+        if tags:
+            self.kinesis_backend.add_tags_to_stream(None, self._get_param("StreamName"), tags)
+        return result
+
+    KinesisResponse.create_stream = create_stream
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "application_autoscaling_tags",
@@ -819,6 +1024,21 @@ PATCHES: tuple[Patch, ...] = (
         "athena_database_comment",
         "CREATE DATABASE ... COMMENT '...' WITH DBPROPERTIES (...) is what GetDatabase returns",
         athena_database_comment,
+    ),
+    Patch(
+        "lambda_provisioned_concurrency",
+        "Put/Get/Delete/ListProvisionedConcurrencyConfig(s) on an existing alias or version, READY at once",
+        lambda_provisioned_concurrency,
+    ),
+    Patch(
+        "dynamodb_kinesis_streaming_destination",
+        "Enable/Describe/DisableKinesisStreamingDestination on a table, ACTIVE (DISABLED) at once",
+        dynamodb_kinesis_streaming_destination,
+    ),
+    Patch(
+        "kinesis_stream_tags_on_create",
+        "CreateStream tags the new stream with its Tags, as ListTagsForStream shows",
+        kinesis_stream_tags_on_create,
     ),
 )
 

@@ -380,6 +380,109 @@ def security_group_rule_descriptions(aws, tag: str) -> None:
     assert described == {"to the endpoints", "to s3"}, described
 
 
+def _function_with_alias(client, name: str) -> str:
+    """A function with a published version behind the alias `live`; returns the version."""
+    lambda_client = client("lambda")
+    role = client("iam").create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    lambda_client.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": archive.getvalue()},
+    )
+    version = lambda_client.publish_version(FunctionName=name)["Version"]
+    lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    return version
+
+
+def lambda_provisioned_concurrency(client, tag: str) -> None:
+    lambda_client = client("lambda")
+    name = f"probe-provisioned-{tag}"
+    version = _function_with_alias(client, name)
+    put = lambda_client.put_provisioned_concurrency_config(
+        FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=2
+    )
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 202, put["ResponseMetadata"]
+    got = lambda_client.get_provisioned_concurrency_config(FunctionName=name, Qualifier="live")
+    assert got["Status"] == "READY" and got["AllocatedProvisionedConcurrentExecutions"] == 2, got
+    listed = lambda_client.list_provisioned_concurrency_configs(FunctionName=name)["ProvisionedConcurrencyConfigs"]
+    assert [config["FunctionArn"].rsplit(":", 1)[-1] for config in listed] == ["live"], listed
+    refused = {
+        "an unknown alias": ("nope", "ResourceNotFoundException"),
+        "$LATEST": ("$LATEST", "InvalidParameterValueException"),
+    }
+    for what, (qualifier, code) in refused.items():
+        try:
+            lambda_client.put_provisioned_concurrency_config(
+                FunctionName=name, Qualifier=qualifier, ProvisionedConcurrentExecutions=1
+            )
+            raise AssertionError(f"Lambda accepted provisioned concurrency on {what}")
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == code, error
+    deleted = lambda_client.delete_provisioned_concurrency_config(FunctionName=name, Qualifier="live")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204, deleted["ResponseMetadata"]
+    for qualifier in ("live", version):
+        try:
+            lambda_client.get_provisioned_concurrency_config(FunctionName=name, Qualifier=qualifier)
+            raise AssertionError(f"{qualifier} has no provisioned concurrency config")
+        except lambda_client.exceptions.ProvisionedConcurrencyConfigNotFoundException:
+            pass
+
+
+def dynamodb_kinesis_streaming_destination(client, tag: str) -> None:
+    dynamodb, kinesis = client("dynamodb"), client("kinesis")
+    table = f"probe-streaming-{tag}"
+    dynamodb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    kinesis.create_stream(StreamName=table, ShardCount=1)
+    stream = kinesis.describe_stream_summary(StreamName=table)["StreamDescriptionSummary"]["StreamARN"]
+    enabled = dynamodb.enable_kinesis_streaming_destination(
+        TableName=table,
+        StreamArn=stream,
+        EnableKinesisStreamingConfiguration={"ApproximateCreationDateTimePrecision": "MILLISECOND"},
+    )
+    assert enabled["DestinationStatus"] == "ACTIVE", enabled
+    described = dynamodb.describe_kinesis_streaming_destination(TableName=table)["KinesisDataStreamDestinations"]
+    assert described == [
+        {"StreamArn": stream, "DestinationStatus": "ACTIVE", "ApproximateCreationDateTimePrecision": "MILLISECOND"}
+    ], described
+    dynamodb.disable_kinesis_streaming_destination(TableName=table, StreamArn=stream)
+    described = dynamodb.describe_kinesis_streaming_destination(TableName=table)["KinesisDataStreamDestinations"]
+    assert [d["DestinationStatus"] for d in described] == ["DISABLED"], described
+    refused = {
+        "an unknown table": (f"{table}-missing", stream, "ResourceNotFoundException"),
+        "a stream ARN of another service": (
+            table,
+            "arn:aws:sqs:us-east-1:123456789012:probe-queue",
+            "ValidationException",
+        ),
+    }
+    for what, (name, arn, code) in refused.items():
+        try:
+            dynamodb.enable_kinesis_streaming_destination(TableName=name, StreamArn=arn)
+            raise AssertionError(f"DynamoDB streamed {what}")
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == code, error
+
+
+def kinesis_stream_tags_on_create(client, tag: str) -> None:
+    kinesis = client("kinesis")
+    name = f"probe-tags-{tag}"
+    kinesis.create_stream(
+        StreamName=name, StreamModeDetails={"StreamMode": "ON_DEMAND"}, Tags={"Project": "tap", "Owner": "platform"}
+    )
+    tags = {t["Key"]: t["Value"] for t in kinesis.list_tags_for_stream(StreamName=name)["Tags"]}
+    assert tags == {"Project": "tap", "Owner": "platform"}, tags
+
+
 PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
     probe.__name__: probe
     for probe in (
@@ -398,6 +501,9 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         athena_database_comment,
         wafv2_association_and_logging_targets,
         security_group_rule_descriptions,
+        lambda_provisioned_concurrency,
+        dynamodb_kinesis_streaming_destination,
+        kinesis_stream_tags_on_create,
     )
 }
 

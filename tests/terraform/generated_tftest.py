@@ -348,6 +348,10 @@ NAME_LIMITS: dict[str, list[Limit]] = {
     "aws_cloudtrail": [_attr("name", 128, "^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$", 3)],
     "aws_iam_policy": [_attr("name", 128, "^[A-Za-z0-9+=,.@_-]+$")],
     "aws_cloudwatch_log_metric_filter": [_attr("name", 512, "^[^:*]+$")],
+    # scale=on and item_stream=kinesis
+    "aws_cloudwatch_dashboard": [_attr("dashboard_name", 255, "^[A-Za-z0-9_-]+$")],
+    "aws_kinesis_stream": [_attr("name", 128, "^[A-Za-z0-9_.-]+$")],
+    "aws_lambda_alias": [_attr("name", 128, "^[A-Za-z0-9_-]+$")],
     "aws_security_group": [_attr("name", 255)],
     "aws_config_config_rule": [_attr("name", 128)],
     "aws_config_configuration_recorder": [_attr("name", 256)],
