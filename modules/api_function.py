@@ -10,6 +10,7 @@ from cdktf import Precondition, TerraformLocal, TerraformResourceLifecycle
 from constructs import Construct
 
 from modules.account import AwsAccount
+from modules.autoscaling import target_tracking_policy
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
 from modules.private_network import FunctionNetwork
@@ -168,21 +169,13 @@ class ApiFunction(Construct):
             # itself, and creating the config afterwards would then fail or fight over the value.
             depends_on=[config],
         )
-        policy = aws.appautoscaling_policy
-        policy.AppautoscalingPolicy(
+        target_tracking_policy(
             self,
             f"{props.name}_provisioned_policy",
-            name=f"{props.function_name}-provisioned-utilization",
-            policy_type="TargetTrackingScaling",
-            service_namespace=target.service_namespace,
-            resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension,
-            target_tracking_scaling_policy_configuration=policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
-                target_value=provisioned.target_utilization,
-                predefined_metric_specification=policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
-                    predefined_metric_type=PROVISIONED_METRIC
-                ),
-            ),
+            f"{props.function_name}-provisioned-utilization",
+            target,
+            provisioned.target_utilization,
+            PROVISIONED_METRIC,
         )
         return alias
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from modules.autoscaling import target_tracking_policy
 from tapgen.aws import aws
 
 HASH_KEY = "tenant_id"
@@ -103,19 +104,11 @@ class ItemTable(Construct):
             min_capacity=capacity.minimum,
             max_capacity=capacity.maximum,
         )
-        policy = aws.appautoscaling_policy
-        return policy.AppautoscalingPolicy(
+        return target_tracking_policy(
             self,
             f"{props.name}_{dim.key}_policy",
-            name=dim.policy_name,
-            policy_type="TargetTrackingScaling",
-            service_namespace=target.service_namespace,
-            resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension,
-            target_tracking_scaling_policy_configuration=policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
-                target_value=props.target_utilization_percent,
-                predefined_metric_specification=policy.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
-                    predefined_metric_type=dim.metric
-                ),
-            ),
+            dim.policy_name,
+            target,
+            props.target_utilization_percent,
+            dim.metric,
         )
