@@ -202,6 +202,28 @@ BAD_VALUE_MESSAGES = {
         "dynamodb_write_capacity_max = 0 is not allowed: expected a whole number from 1 to 40000 units.",
         "dynamodb_write_capacity_max = 0 is not allowed: expected at least dynamodb_write_capacity_min = 5.",
     ],
+    "reserved_concurrency.tftest.hcl": [
+        "lambda_reserved_concurrency = -2 is not allowed: expected -1 (no reservation) or a whole number of "
+        "executions from 0 to 100000.",
+    ],
+    "options_bad_values.tftest.hcl": [
+        'vpc_cidr = "10.40.0.0/8" is not allowed: expected an IPv4 network address in canonical form with a prefix '
+        "from /16 to /24, such as 10.40.0.0/16.",
+        'admin_cidr = "0.0.0.0/0" is not allowed: expected empty or an IPv4 CIDR block of /8 or longer, such as '
+        "203.0.113.0/24.",
+        "provisioned_concurrency = 0 is not allowed: expected a whole number from 1 to 100000 executions.",
+        "provisioned_concurrency_max = 3 is not allowed: expected at least provisioned_concurrency_min (5).",
+        "provisioned_concurrency_utilization = 0.95 is not allowed: expected a fraction from 0.1 to 0.9.",
+        'item_stream_mode = "BURST" is not allowed: expected one of "ON_DEMAND", "PROVISIONED".',
+        "item_stream_shard_count = 0 is not allowed: expected a whole number from 1 to 10000 shards.",
+        "item_stream_retention_hours = 12 is not allowed: expected a whole number from 24 to 8760 hours.",
+    ],
+    "options_out_of_range.tftest.hcl": [
+        "provisioned_concurrency_max = 100001 is not allowed: expected a whole number from 1 to 100000 executions.",
+    ],
+    "options_min_out_of_range.tftest.hcl": [
+        "provisioned_concurrency_min = 0 is not allowed: expected a whole number from 1 to 100000 executions.",
+    ],
     "regions_bad_values.tftest.hcl": [
         'secondary_region = "us-east-1" is not allowed: expected a region other than aws_region = us-east-1.',
         'domain_name = "API.example.com" is not allowed: expected a lowercase DNS name such as api.example.com.',
@@ -236,10 +258,13 @@ BAD_VALUE_MESSAGES = {
     ],
 }
 GOOD_VALUES = ("good_values.tftest.hcl", "regions_good_values.tftest.hcl")
-# Files that need variables of the options run on the regions=3, waf=on bundle (it has them all);
-# every other file runs on the default bundle.
+# Files that need variables of the options run on the largest bundle (it has them all); every other
+# file runs on the default bundle.
 OPTION_MESSAGE_FILES = {
     "regions_bad_values.tftest.hcl",
+    "options_bad_values.tftest.hcl",
+    "options_out_of_range.tftest.hcl",
+    "options_min_out_of_range.tftest.hcl",
     "regions_tertiary_repeats_secondary.tftest.hcl",
     "regions_secondary_format.tftest.hcl",
     "regions_tertiary_format.tftest.hcl",
@@ -274,11 +299,11 @@ def _test_results(stdout: str) -> tuple[dict[str, list[str]], dict[str, str]]:
 def message_results(synth_of, tmp_path_factory):
     """Both bundles' message files, the two `terraform test` runs in parallel."""
     groups = {
-        ("1", "on"): sorted(p.name for p in MESSAGES_DIR.glob("*.tftest.hcl") if p.name not in OPTION_MESSAGE_FILES),
-        ("3", "on"): sorted(OPTION_MESSAGE_FILES),
+        "default": sorted(p.name for p in MESSAGES_DIR.glob("*.tftest.hcl") if p.name not in OPTION_MESSAGE_FILES),
+        "largest": sorted(OPTION_MESSAGE_FILES),
     }
-    synths = {c: synth_of(regions=c[0], waf=c[1]) for c in groups}
-    roots = {c: tmp_path_factory.mktemp(f"messages-regions{c[0]}") / "tap_stack" for c in groups}
+    synths = {"default": synth_of(), "largest": synth_of(**LARGEST)}
+    roots = {c: tmp_path_factory.mktemp(f"messages-{c}") / "tap_stack" for c in groups}
 
     def job(combination):
         root = fresh_root(synths[combination].bundle, roots[combination])
@@ -340,7 +365,7 @@ def _template_pattern(template: str) -> re.Pattern:
 
 def test_every_validation_message_is_pinned_by_a_bad_value_case():
     pinned = [message for messages in BAD_VALUE_MESSAGES.values() for message in messages]
-    for spec in variables_for(SynthConfig(regions="3", waf="on")):  # every variable of every option
+    for spec in variables_for(SynthConfig(**LARGEST)):  # every variable of every option
         for validation in spec.validations:
             pattern = _template_pattern(validation.error_message)
             assert any(pattern.fullmatch(m) for m in pinned), f"{spec.name}: {validation.error_message}"

@@ -1,0 +1,37 @@
+# Deliberately failing, on the largest bundle (every variable of every option exists there): the
+# variables of the compliance, scale and item stream options.
+
+mock_provider "aws" {
+  source = "./tests"
+}
+mock_provider "aws" {
+  alias  = "secondary"
+  source = "./tests"
+}
+mock_provider "aws" {
+  alias  = "tertiary"
+  source = "./tests"
+}
+
+variables {
+  lambda_log_bucket_name = "acme-tap-test-logs"
+  allowed_ip_ranges      = ["203.0.113.0/24"]
+  domain_name            = "api.example.com"
+  hosted_zone_id         = "Z0123456789ABCDEFGHIJ"
+}
+
+run "options_bad_values" {
+  command = plan
+
+  variables {
+    vpc_cidr                            = "10.40.0.0/8"
+    admin_cidr                          = "0.0.0.0/0"
+    provisioned_concurrency             = 0
+    provisioned_concurrency_min         = 5
+    provisioned_concurrency_max         = 3
+    provisioned_concurrency_utilization = 0.95
+    item_stream_mode                    = "BURST"
+    item_stream_shard_count             = 0
+    item_stream_retention_hours         = 12
+  }
+}
