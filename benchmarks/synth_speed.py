@@ -60,6 +60,7 @@ def main() -> None:
         synth = [sys.executable, "main.py", "--out", f"{scratch}/cdktf.out", "--bundle", f"{scratch}/dist/tap_stack"]
         cases["project synth (core stack)"] = synth
         largest = [arg for name, value in largest_combination().items() for arg in ("-c", f"{name}={value}")]
+        cases["project synth (regions=3, waf=on)"] = [*synth, "-c", "regions=3", "-c", "waf=on"]
         cases["project synth (largest combination)"] = [*synth, *largest]
         measure(cases["project import (tapgen.aws)"], 1)  # warm the jsii package cache and disk cache
         results = {name: measure(command, args.runs) for name, command in cases.items()}

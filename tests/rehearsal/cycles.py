@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stacks.tap_stack import LOCAL_STATE_PATH as LOCAL_STATE
+from tapgen.combinations import LARGEST, label
 from tests.rehearsal.emulator import OVERRIDE_FILE, Emulator, Step, Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -178,7 +179,7 @@ def regions_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path 
     shutil.copytree(bundle, workdir)
     shutil.copy(tfvars, workdir / TFVARS)
     run = Run(
-        "deploy largest (regions=3, compliance, account controls)",
+        f"deploy largest ({label(LARGEST)})",
         Workspace(emulator, workdir, REGIONS_ACCOUNT).prepare(),
     )
     aws = emulator.client_factory(REGIONS_ACCOUNT)
