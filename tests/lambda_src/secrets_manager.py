@@ -9,8 +9,13 @@ calls the real rotation handler exactly as the service would:
    enabled (`aws_secretsmanager_secret_rotation`: rotation on, a function, a schedule); a new
    version id is chosen (a UUID, the `ClientRequestToken`) and the service records that version
    with the staging label `AWSPENDING` and **no value yet**. A staging label is attached to one
-   version at a time, so `AWSPENDING` leaves any older version that still had it (the leftover of
-   an earlier failed rotation).
+   version at a time, so `AWSPENDING` leaves the version that still had it, which may only be the
+   `AWSCURRENT` one (where a finished rotation leaves it). While `AWSPENDING` is on any other version
+   (a rotation that stopped between steps, or whose testSecret failed without removing it), the
+   service "assumes that a previous rotation request is still in progress and returns an error"
+   (RotateSecret's documentation): `InvalidRequestException`, "A previous rotation isn't complete.
+   That rotation will be reattempted.", and nothing changes. `reattempt()` is that reattempt: the
+   steps again, with the stale version's token.
 2. The service invokes the function with `{"Step", "SecretId" (the ARN), "ClientRequestToken",
    "RotationToken"}` for `createSecret`, `setSecret`, `testSecret`, `finishSecret`, in that order.
    A step that raises fails the rotation there; the service later retries that step with the same
@@ -26,6 +31,10 @@ ordinary boto3 API against moto. Two gaps of moto 5.2.5 are filled, as a fixture
   `AWSCURRENT` (AWS: "if this operation creates the first version for the secret") is not something
   the tests can learn from moto; `first_value_becomes_current` makes it do so, and the first-rotation
   tests run both ways.
+
+One difference is left as it is: moto's DescribeSecret still lists a version whose last label was
+removed, which AWS omits as deprecated. The function refuses such a token either way ("not
+AWSPENDING" here, "has no stage" on AWS), and the tests look at labels, not at that listing.
 """
 
 from __future__ import annotations
@@ -34,12 +43,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from botocore.exceptions import ClientError
 from moto.secretsmanager.models import SecretsManagerBackend, secretsmanager_backends
 
 from tests.lambda_src.conftest import ACCOUNT, LambdaContext
 
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 REGION = "us-east-1"
+PREVIOUS_ROTATION = "A previous rotation isn't complete. That rotation will be reattempted."
 
 
 def _moto_secret(name: str):
@@ -91,9 +102,20 @@ class RotationDriver:
         secret.rotation_lambda_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tap-test-rotation"
         secret.auto_rotate_after_days = days
 
+    def in_progress(self) -> str | None:
+        """The version a rotation is still working on: AWSPENDING on a version that is not AWSCURRENT."""
+        for version, body in _moto_secret(self.secret_name).versions.items():
+            if "AWSPENDING" in body["version_stages"] and "AWSCURRENT" not in body["version_stages"]:
+                return version
+        return None
+
     def start(self, token: str | None = None) -> str:
-        """RotateSecret's own work: a value-less version `token`, labelled AWSPENDING (the label
-        leaves any other version)."""
+        """RotateSecret's own work: refused while another rotation is in progress; otherwise a
+        value-less version `token`, labelled AWSPENDING (the label leaves the current version)."""
+        if self.in_progress() is not None:
+            raise ClientError(
+                {"Error": {"Code": "InvalidRequestException", "Message": PREVIOUS_ROTATION}}, "RotateSecret"
+            )
         token = token or str(uuid.uuid4())
         secret = _moto_secret(self.secret_name)
         secret.remove_version_stages_from_old_versions(["AWSPENDING"])
@@ -110,6 +132,15 @@ class RotationDriver:
         }
         self.events.append(event)
         self.function.handler(event, LambdaContext(function_name="tap-test-rotation"))
+
+    def reattempt(self) -> str:
+        """The service's reattempt of the rotation in progress: every step again with its token (each
+        step is idempotent, so resuming at the step that failed would end the same way)."""
+        token = self.in_progress()
+        assert token is not None
+        for step in STEPS:
+            self.step(step, token)
+        return token
 
     def rotate(self, token: str | None = None, steps: tuple[str, ...] = STEPS) -> str:
         """A rotation: start it, then each step in order (an exception stops it, as in AWS)."""

@@ -182,25 +182,80 @@ def test_a_concurrent_create_keeps_the_value_stored_first(aws, rotation, monkeyp
 
 # --- failures ----------------------------------------------------------------------------------
 
+SHORT_KEY = '{"hmac_key": "c2hvcnQ="}'  # valid JSON and base64, but 5 bytes: not a key
 
-def test_a_failing_test_step_leaves_current_unchanged_and_logs_no_value(aws, rotation, logs):
+
+def put_pending(aws, token: str, value: str, arn=None) -> None:
+    """A pending value that is not a key, as if createSecret had been faulty."""
+    aws["secrets"].put_secret_value(
+        SecretId=arn or aws["secret_arn"], ClientRequestToken=token, SecretString=value, VersionStages=["AWSPENDING"]
+    )
+
+
+def failed_test(arn: str, token: str, reason: str = "hmac_key must be the canonical base64 of 32 bytes") -> str:
+    return (
+        f"secret version {token} of {arn} failed its test ({reason}); AWSPENDING was removed from it, "
+        "AWSCURRENT is unchanged"
+    )
+
+
+def test_a_failing_test_step_leaves_current_unchanged_and_frees_the_label(aws, rotation, logs):
     before = holder(aws, "AWSCURRENT")
     token = rotation.start()
-    # A pending value that is not a key (as if createSecret had been faulty): testSecret must refuse it.
-    aws["secrets"].put_secret_value(
-        SecretId=aws["secret_arn"],
-        ClientRequestToken=token,
-        SecretString='{"hmac_key": "c2hvcnQ="}',
-        VersionStages=["AWSPENDING"],
-    )
+    put_pending(aws, token, SHORT_KEY)
     rotation.step("setSecret", token)
-    with pytest.raises(ValueError, match="hmac_key"):
+    with pytest.raises(ValueError) as failure:
         rotation.step("testSecret", token)
+    assert str(failure.value) == failed_test(rotation.arn, token)
     assert holder(aws, "AWSCURRENT") == before
-    assert holder(aws, "AWSPENDING") == token
-    failure = logs.lines[-1]
-    assert failure["level"] == "ERROR" and failure["step"] == "testSecret"
+    assert holder(aws, "AWSPENDING") is None
+    assert stages(aws).get(token, []) == []
+    line = logs.lines[-1]
+    assert line["level"] == "ERROR" and line["step"] == "testSecret"
+    assert line["error"] == f"RotationError: {failed_test(rotation.arn, token)}"
     assert "c2hvcnQ" not in logs.text
+
+
+def test_a_retry_of_a_failed_test_step_fails_again_and_changes_nothing(aws, rotation):
+    token = rotation.start()
+    put_pending(aws, token, "not json")
+    with pytest.raises(ValueError) as failure:
+        rotation.step("testSecret", token)
+    assert str(failure.value) == failed_test(
+        rotation.arn, token, "the secret value is not a JSON object with a base64 hmac_key"
+    )
+    before = stages(aws)
+    with pytest.raises(ValueError) as retry:
+        rotation.step("testSecret", token)
+    assert str(retry.value) == f"secret version {token} is not AWSPENDING for rotation of secret {rotation.arn}"
+    assert stages(aws) == before
+
+
+def test_after_a_failed_test_step_the_next_scheduled_rotation_succeeds(aws, rotation):
+    before = holder(aws, "AWSCURRENT")
+    failed = rotation.start()
+    put_pending(aws, failed, SHORT_KEY)
+    rotation.step("createSecret", failed)  # keeps the (bad) value already there
+    rotation.step("setSecret", failed)
+    with pytest.raises(ValueError):
+        rotation.step("testSecret", failed)
+    token = rotation.rotate()  # the driver refuses while a rotation is in progress: none is
+    assert holder(aws, "AWSCURRENT") == token
+    assert holder(aws, "AWSPREVIOUS") == before
+    assert value_of(aws, failed) == SHORT_KEY  # kept, unlabelled: never used, deletable by the service
+    assert stages(aws).get(failed, []) == []
+
+
+def test_the_first_rotation_after_a_failed_first_test_creates_the_value(aws, fresh):
+    failed = fresh.start()
+    put_pending(aws, failed, SHORT_KEY, arn=fresh.arn)
+    with pytest.raises(ValueError) as failure:
+        fresh.step("testSecret", failed)
+    assert str(failure.value) == failed_test(fresh.arn, failed)
+    assert holder(aws, "AWSCURRENT", fresh.arn) is None
+    token = fresh.rotate()
+    assert holder(aws, "AWSCURRENT", fresh.arn) == token
+    key_bytes(value_of(aws, token, fresh.arn))
 
 
 def test_a_transient_test_failure_then_a_retry_completes_the_rotation(aws, rotation, monkeypatch):
@@ -217,31 +272,79 @@ def test_a_transient_test_failure_then_a_retry_completes_the_rotation(aws, rotat
     with pytest.raises(ClientError):
         rotation.step("testSecret", token)
     assert holder(aws, "AWSCURRENT") == before
+    assert holder(aws, "AWSPENDING") == token  # a transient failure keeps the rotation resumable
     monkeypatch.undo()
     rotation.step("testSecret", token)
     rotation.step("finishSecret", token)
     assert holder(aws, "AWSCURRENT") == token and holder(aws, "AWSPREVIOUS") == before
 
 
-@pytest.mark.parametrize("stale_value", ["valid", "invalid"])
-def test_a_stale_pending_version_does_not_block_the_next_rotation(aws, rotation, stale_value):
+# --- a rotation that stopped between steps, as Secrets Manager handles it -------------------------
+
+
+@pytest.mark.parametrize("done", range(len(STEPS)), ids=[f"after-{n}-steps" for n in range(len(STEPS))])
+def test_the_driver_refuses_to_start_while_a_rotation_is_in_progress(aws, rotation, done):
+    """What RotateSecret answers while AWSPENDING is on a version that is not AWSCURRENT."""
+    stale = rotation.rotate(steps=STEPS[:done])
+    before = stages(aws)
+    with pytest.raises(ClientError) as refused:
+        rotation.start()
+    assert refused.value.operation_name == "RotateSecret"
+    assert refused.value.response["Error"] == {
+        "Code": "InvalidRequestException",
+        "Message": "A previous rotation isn't complete. That rotation will be reattempted.",
+    }
+    assert stages(aws) == before
+    assert rotation.in_progress() == stale
+
+
+def test_the_driver_starts_while_pending_is_on_the_current_version(aws, rotation):
+    """Where a finished rotation leaves AWSPENDING: the next one takes the label."""
+    finished = rotation.rotate()
+    assert sorted(stages(aws)[finished]) == ["AWSCURRENT", "AWSPENDING"]
+    assert rotation.in_progress() is None
+    token = rotation.start()
+    assert stages(aws)[finished] == ["AWSCURRENT"]
+    assert stages(aws)[token] == ["AWSPENDING"]
+
+
+@pytest.mark.parametrize("done", range(len(STEPS)), ids=[f"after-{n}-steps" for n in range(len(STEPS))])
+def test_a_rotation_that_stopped_is_reattempted_then_the_next_one_runs(aws, rotation, logs, done):
+    """E.g. the function timed out after createSecret: the next RotateSecret is refused, the service
+    reattempts the stopped rotation, which promotes the value it had made, and then rotations go on."""
+    before = holder(aws, "AWSCURRENT")
+    stale = rotation.rotate(steps=STEPS[:done])
+    made = value_of(aws, stale) if done else None
+    with pytest.raises(ClientError):
+        rotation.start()
+    assert rotation.reattempt() == stale
+    assert holder(aws, "AWSCURRENT") == stale and holder(aws, "AWSPREVIOUS") == before
+    if made is not None:
+        assert value_of(aws, stale) == made
+    assert [line["outcome"] for line in logs.lines[-len(STEPS) :]] == [
+        "pending_value_kept" if done else "pending_value_created",
+        "nothing_to_set",
+        "pending_value_verified",
+        "promoted",
+    ]
+    token = rotation.rotate()
+    assert holder(aws, "AWSCURRENT") == token and holder(aws, "AWSPREVIOUS") == stale
+
+
+def test_a_reattempted_rotation_with_a_bad_value_frees_the_next_one(aws, rotation):
+    """A rotation that stopped before testing a bad value: its reattempt fails in testSecret, which
+    removes the label, so the next scheduled rotation starts and finishes."""
     before = holder(aws, "AWSCURRENT")
     stale = rotation.start()
-    if stale_value == "valid":
-        rotation.step("createSecret", stale)  # then the rotation stopped: never tested, never promoted
-    else:
-        aws["secrets"].put_secret_value(
-            SecretId=aws["secret_arn"], ClientRequestToken=stale, SecretString="not json", VersionStages=["AWSPENDING"]
-        )
-        with pytest.raises(ValueError):
-            rotation.step("testSecret", stale)
-    stale_content = value_of(aws, stale)
+    put_pending(aws, stale, SHORT_KEY)
+    with pytest.raises(ClientError):
+        rotation.start()
+    with pytest.raises(ValueError) as failure:
+        rotation.reattempt()
+    assert str(failure.value) == failed_test(rotation.arn, stale)
+    assert rotation.in_progress() is None
     token = rotation.rotate()
-    assert holder(aws, "AWSCURRENT") == token
-    assert holder(aws, "AWSPREVIOUS") == before
-    assert value_of(aws, token) != stale_content
-    assert value_of(aws, stale) == stale_content  # left alone, labelled nothing
-    assert "AWSCURRENT" not in stages(aws)[stale]
+    assert holder(aws, "AWSCURRENT") == token and holder(aws, "AWSPREVIOUS") == before
 
 
 def test_finish_only_moves_current_even_if_another_version_kept_pending(aws, rotation):

@@ -248,6 +248,145 @@ def identity_doc(*conditions: dict) -> dict:
     return {"data": {"aws_iam_policy_document": {"tap_stack_p": {"statement": [statement]}}}}
 
 
+def describe_doc(resources: list[str]) -> dict:
+    """The API Gateway logging role's statement, with `resources`, and a JSON key policy that also grants it."""
+    key_policy = {"Statement": [{"Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": "*"}]}
+    statement = {"sid": "FindLogGroups", "actions": ["logs:DescribeLogGroups"], "resources": resources}
+    return {
+        "resource": {"aws_kms_key": {"tap_stack_k": {"policy": json.dumps(key_policy)}}},
+        "data": {"aws_iam_policy_document": {"tap_stack_p": {"statement": [statement]}}},
+    }
+
+
+def via(service: str, *conditions: dict, actions=("kms:Decrypt",)) -> dict:
+    """An identity statement using a key via `service` (`kms:ViaService`), with more conditions."""
+    service_condition = {
+        "test": "StringEquals",
+        "variable": "kms:ViaService",
+        "values": [f"{service}.${{var.aws_region}}.amazonaws.com"],
+    }
+    return {
+        "sid": f"Use{service}",
+        "actions": list(actions),
+        "resources": [KEY],
+        "condition": [service_condition, *conditions],
+    }
+
+
+def context(variable: str, value: str = "${aws_dynamodb_table.tap_stack_t.name}", test: str = "StringEquals") -> dict:
+    return {"test": test, "variable": variable, "values": [value]}
+
+
+def kms_context_doc(*statements: dict) -> dict:
+    return {"data": {"aws_iam_policy_document": {"tap_stack_p": {"statement": list(statements)}}}}
+
+
+TABLE_CONTEXT = context("kms:EncryptionContext:aws:dynamodb:tableName")
+SECRET_CONTEXT = context("kms:EncryptionContext:SecretARN", "${aws_secretsmanager_secret.tap_stack_s.arn}")
+FUNCTION_CONTEXT = context(
+    "kms:EncryptionContext:aws:lambda:FunctionArn", "arn:aws:lambda:us-east-1:1:function:tap-dev-api", "ArnLike"
+)
+
+
+def encryption_context_doc() -> dict:
+    return kms_context_doc(
+        via("dynamodb", TABLE_CONTEXT, actions=("kms:Decrypt", "kms:GenerateDataKey*")),
+        via("secretsmanager", SECRET_CONTEXT),
+        via("lambda", FUNCTION_CONTEXT),
+    )
+
+
+def api_method(path: str, http_method: str, authorization: str) -> dict:
+    return {
+        "resource_id": f"${{aws_api_gateway_resource.tap_stack_{path}.id}}",
+        "http_method": http_method,
+        "authorization": authorization,
+    }
+
+
+def integration(method: str, uri: str) -> dict:
+    return {"http_method": f"${{aws_api_gateway_method.{method}.http_method}}", "type": "AWS_PROXY", "uri": uri}
+
+
+GRANTS_ARN = "${aws_dynamodb_table.tap_stack_grants.arn}"
+
+
+def tenant_doc() -> dict:
+    """/health (NONE) invokes the health function (TABLE_NAME, no grants); GET /items (AWS_IAM) invokes
+    the CRUD function through its alias, told the grants table, whose role may GetItem there."""
+    table = "${aws_dynamodb_table.tap_stack_data.name}"
+    return {
+        "resource": {
+            "aws_api_gateway_resource": {"tap_stack_health": {"path_part": "health"}, "tap_stack_items": {}},
+            "aws_api_gateway_method": {
+                "tap_stack_health_get": api_method("health", "GET", "NONE"),
+                "tap_stack_items_get": api_method("items", "GET", "AWS_IAM"),
+                "tap_stack_items_options": api_method("items", "OPTIONS", "NONE"),
+            },
+            "aws_api_gateway_integration": {
+                "tap_stack_health_get_integration": integration(
+                    "tap_stack_health_get", "${aws_lambda_function.tap_stack_health.invoke_arn}"
+                ),
+                "tap_stack_items_get_integration": integration(
+                    "tap_stack_items_get", "${aws_lambda_alias.tap_stack_live.invoke_arn}"
+                ),
+                "tap_stack_items_options_integration": {
+                    "http_method": "${aws_api_gateway_method.tap_stack_items_options.http_method}",
+                    "type": "MOCK",
+                },
+            },
+            "aws_lambda_alias": {
+                "tap_stack_live": {"function_name": "${aws_lambda_function.tap_stack_api.function_name}"}
+            },
+            "aws_lambda_function": {
+                "tap_stack_health": {
+                    "role": "${aws_iam_role.tap_stack_health_role.arn}",
+                    "environment": {"variables": {"TABLE_NAME": table}},
+                },
+                "tap_stack_api": {
+                    "role": "${aws_iam_role.tap_stack_api_role.arn}",
+                    "environment": {
+                        "variables": {
+                            "TABLE_NAME": table,
+                            "GRANTS_TABLE_NAME": "${aws_dynamodb_table.tap_stack_grants.name}",
+                        }
+                    },
+                },
+            },
+            "aws_dynamodb_table": {"tap_stack_data": {"name": "d"}, "tap_stack_grants": {"name": "g"}},
+            "aws_iam_role": {"tap_stack_health_role": {}, "tap_stack_api_role": {}},
+            "aws_iam_role_policy": {
+                "tap_stack_api_role_policy": {
+                    "role": "${aws_iam_role.tap_stack_api_role.id}",
+                    "policy": "${data.aws_iam_policy_document.tap_stack_api_permissions.json}",
+                }
+            },
+        },
+        "data": {
+            "aws_iam_policy_document": {
+                "tap_stack_api_permissions": {
+                    "statement": [
+                        {
+                            "sid": "ReadWriteItems",
+                            "actions": ["dynamodb:GetItem", "dynamodb:PutItem"],
+                            "resources": ["${aws_dynamodb_table.tap_stack_data.arn}"],
+                        },
+                        {"sid": "ReadTenantGrants", "actions": ["dynamodb:GetItem"], "resources": [GRANTS_ARN]},
+                    ]
+                }
+            }
+        },
+    }
+
+
+def api_variables(doc: dict) -> dict:
+    return doc["resource"]["aws_lambda_function"]["tap_stack_api"]["environment"]["variables"]
+
+
+def api_grants_statement(doc: dict) -> dict:
+    return doc["data"]["aws_iam_policy_document"]["tap_stack_api_permissions"]["statement"][1]
+
+
 BOUNDARY = "${aws_iam_policy.tap_stack_permission_boundary.arn}"
 
 
@@ -303,6 +442,11 @@ CASES = [
         },
     ),
     (
+        rules.describe_log_groups_is_granted_on_star,
+        describe_doc(["*"]),
+        describe_doc(["arn:aws:logs:us-east-1:1:log-group:*"]),
+    ),
+    (
         rules.api_methods_require_iam,
         {
             "resource": {
@@ -343,6 +487,11 @@ CASES = [
         },
     ),
     (
+        rules.api_functions_check_tenant_grants,
+        tenant_doc(),
+        changed(tenant_doc(), lambda d: api_variables(d).pop("GRANTS_TABLE_NAME")),
+    ),
+    (
         rules.api_preflights_are_open_mocks,
         preflight_doc(),
         changed(
@@ -363,6 +512,11 @@ CASES = [
             {"test": "StringEquals", "variable": "kms:ViaService", "values": ["lambda.us-east-1.amazonaws.com"]}
         ),
         identity_doc(),
+    ),
+    (
+        rules.kms_use_names_the_encryption_context,
+        encryption_context_doc(),
+        kms_context_doc(via("dynamodb")),
     ),
     (
         rules.kms_keys_serve_only_known_consumers,
@@ -657,3 +811,129 @@ def test_roles_need_no_boundary_when_the_stack_has_none():
     for role in doc["resource"]["aws_iam_role"].values():
         role.pop("permissions_boundary")
     assert rules.roles_have_the_permission_boundary(doc) == []
+
+
+def test_describe_log_groups_on_arns_is_found_in_documents_and_json_policies():
+    doc = describe_doc(["${aws_cloudwatch_log_group.tap_stack_l.arn}"])
+    role_policy = {"Statement": {"Effect": "Allow", "Action": ["logs:describeloggroups"], "Resource": ["arn:x"]}}
+    doc["resource"]["aws_iam_role_policy"] = {"tap_stack_r_policy": {"policy": json.dumps(role_policy)}}
+    assert [str(f) for f in rules.describe_log_groups_is_granted_on_star(doc)] == [
+        "describe_log_groups_is_granted_on_star: data.aws_iam_policy_document.tap_stack_p: "
+        "statement FindLogGroups: logs:DescribeLogGroups works only on Resource '*'",
+        "describe_log_groups_is_granted_on_star: aws_iam_role_policy.tap_stack_r_policy: "
+        "statement ?: logs:DescribeLogGroups works only on Resource '*'",
+    ]
+
+
+def test_a_boundary_that_caps_describe_log_groups_to_arns_is_found():
+    doc = changed(boundary_doc(), lambda d: d.update(data=describe_doc(["arn:x"])["data"]))
+    doc["resource"]["aws_iam_policy"]["tap_stack_permission_boundary"]["policy"] = (
+        "${data.aws_iam_policy_document.tap_stack_p.json}"
+    )
+    assert [f.address for f in rules.describe_log_groups_is_granted_on_star(doc)] == [
+        "data.aws_iam_policy_document.tap_stack_p"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "service", "variable"),
+    [
+        (via("dynamodb"), "dynamodb", "kms:EncryptionContext:aws:dynamodb:tableName"),
+        (via("secretsmanager", TABLE_CONTEXT), "secretsmanager", "kms:EncryptionContext:SecretARN"),
+        (via("lambda", SECRET_CONTEXT, actions=["kms:*"]), "lambda", "kms:EncryptionContext:aws:lambda:FunctionArn"),
+        (
+            via("dynamodb", {**TABLE_CONTEXT, "test": "StringEqualsIfExists"}, actions=["kms:ReEncrypt*"]),
+            "dynamodb",
+            "kms:EncryptionContext:aws:dynamodb:tableName",
+        ),
+        (
+            via("dynamodb", {**TABLE_CONTEXT, "values": ["*"]}, actions=["kms:Encrypt"]),
+            "dynamodb",
+            "kms:EncryptionContext:aws:dynamodb:tableName",
+        ),
+    ],
+    ids=["table", "secret", "function", "if-exists", "any-value"],
+)
+def test_key_use_via_a_service_without_its_context_is_found(statement, service, variable):
+    assert [str(f) for f in rules.kms_use_names_the_encryption_context(kms_context_doc(statement))] == [
+        "kms_use_names_the_encryption_context: data.aws_iam_policy_document.tap_stack_p: "
+        f"statement {statement['sid']}: key use via {service} must be conditioned on {variable}"
+    ]
+
+
+def test_only_data_key_use_via_the_named_services_needs_a_context():
+    doc = kms_context_doc(
+        via("dynamodb", actions=["kms:DescribeKey"]),
+        via("s3"),
+        {**via("dynamodb"), "principals": [{"type": "Service", "identifiers": ["dynamodb.amazonaws.com"]}]},
+        {**via("dynamodb"), "effect": "Deny"},
+    )
+    assert rules.kms_use_names_the_encryption_context(doc) == []
+
+
+@pytest.mark.parametrize(
+    ("breaks", "message"),
+    [
+        (
+            lambda d: api_variables(d).update(GRANTS_TABLE_NAME="tap-dev-grants"),
+            "GRANTS_TABLE_NAME must name a DynamoDB table of the stack",
+        ),
+        (
+            lambda d: api_variables(d).update(GRANTS_TABLE_NAME="${aws_dynamodb_table.tap_stack_gone.name}"),
+            "GRANTS_TABLE_NAME must name a DynamoDB table of the stack",
+        ),
+        (
+            lambda d: api_grants_statement(d).update(actions=["dynamodb:Query"]),
+            f"its role may not dynamodb:GetItem on {GRANTS_ARN}",
+        ),
+        (
+            lambda d: api_grants_statement(d).update(resources=["${aws_dynamodb_table.tap_stack_data.arn}"]),
+            f"its role may not dynamodb:GetItem on {GRANTS_ARN}",
+        ),
+        (
+            lambda d: d["resource"]["aws_iam_role_policy"]["tap_stack_api_role_policy"].update(
+                role="${aws_iam_role.tap_stack_health_role.id}"
+            ),
+            f"its role may not dynamodb:GetItem on {GRANTS_ARN}",
+        ),
+    ],
+    ids=["literal-name", "unknown-table", "no-get-item", "other-table", "other-role"],
+)
+def test_every_missing_grants_check_is_found(breaks, message):
+    assert [str(f) for f in rules.api_functions_check_tenant_grants(changed(tenant_doc(), breaks))] == [
+        f"api_functions_check_tenant_grants: aws_lambda_function.tap_stack_api: {message}"
+    ]
+
+
+def test_grants_may_be_read_through_an_attached_policy_and_found_by_a_literal_method():
+    def attach(d):
+        d["resource"]["aws_iam_role_policy"]["tap_stack_api_role_policy"]["role"] = "${aws_iam_role.other.id}"
+        d["resource"]["aws_iam_policy"] = {
+            "tap_stack_grants_read": {"policy": "${data.aws_iam_policy_document.tap_stack_api_permissions.json}"}
+        }
+        d["resource"]["aws_iam_role_policy_attachment"] = {
+            "tap_stack_api_grants": {
+                "role": "${aws_iam_role.tap_stack_api_role.name}",
+                "policy_arn": "${aws_iam_policy.tap_stack_grants_read.arn}",
+            }
+        }
+        d["resource"]["aws_api_gateway_integration"]["tap_stack_items_get_integration"].update(
+            http_method="GET", resource_id="${aws_api_gateway_resource.tap_stack_items.id}"
+        )
+
+    doc = changed(tenant_doc(), attach)
+    assert rules.api_functions_check_tenant_grants(doc) == []
+    api_variables(doc).pop("GRANTS_TABLE_NAME")
+    assert [f.address for f in rules.api_functions_check_tenant_grants(doc)] == ["aws_lambda_function.tap_stack_api"]
+
+
+def test_the_open_health_route_needs_no_grants_but_a_signed_one_does():
+    signed = changed(
+        tenant_doc(),
+        lambda d: d["resource"]["aws_api_gateway_method"]["tap_stack_health_get"].update(authorization="AWS_IAM"),
+    )
+    assert rules.api_functions_check_tenant_grants(tenant_doc()) == []
+    assert [str(f) for f in rules.api_functions_check_tenant_grants(signed)] == [
+        "api_functions_check_tenant_grants: aws_lambda_function.tap_stack_health: "
+        "GRANTS_TABLE_NAME must name a DynamoDB table of the stack"
+    ]

@@ -15,15 +15,28 @@ Steps, each idempotent under retry:
   self-tested first) as its value (`AWSPENDING`);
   a value already there (an earlier attempt) is kept, since a version's value never changes. Unlike
   the template, a missing `AWSCURRENT` is not an error: the first rotation creates the first value,
-  so no value ever appears in Terraform. Other versions, including one left `AWSPENDING` by an
-  earlier failed rotation, are ignored.
+  so no value ever appears in Terraform.
 - `setSecret`: the key is used only by this stack's functions, which read it from Secrets Manager:
   there is no external system (database, API) to update, so this step does nothing, every time.
-- `testSecret`: the pending value must parse as a key that signs and verifies. On failure the
-  rotation stops here: `AWSCURRENT` has not moved, so the consumers keep the current key.
+- `testSecret`: the pending value must parse as a key that signs and verifies. A value that fails
+  is never going to pass (versions are immutable), so before failing the step removes `AWSPENDING`
+  from that version: `AWSCURRENT` has not moved (the consumers keep the current key), and the next
+  rotation can start; a retry then finds the version no longer pending and fails again, changing
+  nothing. A failure to read the value (throttling, an outage) leaves the label, so a retry can
+  still finish the rotation.
 - `finishSecret`: move `AWSCURRENT` to the token's version, removing it from the version that held it
-  (Secrets Manager then labels that one `AWSPREVIOUS`). Only `AWSCURRENT` moves, so a stale
-  `AWSPENDING` elsewhere changes nothing and blocks nothing.
+  (Secrets Manager then labels that one `AWSPREVIOUS`). `AWSPENDING` stays on the new current
+  version, where it blocks nothing: a new rotation moves it to its own version.
+
+A stale `AWSPENDING` (on a version that is not `AWSCURRENT`) is what a rotation leaves when it
+stopped between steps (a timeout, an outage). Secrets Manager then refuses to start a new rotation
+("A previous rotation isn't complete. That rotation will be reattempted.") and invokes the function
+again with the stale version's token, so that rotation ends one of two ways: its value was made by
+`createSecret` (or is created now) and passes `testSecret`, and `finishSecret` promotes it; or its
+value fails `testSecret`, which removes the label. Either way the next scheduled rotation starts.
+`createSecret` for a new token never meets a stale `AWSPENDING` elsewhere: a staging label is on one
+version at a time, and Secrets Manager gives it to the new version only once no other version holds
+it apart from the current one. So this function never moves labels of versions other than its token's.
 
 The consumers read `AWSCURRENT` and `AWSPREVIOUS` only, never `AWSPENDING`.
 """
@@ -111,7 +124,15 @@ class SecretRotation:
         value = self._pending_value(arn, token)
         if value is None:
             raise RotationError(f"secret version {token} of {arn} has no value to test")
-        keys.self_test(value)
+        try:
+            keys.self_test(value)
+        except keys.MalformedKey as error:
+            # Immutable, so it can never pass: unlabel it, or every later rotation is refused.
+            self._client.update_secret_version_stage(SecretId=arn, VersionStage=PENDING, RemoveFromVersionId=token)
+            raise RotationError(
+                f"secret version {token} of {arn} failed its test ({error}); AWSPENDING was removed from it, "
+                "AWSCURRENT is unchanged"
+            ) from None
         return "pending_value_verified"
 
     def finish_secret(self, arn: str, token: str) -> str:
