@@ -13,11 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from tapgen import s3_names
+
 BACKENDS = ("local", "s3")
 REGION_COUNTS = ("1", "2", "3")
 SWITCHES = ("on", "off")
 OFF_ON = ("off", "on")  # capabilities that are off unless asked for (default first)
 ITEM_STREAMS = ("none", "kinesis")
+CACHES = ("none", "elasticache")
 
 # What cdktf itself reads from cdktf.json (its config schema) and from the context (its own flags).
 # Anything else is a typo or a misplaced option (`"Backend": "s3"`), and is refused, not ignored.
@@ -41,7 +44,6 @@ CDKTF_CONTEXT_KEYS = (
     "excludeStackIdFromLogicalIds",
 )
 
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
 _STATE_KEY = re.compile(r"^[A-Za-z0-9!_.*'()/-]{1,1024}$")
 _LOCK_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
@@ -66,6 +68,7 @@ class SynthConfig:
     account_controls: str = "off"
     scale: str = "off"
     item_stream: str = "none"
+    cache: str = "none"
 
     @property
     def region_count(self) -> int:
@@ -92,6 +95,15 @@ class SynthConfig:
         return self.item_stream != "none"
 
     @property
+    def cache_enabled(self) -> bool:
+        return self.cache != "none"
+
+    @property
+    def private_network(self) -> bool:
+        """Functions run in a private network for compliance, and to reach a cache in it."""
+        return self.compliance_enabled or self.cache_enabled
+
+    @property
     def state_lockfile(self) -> bool:
         """S3-native state locking (Terraform 1.10+), unless a DynamoDB lock table (deprecated) is named."""
         return not self.state_lock_table
@@ -104,8 +116,9 @@ class SynthConfig:
         _require_choice("account_controls", self.account_controls, OFF_ON)
         _require_choice("scale", self.scale, OFF_ON)
         _require_choice("item_stream", self.item_stream, ITEM_STREAMS)
+        _require_choice("cache", self.cache, CACHES)
         if self.backend == "s3":
-            _require_match("state_bucket", self.state_bucket, _BUCKET, "an S3 bucket name (3-63 chars: a-z 0-9 . -)")
+            _require_bucket_name("state_bucket", self.state_bucket)
             _require_match("state_key", self.state_key, _STATE_KEY, "an S3 object key (1-1024 safe characters)")
             _require_match("state_region", self.state_region, _REGION, "an AWS region such as us-east-1")
             if self.state_lock_table:
@@ -130,6 +143,12 @@ def _require_choice(name: str, value: str, allowed: Iterable[str]) -> None:
     allowed = tuple(allowed)
     if value not in allowed:
         raise ConfigError(f"{name}: {value!r} is not allowed; expected one of: {', '.join(allowed)}")
+
+
+def _require_bucket_name(name: str, value: str) -> None:
+    broken = s3_names.broken_rule(value) if isinstance(value, str) else "a string"
+    if broken:
+        raise ConfigError(f"{name}: {value!r} is not allowed; expected an S3 bucket name {broken}")
 
 
 def _require_match(name: str, value: str, pattern: re.Pattern[str], what: str) -> None:

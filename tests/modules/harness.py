@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 import pytest
-from cdktf import App, TerraformStack
+from cdktf import App, LocalBackend, TerraformStack
 
+from stacks.tap_stack import LOCAL_STATE_PATH
 from tapgen.aws import aws
 from tests.terraform.conftest import init, terraform
 from tests.terraform.test_checkov import CHECKOV
@@ -41,6 +42,10 @@ def tiny_stack(outdir: Path, region: str = "us-east-1") -> TerraformStack:
     """A `tap_stack` with the default provider in the primary region, as the real stack starts; it
     is synthesized under `outdir`."""
     stack = TerraformStack(App(outdir=str(outdir)), "tap_stack")
+    # cdktf's default backend names the state by an absolute path in the working directory, so a
+    # test's terraform would write it into the checkout; the stack's own relative path keeps it in
+    # the synthesized directory.
+    LocalBackend(stack, path=LOCAL_STATE_PATH)
     aws.provider.AwsProvider(stack, "aws", region=region)
     return stack
 

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from cdktf import App, TerraformOutput, TerraformStack, TerraformVariable
+from cdktf import App, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable
 
 from modules import canary as canary_module
 from modules.account import AwsAccount
 from modules.canary import HealthCanary, HealthCanaryProps, canary_name
+from stacks.tap_stack import LOCAL_STATE_PATH
 from tapgen.archives import ArchiveSpec, BuiltArchive, archive_bytes, archive_filename, source_code_hash
 from tapgen.aws import aws
 from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
@@ -192,6 +193,7 @@ def test_canary_names_fit_synthetics_at_every_prefix_length(tmp_path):
     """Evaluated by Terraform itself (a configuration of variables and outputs only, no provider)."""
     app = App(outdir=str(tmp_path / "out"))
     stack = TerraformStack(app, "names")
+    LocalBackend(stack, path=LOCAL_STATE_PATH)
     for number, prefix in enumerate(PREFIXES):
         variable = TerraformVariable(stack, f"prefix_{number}", type="string", default=prefix)
         TerraformOutput(stack, f"name_{number}", value=canary_name(variable.string_value))

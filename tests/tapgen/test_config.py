@@ -4,9 +4,10 @@ import pytest
 
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context
 
+SHAPE = "of 3-63 characters, a-z, 0-9, . and -, starting and ending with a letter or digit"
 ALLOWED = (
     "backend, state_bucket, state_key, state_region, state_lock_table, regions, waf, compliance, account_controls, "
-    "scale, item_stream"
+    "scale, item_stream, cache"
 )
 S3 = ["backend=s3", "state_bucket=acme-tf-state", "state_region=eu-west-1", "state_lock_table=tf-locks"]
 CDKTF_SETTINGS = (
@@ -47,12 +48,40 @@ def test_cdktf_own_context_keys_are_ignored():
         (
             {},
             ["backend=s3"],
-            "state_bucket: '' is not allowed; expected an S3 bucket name (3-63 chars: a-z 0-9 . -)",
+            "state_bucket: '' is not allowed; expected an S3 bucket name " + SHAPE,
         ),
         (
             {},
             [*S3[:1], "state_bucket=Bad_Bucket", *S3[2:]],
-            "state_bucket: 'Bad_Bucket' is not allowed; expected an S3 bucket name (3-63 chars: a-z 0-9 . -)",
+            "state_bucket: 'Bad_Bucket' is not allowed; expected an S3 bucket name " + SHAPE,
+        ),
+        (
+            {},
+            [*S3[:1], "state_bucket=a..b", *S3[2:]],
+            "state_bucket: 'a..b' is not allowed; expected an S3 bucket name without two adjacent periods",
+        ),
+        (
+            {},
+            [*S3[:1], "state_bucket=192.168.1.1", *S3[2:]],
+            "state_bucket: '192.168.1.1' is not allowed; expected an S3 bucket name that is not formatted as an IP "
+            "address",
+        ),
+        (
+            {},
+            [*S3[:1], "state_bucket=xn--state", *S3[2:]],
+            "state_bucket: 'xn--state' is not allowed; expected an S3 bucket name that does not start with a prefix "
+            "S3 reserves (xn--, sthree-, amzn-s3-demo-)",
+        ),
+        (
+            {},
+            [*S3[:1], "state_bucket=state-s3alias", *S3[2:]],
+            "state_bucket: 'state-s3alias' is not allowed; expected an S3 bucket name that does not end with a "
+            "suffix S3 reserves (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)",
+        ),
+        (
+            {},
+            [*S3[:1], "state_bucket=acme-tf-state\n", *S3[2:]],
+            "state_bucket: 'acme-tf-state\\n' is not allowed; expected an S3 bucket name " + SHAPE,
         ),
         (
             {},
