@@ -3,7 +3,8 @@
 Every `AlarmSpec` the alarms are made from becomes one metric widget: the metric the alarm watches
 (namespace, name, dimensions, statistic, the alarms' period) with the alarm's threshold as a
 horizontal line, so the dashboard and the alarms cannot drift apart. `MetricSpec`s add what has no
-alarm (latency p50, durations, concurrency, consumed capacity).
+alarm (latency p50, durations, concurrency, consumed capacity); `RatioSpec`s draw the share of one
+count in a total (the cache's hit ratio).
 
 The body holds Terraform references (API, function and table names, the region, a threshold
 variable), so it is built as Python data and passed through `Fn.jsonencode`: Terraform renders the
@@ -48,6 +49,18 @@ class MetricSpec:
 
 
 @dataclass(frozen=True)
+class RatioSpec:
+    """A percentage drawn by metric math: `100 * part / (part + rest)` of two counts that share a
+    namespace and dimensions (cache hits among lookups: `part` hits, `rest` misses)."""
+
+    title: str
+    namespace: str
+    part: str
+    rest: str
+    dimensions: dict[str, str]
+
+
+@dataclass(frozen=True)
 class RegionDashboardProps:
     """`name` is the Terraform name of the dashboard (`tap_stack_dashboard`); `dashboard_name` its
     physical name and `region` the region its widgets query (both Terraform string expressions).
@@ -59,14 +72,14 @@ class RegionDashboardProps:
     dashboard_name: str
     region: str
     alarms: tuple[AlarmSpec, ...]
-    extra_metrics: tuple[MetricSpec, ...] = ()
+    extra_metrics: tuple[MetricSpec | RatioSpec, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Panel:
     """One widget's content: a metric and, for an alarm, the horizontal line it fires at."""
 
-    metric: MetricSpec
+    metric: MetricSpec | RatioSpec
     annotation: dict | None = None
 
 
@@ -110,16 +123,30 @@ def dashboard_body(panels: list[_Panel], region: str) -> dict:
     return {"widgets": [metric_widget(panel, region, position) for position, panel in enumerate(ordered)]}
 
 
+def metric_lines(metric: MetricSpec | RatioSpec) -> tuple[str, list]:
+    """The widget's statistic and `metrics` lines: the metric itself, or the two counts (hidden)
+    and the percentage computed from them."""
+    dimensions = list(chain.from_iterable(metric.dimensions.items()))
+    if isinstance(metric, MetricSpec):
+        return metric.statistic, [[metric.namespace, metric.metric, *dimensions]]
+    return "Sum", [
+        [metric.namespace, metric.part, *dimensions, {"id": "part", "visible": False}],
+        [metric.namespace, metric.rest, *dimensions, {"id": "rest", "visible": False}],
+        [{"id": "ratio", "expression": "100 * part / (part + rest)", "label": metric.title}],
+    ]
+
+
 def metric_widget(panel: _Panel, region: str, position: int) -> dict:
     metric = panel.metric
+    statistic, lines = metric_lines(metric)
     properties: dict = {
         "title": metric.title,
         "region": region,
         "view": "timeSeries",
         "stacked": False,
         "period": PERIOD_SECONDS,
-        "stat": metric.statistic,
-        "metrics": [[metric.namespace, metric.metric, *chain.from_iterable(metric.dimensions.items())]],
+        "stat": statistic,
+        "metrics": lines,
     }
     if panel.annotation is not None:
         properties["annotations"] = {"horizontal": [panel.annotation]}
@@ -171,3 +198,8 @@ def table_metrics(table_name: str) -> tuple[MetricSpec, ...]:
             "Item table consumed write capacity", "AWS/DynamoDB", "ConsumedWriteCapacityUnits", dimensions, "Sum"
         ),
     )
+
+
+def cache_metrics(namespace: str, dimensions: dict[str, str], hits: str, misses: str) -> tuple[RatioSpec, ...]:
+    """The cache's hit ratio, from the hit and miss counts the CRUD function emits."""
+    return (RatioSpec("Item cache hit ratio (%)", namespace, hits, misses, dimensions),)

@@ -12,6 +12,8 @@ says who may use the key, for which of the stack's resources and through which s
   table names (`aws:dynamodb:tableName`), bucket ARNs (`aws:s3:arn`), secret ARNs (`SecretARN`) and
   event-bus ARNs (`aws:events:event-bus:arn`), data-stream ARNs (`aws:kinesis:arn`), and for trails
   the account's trail ARNs (`aws:cloudtrail:arn`); service principals also by `aws:SourceAccount` or `aws:SourceArn`.
+  ElastiCache documents no encryption context: its grant is bound by service and account only, and
+  exists only while a replication group names the key.
 - Administration (key policy, rotation, aliases, tags, deletion) stays with the account through
   IAM and includes no cryptographic operation.
 
@@ -93,6 +95,7 @@ class KeyConsumers:
     topics: tuple[str, ...] = ()
     trails: tuple[str, ...] = ()
     streams: tuple[str, ...] = ()
+    caches: tuple[str, ...] = ()
 
 
 def key_policy_statements(account: AwsAccount, consumers: KeyConsumers) -> list[Statement]:
@@ -214,10 +217,23 @@ def key_policy_statements(account: AwsAccount, consumers: KeyConsumers) -> list[
                 ),
             )
         )
+    if consumers.caches:
+        # ElastiCache encrypts a replication group's disks and snapshots with the credentials of the
+        # principal that creates or changes it, and keeps a grant for the nodes (created below).
+        statements.append(
+            Statement(
+                "ElastiCacheEncryptsStackCaches",
+                ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"),
+                ("*",),
+                principals=account_principals,
+                conditions=(via("elasticache"), in_account),
+            )
+        )
     granting = [
         service
         for service, used in (
             ("dynamodb", consumers.tables),
+            ("elasticache", consumers.caches),
             ("firehose", consumers.delivery_streams),
             ("lambda", consumers.functions),
         )
@@ -344,6 +360,7 @@ def consumers_of(key_references: Iterable[str], bodies: dict[tuple[str, str], di
         topics=named("aws_sns_topic", "name"),
         trails=named("aws_cloudtrail", "name"),
         streams=named("aws_kinesis_stream", "name"),
+        caches=named("aws_elasticache_replication_group", "replication_group_id"),
     )
 
 

@@ -82,3 +82,16 @@ RC
   export TF_CLI_CONFIG_FILE="$PWD/.tap/terraform.rc"
   unset TF_PLUGIN_CACHE_DIR
 }
+
+# Debian's redis-server, which tests/lambda_src/test_cache.py starts on loopback (TLS only) to test the
+# CRUD function's cache against a real server. Installed from the distribution, non-interactively.
+ensure_redis_server() {
+  [ -x /usr/bin/redis-server ] && return
+  command -v apt-get >/dev/null || die "/usr/bin/redis-server not found and no apt-get: install Redis 7 (redis-server) for the cache tests"
+  echo "installing redis-server (apt-get) for the cache tests" >&2
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # A fresh container has no package lists yet.
+  compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null || $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server >/dev/null \
+    || die "installing redis-server failed; run: apt-get install -y --no-install-recommends redis-server"
+}

@@ -23,6 +23,7 @@ BOUNDARY_ACTIONS = (
     "dynamodb:*",
     "ec2:*NetworkInterface*",
     "ec2:*PrivateIpAddresses",
+    "elasticache:Connect",
     "events:PutEvents",
     "firehose:*",
     "kms:Decrypt",

@@ -36,6 +36,9 @@ TRAIL_ROLE = "trail"
 CONFIG_ROLE = "config"
 IAM_ROLE_NAME_MAX = 64
 S3_BUCKET_NAME_MAX = 63
+# ElastiCache ids (replication group, users, user group) allow 40 characters; the users' and the
+# group's ids add at most 8 (`-default`) to the cache's.
+CACHE_ID_MAX = 40 - len("-default")
 HASH_CHARS = 8
 
 
@@ -47,11 +50,22 @@ def fitted(name: str, limit: int) -> str:
     return f"length({name}) <= {limit} ? {name} : {cut}"
 
 
+def cache_id(scope: Construct, region: Region) -> str:
+    """Declare the local `cache_id[_<slot>]`: the item cache's id in `region`, `<prefix>-cache` fitted so
+    that its users' ids stay within ElastiCache's 40 characters, with runs of `-` made one (ElastiCache
+    ids may not hold `--`, which a suffix or the cut may bring); return a reference to it."""
+    local_name = f"cache_id{region.suffix}"
+    expression = fitted('"${local.name_prefix}-cache"', CACHE_ID_MAX)
+    local = TerraformLocal(scope, local_name, f'${{replace({expression}, "/-+/", "-")}}')
+    local.override_logical_id(local_name)
+    return f"${{local.{local_name}}}"
+
+
 def optional_roles(config: SynthConfig, region: Region) -> tuple[str, ...]:
     """The roles that `config`'s options add in `region`."""
     compliance, primary = config.compliance_enabled, region.is_primary
     return (
-        *((FLOW_LOGS_ROLE,) if compliance else ()),
+        *((FLOW_LOGS_ROLE,) if config.private_network else ()),
         *((TRAIL_ROLE,) if compliance and primary else ()),
         *((CONFIG_ROLE,) if config.account_controls_enabled and primary else ()),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from cdktf import TerraformVariable, Token
 from constructs import Construct
 
+from lambda_src.shared.tap_contract import CACHE_ERRORS, CACHE_HITS, CACHE_MISSES
 from modules.account import AwsAccount
 from modules.alerts import AlarmSpec, Alerts, AlertsProps
 from modules.api_account import ApiAccount, ApiAccountProps
@@ -19,9 +20,17 @@ from modules.api_function import ALIAS_NAME, ApiFunction, ApiFunctionProps, Prov
 from modules.app_secret import AppSecret, AppSecretProps, SecretRotation, SecretRotationProps
 from modules.audit_logs import AuditLogs, AuditLogsProps
 from modules.canary import HealthCanary, HealthCanaryProps, canary_name
-from modules.dashboard import RegionDashboard, RegionDashboardProps, api_metrics, function_metrics, table_metrics
+from modules.dashboard import (
+    RegionDashboard,
+    RegionDashboardProps,
+    api_metrics,
+    cache_metrics,
+    function_metrics,
+    table_metrics,
+)
 from modules.encryption import EncryptionKey, EncryptionKeyProps
 from modules.iam import Condition, Statement
+from modules.item_cache import ItemCache, ItemCacheProps
 from modules.item_events import ItemEvents, ItemEventsProps
 from modules.item_stream import ItemStream, ItemStreamProps
 from modules.item_table import CapacityRange, ItemTable, ItemTableProps
@@ -47,6 +56,8 @@ from tapgen.placement import Region, RegionScope
 
 LOG_LEVEL = "INFO"
 METRICS_NAMESPACE = "TapStack"
+# The CRUD function's Powertools service name: also the `service` dimension of its EMF metrics.
+CRUD_SERVICE = "tap-api"
 CRUD = "crud"
 HEALTH = "health"
 ROTATION = "rotation"
@@ -103,7 +114,8 @@ class TapRegion(RegionScope):
         self.iam_role_names = names.iam_role_names(self, inputs.region, names.optional_roles(config, inputs.region))
         self.bucket_names = names.bucket_names(self, inputs.region, names.own_buckets(config, inputs.region))
         self._data_plane()
-        self.network = self._network() if config.compliance_enabled else None
+        self.network = self._network() if config.private_network else None
+        self.cache = self._cache() if config.cache_enabled else None
         self._compute()
         self._edge()
         self._observability()
@@ -148,7 +160,11 @@ class TapRegion(RegionScope):
         self.secret = AppSecret(
             self,
             AppSecretProps(
-                "tap_stack_secret", f"{prefix}/app", key, "TAP application secret; its value is set out of band."
+                "tap_stack_secret",
+                f"{prefix}/app",
+                key,
+                "TAP application secret: the HMAC keys that sign list tokens, created and rotated by the rotation "
+                "function.",
             ),
         )
         self.grants = TenantGrants(
@@ -199,6 +215,24 @@ class TapRegion(RegionScope):
                     "kms": (self.kms.arn,),
                     "events": (self.events.arn,),
                 },
+            ),
+        )
+
+    def _cache(self) -> ItemCache:
+        """The CRUD function's read-through item cache, in the private network's subnets."""
+        network, v = self.network, self.var
+        return ItemCache(
+            self,
+            ItemCacheProps(
+                name="tap_stack_cache",
+                cache_id=names.cache_id(self, self.region),
+                vpc_id=network.vpc_id,
+                subnet_ids=network.function_network.subnet_ids,
+                function_security_group_id=network.function_security_group_id,
+                kms_key_arn=self.kms.arn,
+                node_type=v["cache_node_type"].string_value,
+                node_count=v["cache_node_count"].number_value,
+                log_retention_days=v["log_retention_days"].number_value,
             ),
         )
 
@@ -383,6 +417,7 @@ class TapRegion(RegionScope):
                 )
             ),
             *table_metrics(self.data.name),
+            *(cache_metrics(METRICS_NAMESPACE, crud_dimensions(), CACHE_HITS, CACHE_MISSES) if self.cache else ()),
         )
         return RegionDashboard(
             self,
@@ -469,7 +504,11 @@ def common_environment(region: TapRegion, service: str) -> dict[str, str]:
 
 
 def crud_settings(region: TapRegion) -> FunctionSettings:
-    via_dynamodb = Condition("StringEquals", "kms:ViaService", (region.account.service_host("dynamodb"),))
+    # DynamoDB names the table in the encryption context of every key use on its behalf.
+    table_key_use = (
+        Condition("StringEquals", "kms:ViaService", (region.account.service_host("dynamodb"),)),
+        Condition("StringEquals", "kms:EncryptionContext:aws:dynamodb:tableName", (region.data.name,)),
+    )
     v = region.var
     return FunctionSettings(
         reserved_concurrency=v["lambda_reserved_concurrency"].number_value,
@@ -478,17 +517,19 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
         component="api",
         description="TAP items API: CRUD, list and metrics per tenant",
         environment={
-            **common_environment(region, "tap-api"),
+            **common_environment(region, CRUD_SERVICE),
             "EVENT_BUS_NAME": region.events.name,
             "GRANTS_TABLE_NAME": region.grants.name,
             "APP_SECRET_ARN": region.secret.arn,
             "DATA_RETENTION_DAYS": Token.as_string(region.var["data_retention_days"].number_value),
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            **cache_environment(region),
         },
         statements=(
+            *((region.cache.connect_statement,) if region.cache else ()),
             Statement("ReadWriteItems", ITEM_ACTIONS, (region.data.arn,)),
             Statement(
-                "UseTableKey", ("kms:Decrypt", "kms:GenerateDataKey"), (region.kms.arn,), conditions=(via_dynamodb,)
+                "UseTableKey", ("kms:Decrypt", "kms:GenerateDataKey"), (region.kms.arn,), conditions=table_key_use
             ),
             Statement("PublishItemEvents", ("events:PutEvents",), (region.events.arn,)),
             Statement("ReadTenantGrants", ("dynamodb:GetItem",), (region.grants.arn,)),
@@ -503,6 +544,20 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
             secret_key_statement(region, ("kms:Decrypt",)),
         ),
     )
+
+
+def cache_environment(region: TapRegion) -> dict[str, str]:
+    """Where the CRUD function finds its cache and how it signs in (`items_api/settings.py`); nothing
+    without a cache, so the function never imports a cache client."""
+    cache = region.cache
+    if cache is None:
+        return {}
+    return {
+        "CACHE_ENDPOINT": f"{cache.endpoint}:{cache.port}",
+        "CACHE_NAME": cache.cache_id,
+        "CACHE_USER": cache.user_id,
+        "CACHE_TTL_SECONDS": Token.as_string(region.var["cache_ttl_seconds"].number_value),
+    }
 
 
 def provisioned_concurrency(region: TapRegion) -> ProvisionedConcurrency:
@@ -593,4 +648,20 @@ def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
         specs.append(
             AlarmSpec(f"{prefix}_throttles_alarm", f"{prefix} was throttled", "AWS/Lambda", "Throttles", dims, 1)
         )
+    if region.cache:
+        specs.append(
+            AlarmSpec(
+                "tap_stack_cache_errors_alarm",
+                "The CRUD function could not use the item cache and read DynamoDB instead",
+                METRICS_NAMESPACE,
+                CACHE_ERRORS,
+                crud_dimensions(),
+                1,
+            )
+        )
     return (*specs, *region.audit.alarm_specs(), region.canary.alarm)
+
+
+def crud_dimensions() -> dict[str, str]:
+    """The dimensions of the CRUD function's own metrics (Powertools adds `service`)."""
+    return {"service": CRUD_SERVICE}

@@ -85,7 +85,7 @@ class TapStack(TerraformStack):
             self.boundary = compliance.permission_boundary(self)
         if config.account_controls_enabled:
             self.account_controls = compliance.account_controls(self)
-        if config.scale_enabled:
+        if config.scale_enabled or config.cache_enabled:
             # Last: a dashboard shows every alarm of its region, the trail's included.
             self.dashboards = [region.dashboard() for region in self.regions]
         self._moved(self.primary.api_account.moved)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lambda_src.shared import tap_contract
+from tapgen import s3_names
 from tapgen.config import SynthConfig
 from tapgen.placement import REGIONS
 
@@ -87,14 +88,14 @@ def _one_of(name: str, values: tuple, quoted: bool) -> Validation:
     )
 
 
-S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+S3_RESERVED_PREFIXES = s3_names.RESERVED_PREFIXES
+S3_RESERVED_SUFFIXES = s3_names.RESERVED_SUFFIXES
 MIN_IPV4_PREFIX = 8
 MIN_IPV6_PREFIX = 32
 
 # Regular expressions as written inside an HCL string literal (a regex backslash is `\\`).
-S3_NAME_PATTERN = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
-IP_FORM_PATTERN = r"^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$"
+S3_NAME_PATTERN = s3_names.NAME_PATTERN.replace("\\", "\\\\")
+IP_FORM_PATTERN = s3_names.IP_FORM_PATTERN.replace("\\", "\\\\")
 # An e-mail address: dot-separated RFC 5322 atoms, @, DNS labels and a top-level domain.
 _ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -598,6 +599,14 @@ SCALE_VARIABLES: tuple[VariableSpec, ...] = (
                 "provisioned_concurrency_max = ${var.provisioned_concurrency_max} is not allowed: expected at least "
                 "provisioned_concurrency_min (${var.provisioned_concurrency_min}).",
             ),
+            # Lambda refuses provisioned concurrency above the function's reserved concurrency, and
+            # autoscaling would only find out under load.
+            Validation(
+                "var.lambda_reserved_concurrency == -1 || "
+                "var.provisioned_concurrency_max <= var.lambda_reserved_concurrency",
+                "provisioned_concurrency_max = ${var.provisioned_concurrency_max} is not allowed: expected at most "
+                "lambda_reserved_concurrency (${var.lambda_reserved_concurrency}) when that is set.",
+            ),
         ),
     ),
     VariableSpec(
@@ -641,12 +650,12 @@ ITEM_STREAM_VARIABLES: tuple[VariableSpec, ...] = (
     ),
 )
 _VPC_PREFIX = 'tonumber(split("/", var.vpc_cidr)[1])'
-COMPLIANCE_VARIABLES: tuple[VariableSpec, ...] = (
+NETWORK_VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "vpc_cidr",
         "string",
-        "IPv4 CIDR block of each region's private VPC (compliance=on); two private subnets take its first two "
-        "quarters. The regions' VPCs are not connected, so every region may use the same block.",
+        "IPv4 CIDR block of each region's private VPC (compliance=on, or a cache); two private subnets take its first "
+        "two quarters. The regions' VPCs are not connected, so every region may use the same block.",
         "10.40.0.0/16",
         (
             Validation(
@@ -672,6 +681,41 @@ COMPLIANCE_VARIABLES: tuple[VariableSpec, ...] = (
                 "longer, such as 203.0.113.0/24.",
             ),
         ),
+    ),
+)
+
+
+CACHE_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "cache_node_type",
+        "string",
+        "ElastiCache node type of the item cache (cache=elasticache), such as cache.t4g.small or cache.r7g.large; "
+        "scripts/capacity derives the memory it needs from the working set.",
+        "cache.t4g.small",
+        (
+            _regex(
+                "cache_node_type",
+                "^cache\\\\.[a-z0-9]+\\\\.[a-z0-9]+$",
+                "an ElastiCache node type such as cache.t4g.small",
+            ),
+        ),
+    ),
+    VariableSpec(
+        "cache_node_count",
+        "number",
+        "Nodes of the item cache (cache=elasticache): a primary and its replicas, 1 to 6; from 2 on the replicas sit "
+        "in another availability zone and take over automatically when the primary fails.",
+        2,
+        (_number_range("cache_node_count", 1, 6, "nodes"),),
+    ),
+    VariableSpec(
+        "cache_ttl_seconds",
+        "number",
+        "Longest time the CRUD function serves an item from the cache without reading DynamoDB (cache=elasticache); "
+        "writes replace the cached item at once, so this bounds only what another region's writes or a failed cache "
+        "update can leave stale.",
+        60,
+        (_number_range("cache_ttl_seconds", 1, 86400, "seconds"),),
     ),
 )
 
@@ -745,7 +789,8 @@ def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
     regional = tuple(_region_variable(index) for index in range(1, config.region_count))
     routing = ROUTING_VARIABLES + ANALYTICS_VARIABLES if config.region_count > 1 else ()
     waf = WAF_VARIABLES if config.waf_enabled else ()
-    compliance = COMPLIANCE_VARIABLES if config.compliance_enabled else ()
+    network = NETWORK_VARIABLES if config.private_network else ()
     scale = SCALE_VARIABLES if config.scale_enabled else ()
     stream = ITEM_STREAM_VARIABLES if config.item_stream_enabled else ()
-    return VARIABLES + CANARY_VARIABLES + waf + regional + routing + compliance + scale + stream
+    cache = CACHE_VARIABLES if config.cache_enabled else ()
+    return VARIABLES + CANARY_VARIABLES + waf + regional + routing + network + scale + stream + cache

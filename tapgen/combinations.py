@@ -23,7 +23,7 @@ PROVEN: tuple[dict[str, str], ...] = (
     {"regions": "3", "waf": "off"},
     {"regions": "1", "waf": "on", "compliance": "on"},
     {"regions": "1", "waf": "on", "account_controls": "on"},
-    {"regions": "1", "waf": "on", "scale": "on", "item_stream": "kinesis"},
+    {"regions": "1", "waf": "on", "scale": "on", "item_stream": "kinesis", "cache": "elasticache"},
     {
         "regions": "3",
         "waf": "on",
@@ -31,6 +31,7 @@ PROVEN: tuple[dict[str, str], ...] = (
         "account_controls": "on",
         "scale": "on",
         "item_stream": "kinesis",
+        "cache": "elasticache",
     },
 )
 LARGEST = PROVEN[-1]
@@ -46,4 +47,4 @@ def options(combination: Mapping[str, str]) -> dict[str, str]:
     return {**{k: v for k, v in asdict(SynthConfig()).items() if k in OPTION_KEYS}, **combination}
 
 
-OPTION_KEYS = ("regions", "waf", "compliance", "account_controls", "scale", "item_stream")
+OPTION_KEYS = ("regions", "waf", "compliance", "account_controls", "scale", "item_stream", "cache")

@@ -62,6 +62,7 @@ KMS_KEY_CONSUMERS: dict[str, tuple[str, ...]] = {
     "aws_sns_topic": ("kms_master_key_id",),
     "aws_cloudtrail": ("kms_key_id",),
     "aws_kinesis_stream": ("kms_key_id",),
+    "aws_elasticache_replication_group": ("kms_key_id",),
 }
 # Types that name a stack key without being its consumer: the key is granted to the consumer named
 # here, which the rules above check.
@@ -83,11 +84,38 @@ ARCHIVE_TAMPER_ACTIONS = (
 )
 ARCHIVE_EXEMPTION_TESTS = ("StringNotEquals", "ArnNotEquals")
 FIREHOSE_DELIVERY_METRICS = ("DeliveryToS3.Success", "DeliveryToS3.DataFreshness")
+# The KMS operations that use data keys (a pattern in a policy may name several), and for each
+# service that calls KMS on a caller's behalf the encryption-context key it always sets: a grant via
+# that service names the resource there, so the grant works for that resource only.
+KMS_DATA_KEY_USE = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:GenerateDataKeyPair",
+    "kms:GenerateDataKeyPairWithoutPlaintext",
+)
+SERVICE_ENCRYPTION_CONTEXT = {
+    "dynamodb": "kms:EncryptionContext:aws:dynamodb:tableName",
+    "secretsmanager": "kms:EncryptionContext:SecretARN",
+    "lambda": "kms:EncryptionContext:aws:lambda:FunctionArn",
+}
+# Condition tests that limit a key to the values listed (an `IfExists` test or a negation would let a
+# request without the context, or with any other, through).
+LIMITING_TESTS = ("StringEquals", "StringLike", "ArnEquals", "ArnLike")
+# What a tenant-scoped function needs to check a caller's grants (lambda_src/crud, SPEC section 6).
+GRANTS_TABLE_VARIABLE = "GRANTS_TABLE_NAME"
+ITEM_TABLE_VARIABLE = "TABLE_NAME"
 # The Terraform name of the stack's permission boundary (modules/permission_boundary.py).
 PERMISSION_BOUNDARY_POLICY = "tap_stack_permission_boundary"
 _POLICY_JSON = re.compile(r"^\$\{data\.aws_iam_policy_document\.(?P<name>[a-z0-9_]+)\.json\}$")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_]+\}$")
 _KEY_REFERENCE = re.compile(r"\$\{aws_kms_key\.(?P<name>[a-z0-9_]+)\.(arn|key_id|id)\}")
+# A role named by a role policy or an attachment, possibly one of a counted role's instances.
+_ROLE_REFERENCE = re.compile(r"^\$\{aws_iam_role\.(?P<name>[a-z0-9_]+)(\[[^\]]*\])?\.(id|name|arn)\}$")
+_TABLE_NAME_REFERENCE = re.compile(r"^\$\{aws_dynamodb_table\.(?P<name>[a-z0-9_]+)\.(name|id)\}$")
 
 
 @dataclass(frozen=True)
@@ -263,6 +291,141 @@ def identity_policies_limit_wildcard_resources(doc: Document) -> list[Finding]:
     return findings
 
 
+def _json_statements(policy: dict) -> list[dict]:
+    """The statements of a policy written as JSON, in the form of a policy document's."""
+    return [
+        {
+            "sid": statement.get("Sid"),
+            "effect": statement.get("Effect"),
+            "actions": _listed(statement.get("Action", [])),
+            "resources": _listed(statement.get("Resource", [])),
+        }
+        for statement in _listed(policy.get("Statement", []))
+        if isinstance(statement, dict)
+    ]
+
+
+def _every_statement(doc: Document) -> Iterator[tuple[str, dict]]:
+    """Every IAM statement of the document with its address: each policy document (the permission
+    boundary's too: a boundary that caps an action to ARNs disables it as surely as a grant) and each
+    policy a resource holds as JSON (a key policy, an inline `jsonencode`d role policy)."""
+    for name, policy in sorted(doc.get("data", {}).get("aws_iam_policy_document", {}).items()):
+        for statement in _statements(policy):
+            yield f"data.aws_iam_policy_document.{name}", statement
+    for rtype, named in sorted(doc.get("resource", {}).items()):
+        for name, body in sorted(named.items()):
+            for attribute in ("policy", "assume_role_policy"):
+                for statement in _json_statements(_json_policy(body.get(attribute)) or {}):
+                    yield f"{rtype}.{name}", statement
+
+
+def describe_log_groups_is_granted_on_star(doc: Document) -> list[Finding]:
+    """`logs:DescribeLogGroups` has no resource-level permission: granted on log-group ARNs it is never
+    allowed, so a grant in that form only looks least-privileged while the caller fails."""
+    return [
+        Finding(
+            "describe_log_groups_is_granted_on_star",
+            address,
+            f"statement {statement.get('sid') or '?'}: logs:DescribeLogGroups works only on Resource '*'",
+        )
+        for address, statement in _every_statement(doc)
+        if statement.get("effect", "Allow") == "Allow"
+        and any(str(a).lower() == "logs:describeloggroups" for a in statement.get("actions", []))
+        and statement.get("resources") != ["*"]
+    ]
+
+
+def _method_of(integration: dict, methods: Mapping[str, dict]) -> dict:
+    """The method an integration answers: by reference, or by the same resource and HTTP method."""
+    named = _referenced(integration.get("http_method"), "aws_api_gateway_method")
+    if named:
+        return methods.get(named, {})
+    return next(
+        (
+            m
+            for m in methods.values()
+            if m.get("resource_id") == integration.get("resource_id")
+            and m.get("http_method") == integration.get("http_method")
+        ),
+        {},
+    )
+
+
+def _function_invoked_by(uri: object, doc: Document) -> str | None:
+    """The Lambda function an integration's `uri` invokes, directly or through an alias."""
+    function = _referenced(uri, "aws_lambda_function")
+    alias = _referenced(uri, "aws_lambda_alias")
+    if alias:
+        function = _referenced(
+            _resources(doc, "aws_lambda_alias").get(alias, {}).get("function_name"), "aws_lambda_function"
+        )
+    return function
+
+
+def _tenant_scoped_functions(doc: Document) -> list[str]:
+    """The functions behind signed (not `NONE`) methods, which act for a tenant."""
+    methods = _resources(doc, "aws_api_gateway_method")
+    names = set()
+    for integration in _resources(doc, "aws_api_gateway_integration").values():
+        if _method_of(integration, methods).get("authorization", "NONE") != "NONE":
+            names.add(_function_invoked_by(integration.get("uri"), doc))
+    return sorted(n for n in names if n)
+
+
+def _role_policies(doc: Document, role: str) -> list[dict]:
+    """The policy documents that grant to `role`: inline role policies and attached managed policies."""
+
+    def of_role(body: dict) -> bool:
+        match = _ROLE_REFERENCE.match(str(body.get("role", "")))
+        return bool(match) and match["name"] == role
+
+    managed = _resources(doc, "aws_iam_policy")
+    policies = [b.get("policy") for b in _resources(doc, "aws_iam_role_policy").values() if of_role(b)]
+    policies += [
+        managed.get(_referenced(b.get("policy_arn"), "aws_iam_policy") or "", {}).get("policy")
+        for b in _resources(doc, "aws_iam_role_policy_attachment").values()
+        if of_role(b)
+    ]
+    return [_policy_of(p, doc) for p in policies]
+
+
+def _may_get_item(doc: Document, role: str, table_arn: str) -> bool:
+    return any(
+        s.get("effect", "Allow") == "Allow"
+        and not s.get("principals")
+        and table_arn in s.get("resources", [])
+        and any(fnmatchcase("dynamodb:getitem", str(a).lower()) for a in s.get("actions", []))
+        for policy in _role_policies(doc, role)
+        for s in _statements(policy)
+    )
+
+
+def api_functions_check_tenant_grants(doc: Document) -> list[Finding]:
+    """A function that a signed route invokes with an item table also reads the tenant grants
+    (SPEC section 6: a caller acts only for the tenants granted to its identity): it is told the grants
+    table, one of the stack's by reference (`${aws_dynamodb_table.<name>.name}`, so the two cannot
+    drift apart), and its role may read a grant (GetItem) from that table. Methods without
+    authorization (`/health`, the preflights) act for no tenant."""
+    rule = "api_functions_check_tenant_grants"
+    functions = _resources(doc, "aws_lambda_function")
+    findings = []
+    for name in _tenant_scoped_functions(doc):
+        body = functions.get(name, {})
+        variables = body.get("environment", {}).get("variables", {})
+        if ITEM_TABLE_VARIABLE not in variables:
+            continue
+        address = f"aws_lambda_function.{name}"
+        table = _TABLE_NAME_REFERENCE.match(str(variables.get(GRANTS_TABLE_VARIABLE, "")))
+        if not table or table["name"] not in _resources(doc, "aws_dynamodb_table"):
+            findings.append(Finding(rule, address, f"{GRANTS_TABLE_VARIABLE} must name a DynamoDB table of the stack"))
+            continue
+        role = _ROLE_REFERENCE.match(str(body.get("role", "")))
+        table_arn = f"${{aws_dynamodb_table.{table['name']}.arn}}"
+        if not role or not _may_get_item(doc, role["name"], table_arn):
+            findings.append(Finding(rule, address, f"its role may not dynamodb:GetItem on {table_arn}"))
+    return findings
+
+
 def api_methods_require_iam(doc: Document) -> list[Finding]:
     """Every method but GET on an open path and the CORS preflights (`api_preflights_are_open_mocks`)
     requires AWS_IAM."""
@@ -400,12 +563,17 @@ def api_preflights_are_open_mocks(doc: Document) -> list[Finding]:
     return findings
 
 
-def _kms_key_policy(body: dict) -> dict | None:
+def _json_policy(value: object) -> dict | None:
+    """A policy written as JSON text; None for anything else (a reference, `${jsonencode(...)}`)."""
     try:
-        policy = json.loads(body.get("policy", ""))
+        policy = json.loads(value)
     except (TypeError, ValueError):
         return None
     return policy if isinstance(policy, dict) else None
+
+
+def _kms_key_policy(body: dict) -> dict | None:
+    return _json_policy(body.get("policy", ""))
 
 
 def _listed(value: object) -> list:
@@ -460,6 +628,56 @@ def identity_policies_condition_kms_use(doc: Document) -> list[Finding]:
                         "identity_policies_condition_kms_use",
                         f"data.aws_iam_policy_document.{name}",
                         f"statement {statement.get('sid', '?')}: KMS key use without a kms:ViaService condition",
+                    )
+                )
+    return findings
+
+
+def _limited_to_values(statement: dict, variable: str) -> bool:
+    return any(
+        c.get("variable") == variable and c.get("test") in LIMITING_TESTS and c.get("values") and "*" not in c["values"]
+        for c in statement.get("condition", [])
+    )
+
+
+def _via_services(statement: dict) -> list[str]:
+    """The services (`dynamodb`, ...) a statement's `kms:ViaService` condition names."""
+    return sorted(
+        {
+            str(value).split(".", 1)[0]
+            for c in statement.get("condition", [])
+            if c.get("variable") == "kms:ViaService"
+            for value in _listed(c.get("values", []))
+        }
+    )
+
+
+def _identity_statements(doc: Document) -> Iterator[tuple[str, dict]]:
+    """The statements that grant to the role or user holding the policy (no `principals`)."""
+    for name, policy in sorted(_policy_documents(doc).items()):
+        for statement in _statements(policy):
+            if not statement.get("principals") and statement.get("effect", "Allow") == "Allow":
+                yield name, statement
+
+
+def kms_use_names_the_encryption_context(doc: Document) -> list[Finding]:
+    """An identity policy that lets a role use data keys via DynamoDB, Secrets Manager or Lambda also
+    names the table, secret or function in the encryption context the service sets: otherwise the
+    role could decrypt through that service any resource that the key protects."""
+    findings = []
+    for name, statement in _identity_statements(doc):
+        patterns = [str(a).lower() for a in _listed(statement.get("actions", []))]
+        if not any(fnmatchcase(use.lower(), p) for p in patterns for use in KMS_DATA_KEY_USE):
+            continue
+        for service in _via_services(statement):
+            variable = SERVICE_ENCRYPTION_CONTEXT.get(service)
+            if variable and not _limited_to_values(statement, variable):
+                findings.append(
+                    Finding(
+                        "kms_use_names_the_encryption_context",
+                        f"data.aws_iam_policy_document.{name}",
+                        f"statement {statement.get('sid', '?')}: key use via {service} must be conditioned on "
+                        f"{variable}",
                     )
                 )
     return findings
@@ -544,6 +762,9 @@ def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
                     wanted = f':::{buckets.get(match[1]) if match else None}"'
                 elif rtype == "aws_kinesis_firehose_delivery_stream":
                     wanted = '"firehose.'
+                elif rtype == "aws_elasticache_replication_group":
+                    # ElastiCache documents no encryption context: its grant is the statement of that Sid.
+                    wanted = '"Sid": "ElastiCacheEncryptsStackCaches"'
                 else:
                     wanted = '"cloudwatch.amazonaws.com"'
                 if wanted not in policy:
@@ -743,10 +964,13 @@ RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     kms_keys_rotate,
     log_groups_are_encrypted_with_retention,
     identity_policies_limit_wildcard_resources,
+    describe_log_groups_is_granted_on_star,
     api_methods_require_iam,
+    api_functions_check_tenant_grants,
     api_preflights_are_open_mocks,
     kms_key_policies_condition_every_use,
     identity_policies_condition_kms_use,
+    kms_use_names_the_encryption_context,
     kms_keys_serve_only_known_consumers,
     kms_key_policies_name_every_consumer,
     event_buses_use_a_cmk,

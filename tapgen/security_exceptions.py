@@ -6,8 +6,8 @@
   satisfy. Each skip names its check, optionally the resources it covers (by primary address: a
   skip of `aws_s3_bucket.tap_stack_logs` covers `_secondary`/`_tertiary` too; none listed = every
   resource the check flags) and the option values where it applies (`regions`, `waf`, `compliance`,
-  `account_controls`, `scale`, `item_stream`), so a finding is exempt only where its reason is true. Tests scan every
-  proven combination and require zero findings no skip covers, and every applicable skip to still
+  `account_controls`, `scale`, `item_stream`, `cache`), so a finding is exempt only where its reason is
+  true. Tests scan every proven combination and require zero findings no skip covers, and every applicable skip to still
   be needed there.
 - `CHECKOV_PLAN_SKIPS`: findings only on a plan (`terraform show -json`, where variables have
   values) that a representative deployment deliberately does not satisfy; a test requires each to
@@ -66,6 +66,7 @@ class CheckovSkip:
     account_controls: tuple[str, ...] = ("off", "on")
     scale: tuple[str, ...] = ("off", "on")
     item_stream: tuple[str, ...] = ("none", "kinesis")
+    cache: tuple[str, ...] = ("none", "elasticache")
 
     def applies_to(self, options: Mapping[str, str]) -> bool:
         """`options`: every option's value (`tapgen.combinations.options`)."""
@@ -118,6 +119,12 @@ AUDIT_BUCKET_REASONS = {
     ),
 }
 
+ZONES_REASON = (
+    "Availability zones from an allow-list of zone names: the private subnets take the first two "
+    "zones the region offers without opt-in (a data source, never hard-coded names, so the stack works "
+    "in every region); Local and Wavelength Zones are excluded by the opt-in filter."
+)
+NETWORK_ZONES = ("data.tap_stack_network_zones",)  # how checkov 3.3 names the data source
 CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
     *(
         CheckovSkip(check, reason, buckets, **option)
@@ -134,14 +141,9 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         ("resource.tap_stack_trail",),  # how checkov 3.3 names the trail in this finding
         compliance=("on",),
     ),
-    CheckovSkip(
-        "CKV_AWS_394",
-        "Availability zones from an allow-list of zone names: the private subnets take the first two "
-        "zones the region offers without opt-in (a data source, never hard-coded names, so the stack works "
-        "in every region); Local and Wavelength Zones are excluded by the opt-in filter.",
-        ("data.tap_stack_network_zones",),  # how checkov 3.3 names the data source
-        compliance=("on",),
-    ),
+    # The private network exists with compliance=on, and for a cache with compliance=off.
+    CheckovSkip("CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, compliance=("on",)),
+    CheckovSkip("CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, compliance=("off",), cache=("elasticache",)),
     CheckovSkip(
         "CKV_AWS_18",
         "S3 access logging on the log bucket (and its replicas in the other regions): it is itself the "
@@ -254,10 +256,11 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "CKV_AWS_117",
         (
             "Lambda in a VPC: the functions reach only AWS endpoints (DynamoDB, EventBridge, Secrets Manager, X-Ray); "
-            "the VPC with endpoints is the compliance feature (compliance=on puts every function in it), not part "
-            "of the core stack."
+            "the VPC with endpoints is the compliance feature (compliance=on puts every function in it, as does a "
+            "cache, which lives in it), not part of the core stack."
         ),
         compliance=("off",),
+        cache=("none",),
     ),
     CheckovSkip(
         "CKV_AWS_115",
@@ -288,6 +291,17 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "configuration alone cannot show; its validation allows 1-90 days only, and the plan scan, "
             "where the variable has a value, passes this check."
         ),
+    ),
+    CheckovSkip(
+        "CKV2_AWS_50",
+        (
+            "ElastiCache automatic failover and multi-AZ are `var.cache_node_count > 1`: the default of 2 "
+            "nodes turns both on, but the configuration scan cannot see the variable's value, and a "
+            "single-node cache (allowed for small deployments) has no replica to fail over to, which "
+            "ElastiCache refuses."
+        ),
+        ("aws_elasticache_replication_group.tap_stack_cache",),
+        cache=("elasticache",),
     ),
 )
 

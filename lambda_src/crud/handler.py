@@ -4,6 +4,8 @@ Thin: settings, logger, metrics and tracer are created once per container, the A
 too but on first use (`items_api.clients`: at init under provisioned concurrency); the routes live
 in `items_api`, the HTTP contract in `tap_http`. Who may act for a tenant is decided by
 `items_api.access` (grants table), `next_token` is signed by `items_api.tokens` (application secret).
+With `CACHE_ENDPOINT` set, `GET /items/{id}` reads through `items_api.cache` (ElastiCache); without
+it, nothing of the cache is imported.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from items_api.clients import AwsClients, is_provisioned
 from items_api.events import ItemEvents
 from items_api.routes import ItemRoutes
 from items_api.settings import Settings
-from items_api.store import ItemStore
+from items_api.store import Clock, ItemStore
 from items_api.tokens import AppKeys, NextTokens
 from tap_http import HttpApi
 
@@ -26,7 +28,8 @@ settings = Settings.from_environment()
 clients = AwsClients(settings)
 if is_provisioned():
     clients.build_all()
-store = ItemStore(lambda: clients.item_table, settings.retention_days)
+item_clock = Clock()
+store = ItemStore(lambda: clients.item_table, settings.retention_days, item_clock)
 events = ItemEvents(lambda: clients.events, settings.event_bus_name, logger, metrics)
 grants = Grants(
     lambda: clients.grants_table,
@@ -35,7 +38,13 @@ grants = Grants(
 )
 keys = AppKeys(lambda: clients.secrets, settings.app_secret_arn, settings.app_secret_cache_seconds, logger)
 
-routes = ItemRoutes(store, events, TenantAccess(grants, logger, metrics), NextTokens(keys))
+cache = None
+if settings.cache is not None:
+    from items_api.cache import ItemCache
+
+    cache = ItemCache(lambda: clients.cache_client, settings.cache.ttl_seconds, logger, metrics, item_clock)
+
+routes = ItemRoutes(store, events, TenantAccess(grants, logger, metrics), NextTokens(keys), cache)
 api = HttpApi(routes.routes(), logger, metrics)
 routes.bind(api)
 

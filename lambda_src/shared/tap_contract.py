@@ -40,6 +40,18 @@ PREFLIGHT_METHOD = "OPTIONS"
 CORS_ALLOW_METHODS = ("GET", "POST", "PUT", "DELETE", PREFLIGHT_METHOD)
 CORS_MAX_AGE_SECONDS = 600
 
+# The CRUD function's item cache metrics (EMF, Count): the dashboard's hit ratio is
+# hits / (hits + misses); errors are cache failures that fell back to DynamoDB.
+CACHE_HITS = "CacheHits"
+CACHE_MISSES = "CacheMisses"
+CACHE_ERRORS = "CacheErrors"
+CACHE_METRICS = (CACHE_HITS, CACHE_MISSES, CACHE_ERRORS)
+# Every key the CRUD function keeps in the cache starts with this, and these are the only commands it
+# sends (its compare-and-set script's included): the cache's user is allowed exactly these.
+CACHE_KEY_PREFIX = "tap:item:"
+CACHE_COMMANDS = ("hmget", "hset", "del", "expire", "eval")
+CACHE_ACL_RULES = f"~{CACHE_KEY_PREFIX}* -@all " + " ".join(f"+{command}" for command in CACHE_COMMANDS)
+
 
 @dataclass(frozen=True)
 class ApiRoute:

@@ -287,3 +287,48 @@ def published(aws) -> list[dict]:
     """Item events delivered so far (through an EventBridge rule into SQS)."""
     messages = aws["sqs"].receive_message(QueueUrl=aws["queue_url"], MaxNumberOfMessages=10).get("Messages", [])
     return [json.loads(m["Body"]) for m in messages]
+
+
+@pytest.fixture(scope="session")
+def cache_server(tmp_path_factory):
+    """Debian's redis-server on loopback, TLS only, with the function's cache user (see
+    `tests/lambda_src/cache_server.py`); missing, it is a failure, never a skip."""
+    from tests.lambda_src.cache_server import CacheServer
+
+    try:
+        server = CacheServer(tmp_path_factory.mktemp("cache-server"))
+    except FileNotFoundError as missing:
+        pytest.fail(str(missing))
+    server.start()
+    yield server
+    server.stop()
+
+
+def cache_environment(monkeypatch, server, endpoint: str | None = None) -> None:
+    """The CRUD function's cache configuration, as the stack sets it, for `server` (or `endpoint`)."""
+    from tests.lambda_src.cache_server import CACHE_NAME, CACHE_USER
+
+    monkeypatch.setenv("CACHE_ENDPOINT", endpoint or server.endpoint)
+    monkeypatch.setenv("CACHE_USER", CACHE_USER)
+    monkeypatch.setenv("CACHE_NAME", CACHE_NAME)
+    monkeypatch.setenv("CACHE_TTL_SECONDS", "60")
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.tls.ca))
+
+
+@pytest.fixture
+def cache_admin(cache_server):
+    """A client of the test server, emptied before the test."""
+    from tests.lambda_src.cache_server import import_redis
+
+    import_redis()
+    admin = cache_server.client()
+    admin.flushall()
+    yield admin
+    admin.close()
+
+
+@pytest.fixture
+def cached_api(aws, cache_server, cache_admin, monkeypatch) -> Api:
+    """The CRUD handler with its cache on the test server."""
+    cache_environment(monkeypatch, cache_server)
+    return Api(load_handler("crud", "crud_handler"))

@@ -947,6 +947,350 @@ def kinesis_stream_tags_on_create() -> None:
     KinesisResponse.create_stream = create_stream
 
 
+@_once
+def elasticache_user_groups() -> None:
+    """ElastiCache: RBAC user groups.
+
+    AWS (Amazon ElastiCache API Reference, CreateUserGroup, DescribeUserGroups, ModifyUserGroup,
+    DeleteUserGroup, UserGroup, DeleteUser, ListTagsForResource): CreateUserGroup takes a
+    `UserGroupId`, an `Engine` (redis or valkey), `UserIds` and `Tags`; every user must exist
+    (UserNotFound), user names must be unique in the group (DuplicateUserName) and one of them must
+    be named `default` (DefaultUserRequired); an id in use is UserGroupAlreadyExists. The group
+    answers {UserGroupId, Status, Engine, UserIds, MinimumEngineVersion, ReplicationGroups, ARN
+    `arn:aws:elasticache:<region>:<account>:usergroup:<id>`}, `creating` (`modifying`, `deleting`)
+    until the change completes, and each member's DescribeUsers `UserGroupIds` lists it.
+    ModifyUserGroup adds `UserIdsToAdd` and removes `UserIdsToRemove` (the `default` user stays
+    required); DeleteUserGroup refuses a group a replication group uses (InvalidUserGroupState); an
+    unknown group is UserGroupNotFound (404); DeleteUser removes the user from its groups; the
+    group's ARN is taggable. The emulator completes each change at once: DescribeUserGroups answers
+    `active`, and a deleted group is gone. moto 5.2.5 implements none of the four actions (500) and
+    refuses a user group ARN in ListTagsForResource (InvalidARN).
+    """
+    import re
+
+    from moto.core.responses import ActionResult, PaginatedResult
+    from moto.elasticache.exceptions import ElastiCacheException, InvalidParameterValueException, UserNotFound
+    from moto.elasticache.models import ElastiCacheBackend
+    from moto.elasticache.responses import ElastiCacheResponse
+    from moto.utilities.utils import get_partition
+
+    def fault(code: str, message: str) -> ElastiCacheException:
+        error = ElastiCacheException(message)
+        error.code = code
+        return error
+
+    group_arn = re.compile(r"^arn:aws[a-z-]*:elasticache:[a-z0-9-]+:\d{12}:usergroup:.+$")
+
+    def groups_of(backend) -> dict[str, dict]:
+        if not hasattr(backend, "_rehearsal_user_groups"):
+            backend._rehearsal_user_groups = {}
+        return backend._rehearsal_user_groups
+
+    def answer(backend, group: dict, status: str = "active") -> dict:
+        using = [
+            rg.replication_group_id
+            for rg in backend.replication_groups.values()
+            if group["UserGroupId"] in (rg.user_group_ids or [])
+        ]
+        return {**group, "UserIds": list(group["UserIds"]), "Status": status, "ReplicationGroups": using}
+
+    def checked_members(backend, user_ids: list[str]) -> list[str]:
+        names: dict[str, str] = {}
+        for user_id in user_ids:
+            user = backend.users.get(user_id)
+            if user is None:
+                raise UserNotFound(user_id)
+            if user.name in names and names[user.name] != user_id:
+                raise fault("DuplicateUserName", f"User name {user.name} is used by more than one user in the group.")
+            names[user.name] = user_id
+        if "default" not in names:
+            raise fault("DefaultUserRequired", "A user group must contain a user with the user name default.")
+        return list(dict.fromkeys(user_ids))
+
+    def member_of(backend, user_ids: list[str], group_id: str, member: bool) -> None:
+        for user_id in user_ids:
+            user = backend.users.get(user_id)
+            if user is None:
+                continue
+            if member and group_id not in user.user_group_ids:
+                user.user_group_ids.append(group_id)
+            if not member and group_id in user.user_group_ids:
+                user.user_group_ids.remove(group_id)
+
+    def found(backend, group_id: str) -> dict:
+        group = groups_of(backend).get(group_id)
+        if group is None:
+            raise fault("UserGroupNotFound", f"User group {group_id} not found.")
+        return group
+
+    def create_user_group(self) -> ActionResult:
+        backend = self.elasticache_backend
+        group_id = self._get_param("UserGroupId")
+        engine = (self._get_param("Engine") or "").lower()
+        if engine not in ("redis", "valkey"):
+            raise InvalidParameterValueException(f"Unknown engine {engine}: must be redis or valkey")
+        if group_id in groups_of(backend):
+            raise fault("UserGroupAlreadyExists", f"User group {group_id} already exists.")
+        user_ids = checked_members(backend, self._get_param("UserIds") or [])
+        region = backend.region_name
+        group = {
+            "UserGroupId": group_id,
+            "Engine": engine,
+            "UserIds": user_ids,
+            "MinimumEngineVersion": "7.2" if engine == "valkey" else "6.0",
+            "ARN": f"arn:{get_partition(region)}:elasticache:{region}:{backend.account_id}:usergroup:{group_id}",
+        }
+        groups_of(backend)[group_id] = group
+        member_of(backend, user_ids, group_id, True)
+        tags = self._get_param("Tags") or []
+        if tags:
+            backend.tagging_service.tag_resource(group["ARN"], tags)
+        return ActionResult(answer(backend, group, "creating"))
+
+    def describe_user_groups(self) -> ActionResult:
+        backend = self.elasticache_backend
+        group_id = self._get_param("UserGroupId")
+        groups = [found(backend, group_id)] if group_id else list(groups_of(backend).values())
+        return PaginatedResult({"UserGroups": [answer(backend, group) for group in groups]})
+
+    def modify_user_group(self) -> ActionResult:
+        backend = self.elasticache_backend
+        group = found(backend, self._get_param("UserGroupId"))
+        added = self._get_param("UserIdsToAdd") or []
+        removed = self._get_param("UserIdsToRemove") or []
+        for user_id in removed:
+            if user_id not in group["UserIds"]:
+                raise UserNotFound(user_id)
+        user_ids = checked_members(backend, [u for u in group["UserIds"] + added if u not in removed])
+        member_of(backend, removed, group["UserGroupId"], False)
+        member_of(backend, user_ids, group["UserGroupId"], True)
+        group["UserIds"] = user_ids
+        if self._get_param("Engine"):
+            group["Engine"] = self._get_param("Engine").lower()
+        return ActionResult(answer(backend, group, "modifying"))
+
+    def delete_user_group(self) -> ActionResult:
+        backend = self.elasticache_backend
+        group = found(backend, self._get_param("UserGroupId"))
+        body = answer(backend, group, "deleting")
+        if body["ReplicationGroups"]:
+            raise fault(
+                "InvalidUserGroupState",
+                f"User group {group['UserGroupId']} is in use by replication group(s) {body['ReplicationGroups']}.",
+            )
+        groups_of(backend).pop(group["UserGroupId"])
+        member_of(backend, group["UserIds"], group["UserGroupId"], False)
+        return ActionResult(body)
+
+    original_delete_user = ElastiCacheBackend.delete_user
+
+    def delete_user(self, user_id: str):
+        user = original_delete_user(self, user_id)
+        for group_id in list(user.user_group_ids):
+            group = groups_of(self).get(group_id)
+            if group is not None and user_id in group["UserIds"]:
+                group["UserIds"].remove(user_id)
+            user.user_group_ids.remove(group_id)
+        return user
+
+    original_list_tags = ElastiCacheBackend.list_tags_for_resource
+
+    def list_tags_for_resource(self, arn: str):
+        if group_arn.match(arn):
+            return self.tagging_service.list_tags_for_resource(arn)
+        return original_list_tags(self, arn)
+
+    ElastiCacheResponse.create_user_group = create_user_group
+    ElastiCacheResponse.describe_user_groups = describe_user_groups
+    ElastiCacheResponse.modify_user_group = modify_user_group
+    ElastiCacheResponse.delete_user_group = delete_user_group
+    ElastiCacheBackend.delete_user = delete_user
+    ElastiCacheBackend.list_tags_for_resource = list_tags_for_resource
+
+
+@_once
+def elasticache_user_no_password_type() -> None:
+    """ElastiCache: a user created without a password reports `Authentication.Type` `no-password`.
+
+    AWS (Amazon ElastiCache API Reference, CreateUser `AuthenticationMode` / AuthenticationMode
+    `Type`: password | no-password-required | iam; User `Authentication` / Authentication `Type`:
+    password | no-password | iam): the request's `no-password-required` is reported back as
+    `no-password`, as for a user created with `NoPasswordRequired`. The provider copies the
+    reported type into `authentication_mode.type`. moto 5.2.5 reports `no-password-required`.
+    """
+    from moto.elasticache.models import User
+
+    original = User.authentication.fget
+
+    def authentication(self) -> dict:
+        body = original(self)
+        if body.get("Type") == "no-password-required":
+            body["Type"] = "no-password"
+        return body
+
+    User.authentication = property(authentication)
+
+
+@_once
+def elasticache_replication_group_members() -> None:
+    """ElastiCache: a replication group (cluster mode disabled) has its member cache clusters.
+
+    AWS (Amazon ElastiCache API Reference, CreateReplicationGroup `NumCacheClusters`: "The number of
+    clusters this replication group initially has", one primary and the rest replicas;
+    DescribeCacheClusters / CacheCluster; DeleteReplicationGroup: "deletes an existing replication
+    group ... deletes the entire replication group, including the primary/primaries and all of the
+    read replicas", unless `RetainPrimaryCluster`): the members `<id>-001` ... `<id>-00N` are listed
+    in `MemberClusters` and the node group, and each is a cache cluster that DescribeCacheClusters
+    answers with its `ReplicationGroupId`, node type, engine and version, subnet group,
+    `SecurityGroups`, `CacheParameterGroup` (the engine's default, `default.<engine><major>`, when
+    none is given), maintenance window and encryption settings (the provider reads these from the
+    first member); after DeleteReplicationGroup (`deleting`) the group and its members are gone
+    (ReplicationGroupNotFoundFault, CacheClusterNotFound). moto 5.2.5 creates one member whatever
+    `NumCacheClusters` says, creates no cache clusters (the provider reads none of these settings,
+    so every plan wants them back) and keeps a deleted group `deleting` forever (the provider waits
+    45 minutes for it to go).
+    """
+    from moto.elasticache.models import CacheCluster, ElastiCacheBackend
+
+    def as_bool(value) -> bool | None:
+        return value if value is None or isinstance(value, bool) else str(value).lower() == "true"
+
+    def member(backend, group, cluster_id: str, zone: str, request: dict) -> CacheCluster:
+        cluster = CacheCluster(
+            account_id=backend.account_id,
+            region_name=backend.region_name,
+            cache_cluster_id=cluster_id,
+            cache_node_type=group.cache_node_type,
+            replication_group_id=group.replication_group_id,
+            az_mode="single-az",
+            preferred_availability_zone=zone,
+            num_cache_nodes=1,
+            engine=group.engine,
+            engine_version=request.get("engine_version"),
+            cache_parameter_group_name=request.get("cache_parameter_group_name"),
+            cache_subnet_group_name=request.get("cache_subnet_group_name"),
+            transit_encryption_enabled=group.transit_encryption_enabled,
+            network_type=group.network_type,
+            ip_discovery=group.ip_discovery,
+            snapshot_name=None,
+            preferred_maintenance_window=request.get("preferred_maintenance_window"),
+            port=group.port,
+            notification_topic_arn=request.get("notification_topic_arn"),
+            auto_minor_version_upgrade=as_bool(request.get("auto_minor_version_upgrade")),
+            snapshot_retention_limit=group.snapshot_retention_limit,
+            snapshot_window=group.snapshot_window,
+            auth_token=request.get("auth_token"),
+            outpost_mode=None,
+            preferred_outpost_arn=None,
+            preferred_availability_zones=None,
+            cache_security_group_names=request.get("cache_security_group_names"),
+            security_group_ids=request.get("security_group_ids"),
+            tags=None,
+            snapshot_arns=None,
+            preferred_outpost_arns=None,
+            log_delivery_configurations=group.log_delivery_configurations,
+            cache_node_ids_to_remove=None,
+            cache_node_ids_to_reboot=None,
+        )
+        # CacheCluster sets these for engine "redis" only (not "valkey").
+        cluster.replication_group_id = group.replication_group_id
+        cluster.num_cache_nodes = 1
+        cluster.at_rest_encryption_enabled = group.at_rest_encryption_enabled
+        cluster.transit_encryption_mode = group.transit_encryption_mode
+        cluster.replication_group_log_delivery_enabled = bool(group.log_delivery_configurations)
+        cluster.security_groups = [{"SecurityGroupId": sg, "Status": "active"} for sg in cluster.security_group_ids]
+        version = request.get("engine_version")
+        name = request.get("cache_parameter_group_name") or (
+            f"default.{group.engine}{version.split('.')[0]}" if version else None
+        )
+        if name:
+            cluster.cache_parameter_group = {
+                "CacheParameterGroupName": name,
+                "ParameterApplyStatus": "in-sync",
+                "CacheNodeIdsToReboot": [],
+            }
+        return cluster
+
+    original_create = ElastiCacheBackend.create_replication_group
+
+    def create_replication_group(self, **request):
+        group = original_create(self, **request)
+        if group.cluster_mode == "enabled":
+            return group
+        wanted = request.get("num_cache_clusters") or 0
+        node_group = group.node_groups[0]
+        if wanted > len(group.member_clusters) and not request.get("replicas_per_node_group"):
+            domain = node_group["primary_endpoint_address"].split(".", 1)[1]
+            node_group["node_group_members"] = []
+            group.member_clusters.clear()
+            group._set_node_members_clusters_disabled(
+                member_clusters=group.member_clusters,
+                replication_group_id=group.replication_group_id,
+                replication_group_domain=domain,
+                node_group=node_group,
+                preferred_cache_cluster_azs=request.get("preferred_cache_cluster_azs") or [],
+                num_cache_clusters=wanted,
+                replicas_per_node_group=wanted - 1,
+            )
+            if group.snapshot_retention_limit > 0:  # as moto chose it for one member
+                group.snapshotting_cluster_id = group.member_clusters[1 if wanted > 1 else 0]
+        for node in node_group["node_group_members"]:
+            cluster_id = node["cache_cluster_id"]
+            self.cache_clusters[cluster_id] = member(
+                self, group, cluster_id, node["preferred_availability_zone"], request
+            )
+        return group
+
+    original_delete = ElastiCacheBackend.delete_replication_group
+
+    def delete_replication_group(self, replication_group_id: str, retain_primary_cluster: bool | None):
+        members = (
+            list(self.replication_groups[replication_group_id].member_clusters)
+            if (replication_group_id in self.replication_groups)
+            else []
+        )
+        group = original_delete(self, replication_group_id, retain_primary_cluster)
+        self.replication_groups.pop(replication_group_id, None)
+        for index, cluster_id in enumerate(members):
+            if retain_primary_cluster and index == 0 and cluster_id in self.cache_clusters:
+                self.cache_clusters[cluster_id].replication_group_id = None
+            else:
+                self.cache_clusters.pop(cluster_id, None)
+        return group
+
+    ElastiCacheBackend.create_replication_group = create_replication_group
+    ElastiCacheBackend.delete_replication_group = delete_replication_group
+
+
+@_once
+def elasticache_subnet_group_delete() -> None:
+    """ElastiCache: DeleteCacheSubnetGroup deletes an unused cache subnet group.
+
+    AWS (Amazon ElastiCache API Reference, DeleteCacheSubnetGroup: "You cannot delete a default cache
+    subnet group or one that is associated with any clusters"): the group is deleted; one a cache
+    cluster or replication group uses is CacheSubnetGroupInUse, an unknown one
+    CacheSubnetGroupNotFoundFault. moto 5.2.5 does not implement it and answers 500.
+    """
+    from moto.core.responses import EmptyResult
+    from moto.elasticache.exceptions import CacheSubnetGroupNotFound, ElastiCacheException
+    from moto.elasticache.responses import ElastiCacheResponse
+
+    def delete_cache_subnet_group(self) -> EmptyResult:
+        backend = self.elasticache_backend
+        name = self._get_param("CacheSubnetGroupName")
+        if name not in backend.cache_subnet_groups:
+            raise CacheSubnetGroupNotFound(name)
+        users = [*backend.cache_clusters.values(), *backend.replication_groups.values()]
+        if any(getattr(user, "cache_subnet_group_name", None) == name for user in users):
+            error = ElastiCacheException(f"Cache subnet group {name} is currently in use by a cache cluster.")
+            error.code = "CacheSubnetGroupInUse"
+            raise error
+        backend.cache_subnet_groups.pop(name)
+        return EmptyResult()
+
+    ElastiCacheResponse.delete_cache_subnet_group = delete_cache_subnet_group
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "application_autoscaling_tags",
@@ -1039,6 +1383,28 @@ PATCHES: tuple[Patch, ...] = (
         "kinesis_stream_tags_on_create",
         "CreateStream tags the new stream with its Tags, as ListTagsForStream shows",
         kinesis_stream_tags_on_create,
+    ),
+    Patch(
+        "elasticache_user_groups",
+        "Create/Describe/Modify/DeleteUserGroup (a `default` user required, refused while in use), "
+        "members' UserGroupIds, tags by user group ARN",
+        elasticache_user_groups,
+    ),
+    Patch(
+        "elasticache_user_no_password_type",
+        "a user created with AuthenticationMode no-password-required reports Authentication.Type no-password",
+        elasticache_user_no_password_type,
+    ),
+    Patch(
+        "elasticache_replication_group_members",
+        "CreateReplicationGroup makes NumCacheClusters member cache clusters; DeleteReplicationGroup removes "
+        "the group and its members",
+        elasticache_replication_group_members,
+    ),
+    Patch(
+        "elasticache_subnet_group_delete",
+        "DeleteCacheSubnetGroup deletes an unused group (CacheSubnetGroupInUse while a cluster uses it)",
+        elasticache_subnet_group_delete,
     ),
 )
 

@@ -483,6 +483,144 @@ def kinesis_stream_tags_on_create(client, tag: str) -> None:
     assert tags == {"Project": "tap", "Owner": "platform"}, tags
 
 
+def _elasticache_subnet_group(client, name: str) -> str:
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{n}.0/24", AvailabilityZone=f"us-east-1{zone}")["Subnet"][
+            "SubnetId"
+        ]
+        for n, zone in ((1, "a"), (2, "b"))
+    ]
+    client("elasticache").create_cache_subnet_group(
+        CacheSubnetGroupName=name, CacheSubnetGroupDescription="probe", SubnetIds=subnets
+    )
+    return vpc
+
+
+def _elasticache_error(call) -> str:
+    try:
+        call()
+    except ClientError as error:
+        return error.response["Error"]["Code"]
+    raise AssertionError("ElastiCache accepted the call")
+
+
+def elasticache_user_groups(client, tag: str) -> None:
+    elasticache = client("elasticache")
+    default, app, group_id = f"probe-{tag}-default", f"probe-{tag}-app", f"probe-{tag}-users"
+    elasticache.create_user(
+        UserId=default,
+        UserName="default",
+        Engine="valkey",
+        AccessString="off -@all",
+        AuthenticationMode={"Type": "no-password-required"},
+    )
+    elasticache.create_user(
+        UserId=app, UserName=app, Engine="valkey", AccessString="on ~* +get", AuthenticationMode={"Type": "iam"}
+    )
+    created = elasticache.create_user_group(
+        UserGroupId=group_id, Engine="valkey", UserIds=[default, app], Tags=[{"Key": "Project", "Value": "tap"}]
+    )
+    assert created["Status"] == "creating" and sorted(created["UserIds"]) == [app, default], created
+    group = elasticache.describe_user_groups(UserGroupId=group_id)["UserGroups"][0]
+    assert group["Status"] == "active" and group["ARN"].endswith(f":usergroup:{group_id}"), group
+    assert elasticache.describe_users(UserId=app)["Users"][0]["UserGroupIds"] == [group_id]
+    assert elasticache.list_tags_for_resource(ResourceName=group["ARN"])["TagList"] == [
+        {"Key": "Project", "Value": "tap"}
+    ]
+    elasticache.modify_user_group(UserGroupId=group_id, UserIdsToRemove=[app])
+    assert elasticache.describe_user_groups(UserGroupId=group_id)["UserGroups"][0]["UserIds"] == [default]
+    refused = {
+        "a group without a default user": (
+            lambda: elasticache.create_user_group(UserGroupId=f"{group_id}-2", Engine="valkey", UserIds=[app]),
+            "DefaultUserRequired",
+        ),
+        "an unknown user": (
+            lambda: elasticache.modify_user_group(UserGroupId=group_id, UserIdsToAdd=[f"{app}-missing"]),
+            "UserNotFound",
+        ),
+        "removing the default user": (
+            lambda: elasticache.modify_user_group(UserGroupId=group_id, UserIdsToRemove=[default]),
+            "DefaultUserRequired",
+        ),
+    }
+    for what, (call, code) in refused.items():
+        assert _elasticache_error(call) == code, what
+    assert elasticache.delete_user_group(UserGroupId=group_id)["Status"] == "deleting"
+    missing = _elasticache_error(lambda: elasticache.describe_user_groups(UserGroupId=group_id))
+    assert missing == "UserGroupNotFound", missing
+
+
+def elasticache_user_no_password_type(client, tag: str) -> None:
+    elasticache = client("elasticache")
+    user = elasticache.create_user(
+        UserId=f"probe-{tag}-nopass",
+        UserName="default",
+        Engine="valkey",
+        AccessString="off -@all",
+        AuthenticationMode={"Type": "no-password-required"},
+    )
+    assert user["Authentication"]["Type"] == "no-password", user["Authentication"]
+    described = elasticache.describe_users(UserId=f"probe-{tag}-nopass")["Users"][0]
+    assert described["Authentication"]["Type"] == "no-password", described["Authentication"]
+
+
+def elasticache_replication_group_members(client, tag: str) -> None:
+    elasticache = client("elasticache")
+    subnets, group_id = f"probe-{tag}-rg-subnets", f"probe-{tag}-rg"
+    vpc = _elasticache_subnet_group(client, subnets)
+    security_group = client("ec2").create_security_group(GroupName=group_id, Description="probe", VpcId=vpc)["GroupId"]
+    group = elasticache.create_replication_group(
+        ReplicationGroupId=group_id,
+        ReplicationGroupDescription="probe",
+        Engine="valkey",
+        EngineVersion="8.0",
+        CacheNodeType="cache.t4g.small",
+        NumCacheClusters=2,
+        AutomaticFailoverEnabled=True,
+        MultiAZEnabled=True,
+        CacheSubnetGroupName=subnets,
+        SecurityGroupIds=[security_group],
+        AtRestEncryptionEnabled=True,
+        TransitEncryptionEnabled=True,
+    )["ReplicationGroup"]
+    members = [f"{group_id}-001", f"{group_id}-002"]
+    assert group["MemberClusters"] == members, group["MemberClusters"]
+    assert [m["CacheClusterId"] for m in group["NodeGroups"][0]["NodeGroupMembers"]] == members
+    for cluster_id in members:
+        cluster = elasticache.describe_cache_clusters(CacheClusterId=cluster_id)["CacheClusters"][0]
+        assert cluster["ReplicationGroupId"] == group_id and cluster["Engine"] == "valkey", cluster
+        assert cluster["CacheSubnetGroupName"] == subnets and cluster["CacheNodeType"] == "cache.t4g.small", cluster
+        assert cluster["SecurityGroups"] == [{"SecurityGroupId": security_group, "Status": "active"}], cluster
+        assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "default.valkey8", cluster
+        assert cluster["AtRestEncryptionEnabled"] and cluster["TransitEncryptionEnabled"], cluster
+    deleted = elasticache.delete_replication_group(ReplicationGroupId=group_id)["ReplicationGroup"]
+    assert deleted["Status"] == "deleting", deleted["Status"]
+    gone = _elasticache_error(lambda: elasticache.describe_replication_groups(ReplicationGroupId=group_id))
+    assert gone == "ReplicationGroupNotFoundFault", gone
+    gone = _elasticache_error(lambda: elasticache.describe_cache_clusters(CacheClusterId=members[0]))
+    assert gone == "CacheClusterNotFound", gone
+
+
+def elasticache_subnet_group_delete(client, tag: str) -> None:
+    elasticache = client("elasticache")
+    used, unused = f"probe-{tag}-used-subnets", f"probe-{tag}-unused-subnets"
+    _elasticache_subnet_group(client, used)
+    _elasticache_subnet_group(client, unused)
+    elasticache.create_cache_cluster(
+        CacheClusterId=f"probe-{tag}-cluster",
+        Engine="redis",
+        CacheNodeType="cache.t4g.micro",
+        CacheSubnetGroupName=used,
+    )
+    in_use = _elasticache_error(lambda: elasticache.delete_cache_subnet_group(CacheSubnetGroupName=used))
+    assert in_use == "CacheSubnetGroupInUse", in_use
+    elasticache.delete_cache_subnet_group(CacheSubnetGroupName=unused)
+    gone = _elasticache_error(lambda: elasticache.describe_cache_subnet_groups(CacheSubnetGroupName=unused))
+    assert gone == "CacheSubnetGroupNotFoundFault", gone
+
+
 PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
     probe.__name__: probe
     for probe in (
@@ -504,6 +642,10 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         lambda_provisioned_concurrency,
         dynamodb_kinesis_streaming_destination,
         kinesis_stream_tags_on_create,
+        elasticache_user_groups,
+        elasticache_user_no_password_type,
+        elasticache_replication_group_members,
+        elasticache_subnet_group_delete,
     )
 }
 

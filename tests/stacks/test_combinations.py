@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tapgen.combinations import PROVEN
-from tapgen.config import ITEM_STREAMS, OFF_ON, REGION_COUNTS, SWITCHES
+from tapgen.config import CACHES, ITEM_STREAMS, OFF_ON, REGION_COUNTS, SWITCHES
 from tapgen.placement import REGION_SUFFIXES
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -31,6 +31,7 @@ ORDER = {
     "account_controls": OFF_ON,
     "scale": OFF_ON,
     "item_stream": ITEM_STREAMS,
+    "cache": CACHES,
 }
 COMBINATIONS = PROVEN
 # (option, value stepped up to) -> {address or address pattern: {attribute that may differ from the
@@ -79,6 +80,19 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
     },
     ("item_stream", "kinesis"): {
         "aws_kms_key.tap_stack_kms": {"policy": "Kinesis may encrypt the region's item stream with the key"},
+    },
+    ("cache", "elasticache"): {
+        "aws_lambda_function.*": {"vpc_config": "every function runs in the private subnets the cache is in"},
+        "aws_lambda_function.tap_stack_lambda": {
+            "environment": "the CRUD function finds its cache (endpoint, id, user, entry lifetime)",
+        },
+        "data.aws_iam_policy_document.tap_stack_*lambda_role_permissions": {
+            "statement": "a function's role may manage its network interfaces in the region's VPC; the CRUD "
+            "function's may also sign in to the cache as its IAM-authenticated user",
+        },
+        "aws_kms_key.tap_stack_kms": {
+            "policy": "the key also encrypts the cache at rest, its log groups and the VPC flow log group",
+        },
     },
     ("regions", "3"): {
         "aws_s3_bucket_replication_configuration.tap_stack_log_replication": {
@@ -149,6 +163,11 @@ def test_addresses_are_pinned_per_combination(synth_of, options):
         golden.write_text(actual)
     assert golden.is_file(), f"{golden} is missing: run with TAP_UPDATE_GOLDEN=1 and review it"
     assert actual == golden.read_text(), f"addresses changed for {label(options)}: a rename needs a moved block"
+
+
+def test_the_golden_folder_holds_the_proven_combinations_only():
+    """A combination that left `tapgen/combinations.py` leaves no stale address list behind."""
+    assert sorted(path.name for path in GOLDEN.glob("*.txt")) == sorted(f"{label(o)}.txt" for o in COMBINATIONS)
 
 
 @pytest.mark.parametrize(("smaller", "larger", "step"), steps(), ids=lambda v: label(v) if isinstance(v, dict) else "")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from modules.item_cache import PORT as CACHE_PORT
 from modules.private_network import GATEWAY_SERVICES
 from modules.trail_metrics import SECURITY_EVENTS
 from stacks.compliance import BOUNDARY_ACTIONS
@@ -107,11 +108,18 @@ def test_every_api_the_code_calls_has_an_endpoint_whose_policy_allows_the_roles_
 
 
 def test_functions_reach_the_endpoints_on_443_only_and_ssh_only_from_an_admin_cidr(document):
+    """And with a cache: its port only between the functions' group and the cache's, by group."""
     rules = [
         *resources(document, "aws_vpc_security_group_egress_rule").values(),
         *resources(document, "aws_vpc_security_group_ingress_rule").values(),
     ]
-    always = {(r["from_port"], r["to_port"], r["ip_protocol"]) for r in rules if "count" not in r}
+    cache = [r for r in rules if r["from_port"] == CACHE_PORT]
+    assert all(
+        (r["to_port"], r["ip_protocol"]) == (CACHE_PORT, "tcp") and set(r) >= {"referenced_security_group_id"}
+        for r in cache
+    )
+    assert not any("cidr_ipv4" in r or "cidr_ipv6" in r for r in cache)
+    always = {(r["from_port"], r["to_port"], r["ip_protocol"]) for r in rules if "count" not in r and r not in cache}
     assert always == {(443, 443, "tcp")}
     ssh = [r for r in rules if "count" in r]
     assert {(r["from_port"], r["cidr_ipv4"], r["count"]) for r in ssh} == {

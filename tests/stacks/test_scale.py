@@ -1,7 +1,8 @@
-"""`scale=on` and `item_stream=kinesis` in the composed stack, on the JSON `main.py` writes: the
-API really invokes the CRUD function's `live` alias (whose provisioned concurrency is autoscaled),
-every region has a dashboard of all its alarms, and every region streams its table's changes into
-its own encrypted stream."""
+"""`scale=on`, `item_stream=kinesis` and `cache=elasticache` in the composed stack, on the JSON
+`main.py` writes: the API really invokes the CRUD function's `live` alias (whose provisioned
+concurrency is autoscaled), every region has a dashboard of all its alarms and its cache's hit
+ratio, streams its table's changes into its own encrypted stream, and keeps an encrypted cache in
+its private subnets that the CRUD function signs in to."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import re
 
 import pytest
 
+from lambda_src.shared.tap_contract import CACHE_ERRORS, CACHE_HITS, CACHE_MISSES
 from modules.api_function import ALIAS_NAME
 from tapgen.combinations import LARGEST
 from tapgen.placement import REGIONS
 
-SINGLE = {"regions": "1", "waf": "on", "scale": "on", "item_stream": "kinesis"}
+SINGLE = {"regions": "1", "waf": "on", "scale": "on", "item_stream": "kinesis", "cache": "elasticache"}
 
 
 @pytest.fixture(scope="module", params=[SINGLE, LARGEST], ids=["regions=1", "largest"])
@@ -94,6 +96,37 @@ def test_every_region_streams_its_tables_changes_into_its_own_encrypted_stream(d
             "aws_dynamodb_table.tap_stack_data" if not suffix else f"aws_dynamodb_table_replica.tap_stack_data{suffix}"
         )
         assert table in destination["table_name"]
+
+
+def test_every_dashboard_draws_the_cache_hit_ratio_from_the_functions_metrics(document):
+    for suffix in suffixes(document):
+        body = resources(document, "aws_cloudwatch_dashboard")[f"tap_stack_dashboard{suffix}"]["dashboard_body"]
+        assert '"expression" = "100 * part / (part + rest)"' in body
+        for metric in (CACHE_HITS, CACHE_MISSES, CACHE_ERRORS):
+            assert f'"{metric}"' in body
+        alarm = resources(document, "aws_cloudwatch_metric_alarm")[f"tap_stack_cache_errors_alarm{suffix}"]
+        assert (alarm["namespace"], alarm["metric_name"]) == ("TapStack", CACHE_ERRORS)
+
+
+def test_every_region_keeps_an_encrypted_cache_in_its_private_subnets(document):
+    groups = resources(document, "aws_elasticache_replication_group")
+    for suffix in suffixes(document):
+        cache = groups[f"tap_stack_cache{suffix}"]
+        assert cache["transit_encryption_enabled"] is True and cache["transit_encryption_mode"] == "required"
+        assert cache["kms_key_id"] == f"${{aws_kms_key.tap_stack_kms{suffix}.arn}}"
+        subnets = resources(document, "aws_elasticache_subnet_group")[f"tap_stack_cache_subnets{suffix}"]
+        crud = resources(document, "aws_lambda_function")[f"tap_stack_lambda{suffix}"]
+        assert subnets["subnet_ids"] == crud["vpc_config"]["subnet_ids"]
+        assert all("aws_subnet.tap_stack_network_private_" in subnet for subnet in subnets["subnet_ids"])
+        environment = crud["environment"]["variables"]
+        assert (
+            environment["CACHE_NAME"]
+            == f"${{aws_elasticache_replication_group.tap_stack_cache{suffix}.replication_group_id}}"
+        )
+        assert environment["CACHE_ENDPOINT"].endswith(":6379") and "vpc_config" in crud
+        policy = document["data"]["aws_iam_policy_document"][f"tap_stack_lambda_role_permissions{suffix}"]
+        connect = [s for s in policy["statement"] if s.get("sid") == "ConnectToItemCache"]
+        assert connect and connect[0]["actions"] == ["elasticache:Connect"]
 
 
 def test_without_scale_the_api_invokes_the_function_itself(synth_of):

@@ -217,6 +217,13 @@ BAD_VALUE_MESSAGES = {
         'item_stream_mode = "BURST" is not allowed: expected one of "ON_DEMAND", "PROVISIONED".',
         "item_stream_shard_count = 0 is not allowed: expected a whole number from 1 to 10000 shards.",
         "item_stream_retention_hours = 12 is not allowed: expected a whole number from 24 to 8760 hours.",
+        'cache_node_type = "t4g.small" is not allowed: expected an ElastiCache node type such as cache.t4g.small.',
+        "cache_node_count = 7 is not allowed: expected a whole number from 1 to 6 nodes.",
+        "cache_ttl_seconds = 0 is not allowed: expected a whole number from 1 to 86400 seconds.",
+    ],
+    "options_above_reservation.tftest.hcl": [
+        "provisioned_concurrency_max = 10 is not allowed: expected at most lambda_reserved_concurrency (5) when "
+        "that is set.",
     ],
     "options_out_of_range.tftest.hcl": [
         "provisioned_concurrency_max = 100001 is not allowed: expected a whole number from 1 to 100000 executions.",
@@ -264,6 +271,7 @@ OPTION_MESSAGE_FILES = {
     "regions_bad_values.tftest.hcl",
     "options_bad_values.tftest.hcl",
     "options_out_of_range.tftest.hcl",
+    "options_above_reservation.tftest.hcl",
     "options_min_out_of_range.tftest.hcl",
     "regions_tertiary_repeats_secondary.tftest.hcl",
     "regions_secondary_format.tftest.hcl",

@@ -1,4 +1,5 @@
-"""The function's boto3 objects, each built when a request first needs it and kept for the container.
+"""The function's boto3 objects (and its cache client), each built when a request first needs it and
+kept for the container.
 
 Building them (service models, endpoint rules, the DynamoDB resource model) costs more than the rest
 of the handler's import, and a request needs only some of them: only writes publish events, only
@@ -8,6 +9,9 @@ on-demand container builds each on first use, once; a warm request finds it buil
 Under provisioned concurrency Lambda runs the init phase before any request is routed to the
 environment (`AWS_LAMBDA_INITIALIZATION_TYPE` is `provisioned-concurrency`), so there `build_all`
 builds everything at import, off the request path.
+
+The cache client exists only when a cache is configured (`CACHE_ENDPOINT`): only then is redis-py
+imported, so a function without a cache never pays for it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ def is_provisioned() -> bool:
 
 
 class AwsClients:
-    """The item table, the grants table, EventBridge and Secrets Manager, built on first access."""
+    """The item table, the grants table, EventBridge, Secrets Manager and the cache, built on first access."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -52,6 +56,32 @@ class AwsClients:
     def secrets(self):
         return boto3.client("secretsmanager")
 
+    @cached_property
+    def cache_client(self):
+        """The container's one redis-py client (it pools connections): TLS with the certificate
+        verified against the system trust store, IAM authentication, short timeouts, one retry (a
+        pooled connection may have been closed by a failover) and no backoff."""
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        from items_api.cache import TIMEOUT_SECONDS, IamAuthToken
+
+        cache = self._settings.cache
+        return redis.Redis(
+            host=cache.host,
+            port=cache.port,
+            ssl=True,
+            ssl_cert_reqs="required",
+            ssl_check_hostname=True,
+            credential_provider=IamAuthToken(cache.user, cache.name, boto3.Session()),
+            socket_timeout=TIMEOUT_SECONDS,
+            socket_connect_timeout=TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), retries=1),
+            decode_responses=True,
+        )
+
     def build_all(self) -> None:
-        for name in ("item_table", "grants_table", "events", "secrets"):
+        names = ("item_table", "grants_table", "events", "secrets")
+        for name in (*names, "cache_client") if self._settings.cache is not None else names:
             getattr(self, name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -14,6 +15,9 @@ from items_api.events import ItemEvents
 from items_api.store import Conflict, ItemStore, to_api
 from items_api.tokens import NextTokens
 from tap_http import ApiError, HttpApi, Route, json_response, routes_for, service_unavailable
+
+if TYPE_CHECKING:  # imported by the handler only when a cache is configured
+    from items_api.cache import ItemCache
 
 # Without If-Match a write is last-writer-wins, yet atomic: on a concurrent change we re-read and
 # retry; after this many conflicts the request is answered 503 rather than looping.
@@ -30,13 +34,24 @@ class ItemRoutes:
     Every route acts for a tenant, so every route is wrapped by `_for_tenant`: the tenant header is
     parsed and checked against the caller's grant before the handler runs, hence before any read,
     write, count or listing of items. A handler receives the tenant only from that wrapper.
+
+    With a `cache`, `GET /items/{id}` reads through it and every successful write updates it; the
+    reads behind a write, lists and counts always go to DynamoDB.
     """
 
-    def __init__(self, store: ItemStore, events: ItemEvents, access: TenantAccess, tokens: NextTokens) -> None:
+    def __init__(
+        self,
+        store: ItemStore,
+        events: ItemEvents,
+        access: TenantAccess,
+        tokens: NextTokens,
+        cache: ItemCache | None = None,
+    ) -> None:
         self._store = store
         self._events = events
         self._access = access
         self._tokens = tokens
+        self._cache = cache
         self._api: HttpApi | None = None
 
     def bind(self, api: HttpApi) -> None:
@@ -72,6 +87,8 @@ class ItemRoutes:
 
     def create(self, tenant: str) -> Response:
         record = self._store.create(tenant, requests.body_of(self._event))
+        if self._cache is not None:
+            self._cache.written(record)
         self._events.publish("ItemCreated", tenant, record["item_id"], 1)
         return json_response(201, to_api(record), etag(record))
 
@@ -84,7 +101,9 @@ class ItemRoutes:
         return json_response(200, {"items": [to_api(r) for r in records], "next_token": token})
 
     def get(self, tenant: str, id: str) -> Response:
-        record = self._current(tenant, requests.item_id_of(id))
+        item_id = requests.item_id_of(id)
+        load = functools.partial(self._store.get, tenant, item_id)
+        record = _found(load() if self._cache is None else self._cache.read(tenant, item_id, load))
         return json_response(200, to_api(record), etag(record))
 
     def replace(self, tenant: str, id: str) -> Response:
@@ -92,6 +111,8 @@ class ItemRoutes:
         expected = requests.if_match_of(self._event)
         data = requests.body_of(self._event)
         record = self._write(tenant, item_id, expected, lambda current: self._store.replace(current, data))
+        if self._cache is not None:
+            self._cache.written(record)
         self._events.publish("ItemUpdated", tenant, item_id, int(record["version"]))
         return json_response(200, to_api(record), etag(record))
 
@@ -99,6 +120,8 @@ class ItemRoutes:
         item_id = requests.item_id_of(id)
         expected = requests.if_match_of(self._event)
         deleted = self._write(tenant, item_id, expected, lambda current: self._store.delete(current) or current)
+        if self._cache is not None:
+            self._cache.deleted(deleted)
         self._events.publish("ItemDeleted", tenant, item_id, int(deleted["version"]))
         return Response(status_code=204, content_type=None, body="")
 
@@ -106,10 +129,7 @@ class ItemRoutes:
         return json_response(200, {"tenant_id": tenant, "item_count": self._store.count(tenant)})
 
     def _current(self, tenant: str, item_id: str) -> dict:
-        record = self._store.get(tenant, item_id)
-        if record is None:
-            raise ApiError(404, "not_found", "No such item.")
-        return record
+        return _found(self._store.get(tenant, item_id))
 
     def _write(self, tenant: str, item_id: str, expected: int | None, write) -> dict:
         """Apply `write` to the current record atomically: 404 when absent, 412 when the version
@@ -124,3 +144,9 @@ class ItemRoutes:
                 if expected is not None:
                     raise ApiError(412, "precondition_failed", "The item changed during the request.") from None
         raise service_unavailable()
+
+
+def _found(record: dict | None) -> dict:
+    if record is None:
+        raise ApiError(404, "not_found", "No such item.")
+    return record

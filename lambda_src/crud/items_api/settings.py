@@ -10,12 +10,21 @@
 | `GRANTS_CACHE_MAX_ENTRIES` | how many principals' grants a container keeps | 1000 |
 | `APP_SECRET_ARN` | the application secret whose `hmac_key` signs `next_token` | required |
 | `APP_SECRET_CACHE_SECONDS` | how long a warm container reuses the keys it read | 300 |
+| `CACHE_ENDPOINT` | `host:port` of the cache's primary endpoint; empty or absent: no cache | absent |
+| `CACHE_USER` | the ElastiCache RBAC user to authenticate as with IAM (its id = its name) | with a cache |
+| `CACHE_NAME` | the replication group id, which the IAM auth token names | with a cache |
+| `CACHE_TTL_SECONDS` | how long a cached item may be served (never past its `expires_at`), >= 1 | 60 |
+
+Without a cache nothing of it is imported (`items_api.cache`, redis-py): no cold-start cost.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+
+_ENDPOINT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+):(?P<port>[0-9]{1,5})$")
 
 
 def _whole_number(name: str, default: int, minimum: int = 0) -> int:
@@ -23,6 +32,41 @@ def _whole_number(name: str, default: int, minimum: int = 0) -> int:
     if not raw.isascii() or not raw.isdigit() or int(raw) < minimum:
         raise ValueError(f"{name} must be a whole number >= {minimum}, not {raw!r}")
     return int(raw)
+
+
+def _required(name: str, why: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ValueError(f"{name} is required {why}")
+    return value
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """Where the item cache is, who the function is there (IAM auth), and how long entries live."""
+
+    host: str
+    port: int
+    user: str
+    name: str
+    ttl_seconds: int
+
+    @classmethod
+    def from_environment(cls) -> CacheSettings | None:
+        """None when `CACHE_ENDPOINT` is empty or absent: the function runs without a cache."""
+        endpoint = os.environ.get("CACHE_ENDPOINT", "")
+        if not endpoint:
+            return None
+        match = _ENDPOINT.match(endpoint)
+        if not match or not 0 < int(match["port"]) < 65536:
+            raise ValueError(f"CACHE_ENDPOINT must be host:port, not {endpoint!r}")
+        return cls(
+            host=match["host"],
+            port=int(match["port"]),
+            user=_required("CACHE_USER", "when CACHE_ENDPOINT is set"),
+            name=_required("CACHE_NAME", "when CACHE_ENDPOINT is set"),
+            ttl_seconds=_whole_number("CACHE_TTL_SECONDS", 60, minimum=1),
+        )
 
 
 @dataclass(frozen=True)
@@ -35,6 +79,7 @@ class Settings:
     grants_cache_max_entries: int
     app_secret_arn: str
     app_secret_cache_seconds: int
+    cache: CacheSettings | None = None
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -47,4 +92,5 @@ class Settings:
             grants_cache_max_entries=_whole_number("GRANTS_CACHE_MAX_ENTRIES", 1000, minimum=1),
             app_secret_arn=os.environ["APP_SECRET_ARN"],
             app_secret_cache_seconds=_whole_number("APP_SECRET_CACHE_SECONDS", 300),
+            cache=CacheSettings.from_environment(),
         )

@@ -1,5 +1,5 @@
 # Deliberately failing, on the largest bundle (every variable of every option exists there): the
-# variables of the compliance, scale and item stream options.
+# variables of the compliance, scale, item stream and cache options.
 
 mock_provider "aws" {
   source = "./tests"
@@ -33,5 +33,8 @@ run "options_bad_values" {
     item_stream_mode                    = "BURST"
     item_stream_shard_count             = 0
     item_stream_retention_hours         = 12
+    cache_node_type                     = "t4g.small"
+    cache_node_count                    = 7
+    cache_ttl_seconds                   = 0
   }
 }

@@ -1,0 +1,219 @@
+"""The item cache (`cache=elasticache`): an ElastiCache for Valkey replication group in the private
+network, which the CRUD function reads through on `GET /items/{id}` and writes through on every write.
+
+- Reachable only from the stack's functions: the cache's security group admits 6379 from the
+  functions' group and has no egress rule; the functions' group gains one egress rule, 6379 to the
+  cache's group (the private network otherwise allows 443 only).
+- Encrypted in transit (TLS required: a plaintext connection is refused) and at rest with the
+  region's customer-managed key; the key policy grants ElastiCache its use through the key's
+  consumers (`modules.encryption`, from `kms_key_id`).
+- Authentication without a secret anywhere: ElastiCache RBAC with IAM authentication. The function
+  connects as the user `<cache_id>-crud` with a token it signs itself with its role's credentials
+  (SigV4, valid 15 minutes), which `elasticache:Connect` on the group and the user authorises
+  (`ItemCache.connect_statement`). An auth token (password) from Secrets Manager would pass through
+  Terraform's state: provider 5.100 has no write-only `auth_token`. The mandatory `default` user is
+  switched off.
+- The user may run only what the function's cache needs, on the item keys only (`tap:*`):
+  GET, SET, DEL and EXPIRE on entries, EVALSHA and SCRIPT LOAD for the compare-and-set Lua script
+  that redis-py's `register_script` runs (EVALSHA first, SCRIPT LOAD when the server does not have
+  the script yet; the script calls GET, SET and DEL itself), and PING for health checks.
+- More than one node puts replicas in other availability zones with automatic failover (multi-AZ);
+  one node has neither, which ElastiCache requires.
+- Slow-log and engine-log are delivered as JSON into two encrypted log groups.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cdktf import Op, Token
+from constructs import Construct
+
+from lambda_src.shared import tap_contract
+from modules.iam import Statement
+from modules.log_group import LogGroupProps, encrypted_log_group
+from tapgen.aws import aws
+
+ENGINE = "valkey"
+ENGINE_VERSION = "8.0"
+# The users' and their group's engine. A user group needs a user named `default` (here: off, no
+# password), and a VALKEY group may hold only users that authenticate (password or IAM); a REDIS
+# group and its users serve a Valkey cluster alike (ElastiCache User Guide, RBAC).
+USER_ENGINE = "redis"
+PORT = 6379
+# The cache holds only copies of DynamoDB items; a day of snapshots is enough to restore a warm cache.
+SNAPSHOT_RETENTION_DAYS = 1
+# The CRUD function's keys and commands only (`lambda_src/shared/tap_contract.py`).
+ACCESS_STRING = f"on {tap_contract.CACHE_ACL_RULES}"
+DEFAULT_USER_ACCESS_STRING = "off -@all"
+LOG_TYPES = ("slow-log", "engine-log")
+MAX_NODES = 6
+# A replication group id: a letter, then letters, digits and single hyphens, at most 40 characters.
+CACHE_ID = re.compile(r"^(?=.{1,40}$)[a-z](?:-?[a-z0-9])*$")
+
+
+@dataclass(frozen=True)
+class ItemCacheProps:
+    """`name` is the Terraform name of the replication group (`tap_stack_cache`); every other
+    resource derives its name from it. `cache_id` is the replication group id (a string
+    expression, lowercase, at most 40 characters), also the prefix of the users' ids, of the subnet
+    group's and security group's names and of the log groups' names. `vpc_id`, `subnet_ids` and
+    `function_security_group_id` come from the `PrivateNetwork`; `kms_key_arn` is this region's
+    key. `node_type` and `node_count` (primary plus replicas, 1 to 6) are values or expressions."""
+
+    name: str
+    cache_id: str
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+    function_security_group_id: str
+    kms_key_arn: str
+    node_type: str
+    node_count: object
+    log_retention_days: float
+
+    def __post_init__(self) -> None:
+        expression = Token.is_unresolved(self.cache_id) or "${" in self.cache_id
+        if not expression and not CACHE_ID.match(self.cache_id):
+            raise ValueError(
+                f"{self.name}: cache_id must be at most 40 lowercase letters, digits and single hyphens, "
+                f"starting with a letter, not {self.cache_id!r}"
+            )
+        if isinstance(self.node_count, int) and not 1 <= self.node_count <= MAX_NODES:
+            raise ValueError(f"{self.name}: node_count must be between 1 and {MAX_NODES}, not {self.node_count}")
+
+
+class ItemCache(Construct):
+    """Outputs: `replication_group` (`aws_elasticache_replication_group`), `arn`, `endpoint` (the
+    primary endpoint's address), `port` (6379), `cache_id`, `user_id` (the function's RBAC user,
+    equal to its user name), `user_arn`, `security_group_id` (the cache's), `log_groups` (the
+    slow-log and engine-log `aws_cloudwatch_log_group`s) and `connect_statement` (the `Statement`
+    that lets the function's role connect as its user)."""
+
+    def __init__(self, scope: Construct, props: ItemCacheProps) -> None:
+        super().__init__(scope, props.name)
+        self.security_group_id = self._network_access(props)
+        user, user_group = self._users(props)
+        subnets = aws.elasticache_subnet_group.ElasticacheSubnetGroup(
+            self,
+            f"{props.name}_subnets",
+            name=props.cache_id,
+            description="TAP stack item cache: the private subnets",
+            subnet_ids=list(props.subnet_ids),
+        )
+        self.log_groups = tuple(
+            encrypted_log_group(
+                self,
+                LogGroupProps(
+                    f"{props.name}_{log_type.replace('-', '_')}",
+                    f"/aws/elasticache/{props.cache_id}/{log_type}",
+                    props.kms_key_arn,
+                    props.log_retention_days,
+                ),
+            )
+            for log_type in LOG_TYPES
+        )
+        replicated = Op.gt(props.node_count, 1)
+        self.replication_group = aws.elasticache_replication_group.ElasticacheReplicationGroup(
+            self,
+            props.name,
+            replication_group_id=props.cache_id,
+            description="TAP stack item cache: read-through copies of DynamoDB items",
+            engine=ENGINE,
+            engine_version=ENGINE_VERSION,
+            node_type=props.node_type,
+            num_cache_clusters=props.node_count,
+            port=PORT,
+            automatic_failover_enabled=replicated,
+            multi_az_enabled=replicated,
+            subnet_group_name=subnets.name,
+            security_group_ids=[self.security_group_id],
+            transit_encryption_enabled=True,
+            transit_encryption_mode="required",
+            # The provider types these two as strings (the API accepts only "true"/"false").
+            at_rest_encryption_enabled="true",
+            kms_key_id=props.kms_key_arn,
+            user_group_ids=[user_group.user_group_id],
+            auto_minor_version_upgrade="true",
+            snapshot_retention_limit=SNAPSHOT_RETENTION_DAYS,
+            apply_immediately=False,
+            log_delivery_configuration=[
+                aws.elasticache_replication_group.ElasticacheReplicationGroupLogDeliveryConfiguration(
+                    destination=log_group.name,
+                    destination_type="cloudwatch-logs",
+                    log_format="json",
+                    log_type=log_type,
+                )
+                for log_type, log_group in zip(LOG_TYPES, self.log_groups, strict=True)
+            ],
+        )
+        self.arn = self.replication_group.arn
+        self.endpoint = self.replication_group.primary_endpoint_address
+        self.port = PORT
+        self.cache_id = self.replication_group.replication_group_id
+        self.user_id = user.user_id
+        self.user_arn = user.arn
+        self.connect_statement = Statement("ConnectToItemCache", ("elasticache:Connect",), (self.arn, self.user_arn))
+
+    def _network_access(self, props: ItemCacheProps) -> str:
+        """The cache's group (no egress rule: the provider removes AWS's default allow-all) with 6379
+        from the functions' group, and 6379 out of the functions' group to it. Returns its ID."""
+        group = aws.security_group.SecurityGroup(
+            self,
+            f"{props.name}_security_group",
+            name=props.cache_id,
+            description="TAP stack item cache: Valkey (6379) from the stack's functions only",
+            vpc_id=props.vpc_id,
+            tags={"Name": props.cache_id},
+        )
+        valkey = {"ip_protocol": "tcp", "from_port": PORT, "to_port": PORT}
+        aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
+            self,
+            f"{props.name}_ingress",
+            security_group_id=group.id,
+            referenced_security_group_id=props.function_security_group_id,
+            description="Valkey over TLS from the stack's functions",
+            **valkey,
+        )
+        aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+            self,
+            f"{props.name}_function_egress",
+            security_group_id=props.function_security_group_id,
+            referenced_security_group_id=group.id,
+            description="Valkey over TLS to the item cache",
+            **valkey,
+        )
+        return group.id
+
+    def _users(self, props: ItemCacheProps):
+        """The function's IAM-authenticated user, the switched-off `default` user every user group
+        must hold, and the group of both. Returns the function's user and the group."""
+        user = aws.elasticache_user.ElasticacheUser(
+            self,
+            f"{props.name}_user",
+            # IAM authentication requires the user id and the user name to be equal.
+            user_id=f"{props.cache_id}-crud",
+            user_name=f"{props.cache_id}-crud",
+            engine=USER_ENGINE,
+            access_string=ACCESS_STRING,
+            authentication_mode=aws.elasticache_user.ElasticacheUserAuthenticationMode(type="iam"),
+        )
+        default = aws.elasticache_user.ElasticacheUser(
+            self,
+            f"{props.name}_default_user",
+            user_id=f"{props.cache_id}-default",
+            user_name="default",
+            engine=USER_ENGINE,
+            access_string=DEFAULT_USER_ACCESS_STRING,
+            # Not `authentication_mode { type = "no-password-required" }`: AWS reports that type back
+            # as `no-password`, and the provider would then plan a change on every apply.
+            no_password_required=True,
+        )
+        group = aws.elasticache_user_group.ElasticacheUserGroup(
+            self,
+            f"{props.name}_users",
+            user_group_id=f"{props.cache_id}-users",
+            engine=USER_ENGINE,
+            user_ids=[default.user_id, user.user_id],
+        )
+        return user, group
