@@ -23,8 +23,8 @@ PREFLIGHT_HEADERS = (
     "method.response.header.Access-Control-Allow-Methods",
     "method.response.header.Access-Control-Allow-Headers",
 )
-# KMS operations that use key material or hand it out (a grant): each grant of one needs a condition.
-KMS_KEY_USE = (
+# The KMS operations that use data keys (a pattern in a policy may name several).
+KMS_DATA_KEY_USE = (
     "kms:Encrypt",
     "kms:Decrypt",
     "kms:ReEncryptFrom",
@@ -33,6 +33,10 @@ KMS_KEY_USE = (
     "kms:GenerateDataKeyWithoutPlaintext",
     "kms:GenerateDataKeyPair",
     "kms:GenerateDataKeyPairWithoutPlaintext",
+)
+# KMS operations that use key material or hand it out (a grant): each grant of one needs a condition.
+KMS_KEY_USE = (
+    *KMS_DATA_KEY_USE,
     "kms:GenerateMac",
     "kms:VerifyMac",
     "kms:Sign",
@@ -84,19 +88,8 @@ ARCHIVE_TAMPER_ACTIONS = (
 )
 ARCHIVE_EXEMPTION_TESTS = ("StringNotEquals", "ArnNotEquals")
 FIREHOSE_DELIVERY_METRICS = ("DeliveryToS3.Success", "DeliveryToS3.DataFreshness")
-# The KMS operations that use data keys (a pattern in a policy may name several), and for each
-# service that calls KMS on a caller's behalf the encryption-context key it always sets: a grant via
-# that service names the resource there, so the grant works for that resource only.
-KMS_DATA_KEY_USE = (
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:GenerateDataKeyPair",
-    "kms:GenerateDataKeyPairWithoutPlaintext",
-)
+# For each service that calls KMS on a caller's behalf, the encryption-context key it always sets: a
+# grant via that service names the resource there, so the grant works for that resource only.
 SERVICE_ENCRYPTION_CONTEXT = {
     "dynamodb": "kms:EncryptionContext:aws:dynamodb:tableName",
     "secretsmanager": "kms:EncryptionContext:SecretARN",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -40,6 +41,17 @@ class Synth:
     @property
     def document(self) -> dict:
         return json.loads((self.bundle / "tap_stack.tf.json").read_text())
+
+
+CHECKOUT_IGNORED = shutil.ignore_patterns(
+    ".git", ".venv", "node_modules", "cdktf.out", "dist", "__pycache__", ".pytest_cache"
+)
+
+
+def checkout(target: Path) -> Path:
+    """A second working copy of the project, somewhere else on disk (without its environments)."""
+    shutil.copytree(ROOT, target, ignore=CHECKOUT_IGNORED)
+    return target
 
 
 def run_main(cwd: Path, out: Path, bundle: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -89,3 +101,34 @@ def document(synth) -> dict:
 @pytest.fixture(scope="session")
 def resources(document) -> dict:
     return document["resource"]
+
+
+# Tests that use `moto.mock_aws`, which resets moto's global backends when it starts and stops: they
+# run first, before any rehearsal holds resources in those backends.
+MOCKED_AWS = "tests/lambda_src/"
+REHEARSAL_TESTS = "tests/rehearsal/"
+
+
+def pytest_collection_modifyitems(items):
+    """The handler tests first (`MOCKED_AWS`), the rehearsals' tests last. The rehearsal cycles (real
+    applies) start with the first test after the handler tests and run in background threads while
+    the rest of the suite runs, so their results are ready when their tests ask for them."""
+
+    def turn(item) -> int:
+        if item.nodeid.startswith(MOCKED_AWS):
+            return 0
+        return 2 if item.nodeid.startswith(REHEARSAL_TESTS) else 1
+
+    items.sort(key=turn)
+
+
+@pytest.fixture(autouse=True)
+def _rehearsals_run_beside_the_suite(request):
+    """Starts the cycles of the selected rehearsal tests at the first test that is not a handler test."""
+    if not request.node.nodeid.startswith(MOCKED_AWS):
+        request.getfixturevalue("rehearsals")
+
+
+# Session fixtures and the figures' summary of the rehearsals, shared with every folder (imported
+# last: the rehearsal modules import this one).
+from tests.rehearsal.session import emulator, pytest_terminal_summary, rehearsals  # noqa: E402, F401

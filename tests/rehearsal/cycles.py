@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from stacks.tap_stack import LOCAL_STATE_PATH as LOCAL_STATE
 from tapgen.combinations import LARGEST, label
-from tests.rehearsal.emulator import OVERRIDE_FILE, Emulator, Step, Workspace
+from tests.conftest import ROOT, checkout, provider_mirror
+from tests.rehearsal.emulator import COMMAND_TIMEOUT_SECONDS, OVERRIDE_FILE, Emulator, Step, Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEPLOY_TFVARS = FIXTURES / "deploy.tfvars"
@@ -211,7 +214,8 @@ def emulated_regions(aws, tfvars: Path) -> dict[str, dict[str, object]]:
     """What each region of the emulated account holds after apply, read with boto3 (not through
     Terraform): functions (and the subnets each runs in), REST APIs, canaries and their states,
     tables with their keys, the item table's replicas as DynamoDB reports them, the VPC endpoints'
-    services, the trails and whether they log, and the Config recorders and whether they record."""
+    services, the trails and whether they log, the Config recorders and whether they record, and the
+    item caches with their encryption and user groups."""
     table = tfvars_value(tfvars, "dynamodb_table_name")
     found: dict[str, dict[str, object]] = {}
     for variable in ("aws_region", "secondary_region", "tertiary_region"):
@@ -245,5 +249,137 @@ def emulated_regions(aws, tfvars: Path) -> dict[str, dict[str, object]]:
             "tables": sorted(tables),
             "item table key": described.get("SSEDescription", {}).get("KMSMasterKeyArn"),
             "item table replicas": described.get("Replicas", []),
+            "caches": [
+                {key: group.get(key) for key in ("TransitEncryptionMode", "AtRestEncryptionEnabled", "KmsKeyId")}
+                | {"members": len(group["MemberClusters"]), "user groups": len(group.get("UserGroupIds", []))}
+                for group in aws("elasticache", region).describe_replication_groups()["ReplicationGroups"]
+            ],
         }
     return found
+
+
+NO_CHANGES = "No changes. Your infrastructure matches the configuration."
+
+
+def managed(addresses: list[str]) -> list[str]:
+    """The managed resources among state addresses (no data sources)."""
+    return [a for a in addresses if not a.startswith("data.")]
+
+
+def resource_type(address: str) -> str:
+    return address.split(".")[0]
+
+
+def assert_every_type_created(run: Run, bundle_resources: dict, not_creatable: dict[str, str]) -> list[str]:
+    """The apply succeeded, counted what is in state, and created every resource type of the bundle
+    but the ones the emulator cannot create (and none of those); returns the managed state."""
+    state = managed(run.facts["state"])
+    assert run.steps["apply"].returncode == 0
+    assert run.facts["resources created"] == len(state)
+    created_types = {resource_type(a) for a in state}
+    assert set(bundle_resources) - created_types == set(not_creatable), "a type is missing; list it in NOT_CREATABLE"
+    assert not created_types & set(not_creatable)
+    return state
+
+
+def assert_no_changes(run: Run, step: str = "plan") -> None:
+    """`step` (a plan after apply, of the JSON bundle or the HCL one) showed no changes."""
+    plan = run.steps[step]
+    assert plan.returncode == 0, f"{step} after apply is not empty:\n{plan.stdout[-6000:]}\n{plan.stderr}"
+    assert NO_CHANGES in plan.stdout
+
+
+def assert_destroyed_everything(run: Run) -> None:
+    destroy = run.steps["destroy"]
+    assert destroy.returncode == 0, destroy.output[-4000:]
+    assert run.facts["resources destroyed"] == run.facts["resources created"]
+    assert run.facts["state after destroy"] == []
+
+
+CDKTF_TFVARS = """\
+project_name                 = "tap"
+environment                  = "dev"
+environment_suffix           = "cdk"
+owner                        = "platform-team"
+lambda_log_bucket_name       = "acme-tap-dev-cdk-logs"
+allowed_ip_ranges            = ["198.51.100.0/24"]
+alarm_email                  = "oncall@example.com"
+dynamodb_deletion_protection = false
+"""
+# What a synth must leave alone in the directory `cdktf deploy` runs Terraform in.
+KEPT_BY_SYNTH = ("terraform.tfstate", ".terraform.lock.hcl", "emulator_override.tf.json")
+
+
+@dataclass
+class CdktfRun:
+    """The cdktf cycle's record: each command's output, and the facts the tests check."""
+
+    directory: Path
+    env: dict[str, str]
+    outputs: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
+    timings: list[str] = field(default_factory=list)
+
+    @property
+    def stack_dir(self) -> Path:
+        return self.directory / "cdktf.out" / "stacks" / "tap_stack"
+
+    def run(self, label: str, *command: str) -> str:
+        """Run a command of the cycle in the project; a failure stops the cycle, naming it."""
+        started = time.monotonic()
+        result = subprocess.run(
+            command, cwd=self.directory, env=self.env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS
+        )
+        self.timings.append(f"{' '.join(command[:2])}: {time.monotonic() - started:.0f} s")
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, f"{' '.join(command)} exited {result.returncode}:\n{output[-6000:]}"
+        self.outputs[label] = output
+        return output
+
+    def state(self) -> dict:
+        return json.loads((self.stack_dir / LOCAL_STATE).read_text())
+
+    def kept(self) -> dict[str, bytes]:
+        return {name: (self.stack_dir / name).read_bytes() for name in KEPT_BY_SYNTH}
+
+    def figures(self) -> str:
+        return f"cdktf cycle: {self.facts.get('resources created')} resources created; " + ", ".join(self.timings)
+
+
+def identities(state: dict) -> dict[str, list[str]]:
+    """Each managed resource's address and the ids of its instances: what a replace would change."""
+    return {
+        f"{r['type']}.{r['name']}": [str(i["attributes"].get("id")) for i in r["instances"]]
+        for r in state["resources"]
+        if r["mode"] == "managed"
+    }
+
+
+def cdktf_cycle(emulator: Emulator, directory: Path) -> CdktfRun:
+    """As users run it, in a second working copy of the project (sharing `.venv` and
+    `node_modules`), variables in `terraform.tfvars` beside `cdktf.json`: `scripts/cdktf synth`,
+    `deploy`, a plain synth, `diff` and `deploy` again, then `destroy`."""
+    checkout(directory)
+    for shared in ("node_modules", ".venv"):
+        (directory / shared).symlink_to(ROOT / shared)
+    (directory / "terraform.tfvars").write_text(CDKTF_TFVARS)
+    env = {**emulator.env(), "CI": "1", "TAP_PROVIDER_MIRROR": str(provider_mirror())}
+    run = CdktfRun(directory, env)
+    run.run("synth", "scripts/cdktf", "synth")
+    emulator.write_override(run.stack_dir)
+    run.run("deploy", "scripts/cdktf", "deploy", "--auto-approve")
+    run.facts["resources created"] = len(identities(run.state()))
+    run.facts["lock file"] = (run.stack_dir / ".terraform.lock.hcl").read_text()
+    kept = run.kept()
+    run.run("plain synth", "scripts/synth")
+    run.facts["kept by synth"] = run.kept() == kept
+    run.run("diff", "scripts/cdktf", "diff")
+    deployed = identities(run.state())
+    run.run("deploy again", "scripts/cdktf", "deploy", "--auto-approve")
+    run.facts["replaced by the second deploy"] = sorted(
+        address for address, ids in identities(run.state()).items() if deployed.get(address) != ids
+    )
+    run.run("destroy", "scripts/cdktf", "destroy", "--auto-approve")
+    run.facts["state after destroy"] = sorted(identities(run.state()))
+    run.facts["cli configuration"] = (directory / ".tap" / "terraform.rc").read_text()
+    return run

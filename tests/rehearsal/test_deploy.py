@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.rehearsal.cycles import assert_destroyed_everything, assert_every_type_created, assert_no_changes
 from tests.rehearsal.moto_patches import NOT_CREATABLE
 
 pytestmark = pytest.mark.rehearsal
@@ -12,21 +13,8 @@ def run(rehearsals):
     return rehearsals.get("deploy")
 
 
-def managed(addresses: list[str]) -> list[str]:
-    return [a for a in addresses if not a.startswith("data.")]
-
-
-def resource_type(address: str) -> str:
-    return address.split(".")[0]
-
-
 def test_apply_creates_every_resource_of_the_bundle(run, resources):
-    state = managed(run.facts["state"])
-    assert run.steps["apply"].returncode == 0
-    assert run.facts["resources created"] == len(state) > 80
-    created_types = {resource_type(a) for a in state}
-    assert set(resources) - created_types == set(NOT_CREATABLE), "a type is missing; list it in NOT_CREATABLE"
-    assert not created_types & set(NOT_CREATABLE)
+    assert len(assert_every_type_created(run, resources, NOT_CREATABLE)) > 80
 
 
 def test_every_resource_moto_cannot_create_is_listed_with_a_reason():
@@ -37,22 +25,15 @@ def test_every_resource_moto_cannot_create_is_listed_with_a_reason():
 
 
 def test_second_plan_after_apply_shows_no_changes(run):
-    plan = run.steps["plan"]
-    assert plan.returncode == 0, f"the plan after apply is not empty:\n{plan.stdout[-6000:]}\n{plan.stderr}"
-    assert "No changes. Your infrastructure matches the configuration." in plan.stdout
+    assert_no_changes(run)
 
 
 def test_the_hcl_bundle_plans_no_change_over_the_state_the_json_bundle_applied(run):
-    plan = run.steps["plan (HCL bundle)"]
-    assert plan.returncode == 0, f"the HCL bundle would change what the JSON bundle applied:\n{plan.stdout[-6000:]}"
-    assert "No changes. Your infrastructure matches the configuration." in plan.stdout
+    assert_no_changes(run, "plan (HCL bundle)")
 
 
 def test_destroy_leaves_an_empty_state(run):
-    destroy = run.steps["destroy"]
-    assert destroy.returncode == 0, destroy.output[-4000:]
-    assert run.facts["resources destroyed"] == run.facts["resources created"]
-    assert run.facts["state after destroy"] == []
+    assert_destroyed_everything(run)
 
 
 def test_report_figures(run):

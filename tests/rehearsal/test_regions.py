@@ -1,12 +1,21 @@
-"""The largest bundle (`regions=3` with WAF, compliance and account controls) applied for real to
-moto's server: every resource type created in its region, an empty second plan, a clean destroy."""
+"""The largest bundle (`regions=3` with every option on: `tapgen.combinations.LARGEST`) applied for
+real to moto's server: every resource type created in its region, an empty second plan, a clean
+destroy."""
+
+import re
 
 import pytest
 
 from modules.private_network import GATEWAY_SERVICES
 from stacks.region import ENDPOINT_SERVICES
 from tapgen.combinations import LARGEST
-from tests.rehearsal.cycles import REGIONS_TFVARS, tfvars_value
+from tests.rehearsal.cycles import (
+    REGIONS_TFVARS,
+    assert_destroyed_everything,
+    assert_every_type_created,
+    assert_no_changes,
+    tfvars_value,
+)
 from tests.rehearsal.moto_patches import NOT_CREATABLE
 
 pytestmark = pytest.mark.rehearsal
@@ -25,21 +34,9 @@ def bundle_resources(synth_of) -> dict:
     return synth_of(**LARGEST).document["resource"]
 
 
-def managed(addresses: list[str]) -> list[str]:
-    return [a for a in addresses if not a.startswith("data.")]
-
-
-def resource_type(address: str) -> str:
-    return address.split(".")[0]
-
-
 def test_apply_creates_every_resource_of_the_three_region_bundle(run, bundle_resources):
-    state = managed(run.facts["state"])
-    assert run.steps["apply"].returncode == 0
-    assert run.facts["resources created"] == len(state) > 300
-    created_types = {resource_type(a) for a in state}
-    assert set(bundle_resources) - created_types == set(NOT_CREATABLE), "a type is missing; list it in NOT_CREATABLE"
-    assert not created_types & set(NOT_CREATABLE)
+    state = assert_every_type_created(run, bundle_resources, NOT_CREATABLE)
+    assert len(state) > 300
     declared = {
         f"{kind}.{name}" for kind, named in bundle_resources.items() if kind not in NOT_CREATABLE for name in named
     }
@@ -65,6 +62,19 @@ def test_every_function_runs_in_two_private_subnets_behind_the_endpoints_of_its_
         assert held["endpoint services"] == sorted((*GATEWAY_SERVICES, *ENDPOINT_SERVICES)), region
 
 
+def test_every_region_keeps_an_encrypted_item_cache_with_its_own_key(run):
+    emulated, outputs = run.facts["emulated"], run.facts["outputs"]
+    for region, suffix in zip(REGIONS, SUFFIXES, strict=True):
+        expected = {
+            "TransitEncryptionMode": "required",
+            "AtRestEncryptionEnabled": True,
+            "KmsKeyId": outputs[f"kms_key_arn{suffix}"],
+            "members": int(re.search(r"^cache_node_count\s*=\s*(\d+)", REGIONS_TFVARS.read_text(), re.M)[1]),
+            "user groups": 1,
+        }
+        assert emulated[region]["caches"] == [expected], region
+
+
 def test_one_trail_logs_and_one_config_recorder_records_in_the_primary_region(run):
     emulated = run.facts["emulated"]
     prefix = "-".join(tfvars_value(REGIONS_TFVARS, v) for v in ("project_name", "environment", "environment_suffix"))
@@ -88,22 +98,15 @@ def test_item_table_is_a_global_table_with_each_regions_key(run):
 
 
 def test_second_plan_after_apply_shows_no_changes(run):
-    plan = run.steps["plan"]
-    assert plan.returncode == 0, f"the plan after apply is not empty:\n{plan.stdout[-6000:]}\n{plan.stderr}"
-    assert "No changes. Your infrastructure matches the configuration." in plan.stdout
+    assert_no_changes(run)
 
 
 def test_the_hcl_bundle_plans_no_change_over_the_state_the_json_bundle_applied(run):
-    plan = run.steps["plan (HCL bundle)"]
-    assert plan.returncode == 0, f"the HCL bundle would change what the JSON bundle applied:\n{plan.stdout[-6000:]}"
-    assert "No changes. Your infrastructure matches the configuration." in plan.stdout
+    assert_no_changes(run, "plan (HCL bundle)")
 
 
 def test_destroy_leaves_an_empty_state_and_the_zone_as_it_was(run):
-    destroy = run.steps["destroy"]
-    assert destroy.returncode == 0, destroy.output[-4000:]
-    assert run.facts["resources destroyed"] == run.facts["resources created"]
-    assert run.facts["state after destroy"] == []
+    assert_destroyed_everything(run)
     zone = tfvars_value(REGIONS_TFVARS, "domain_name").split(".", 1)[1]
     assert run.facts["zone records after destroy"] == [f"{zone}. NS", f"{zone}. SOA"]
 

@@ -12,15 +12,7 @@ from pathlib import Path
 import pytest
 
 from tapgen.outputs import LOCK, MANIFEST
-from tests.conftest import ROOT, run_main, synth_into
-
-IGNORED = shutil.ignore_patterns(".git", ".venv", "node_modules", "cdktf.out", "dist", "__pycache__", ".pytest_cache")
-
-
-def checkout(target: Path) -> Path:
-    """A second working copy of the project, somewhere else on disk."""
-    shutil.copytree(ROOT, target, ignore=IGNORED)
-    return target
+from tests.conftest import ROOT, checkout, run_main, synth_into
 
 
 def previous_outputs(tmp_path: Path) -> tuple[Path, Path]:
@@ -282,7 +274,7 @@ def test_a_read_only_destination_fails_with_one_line(tmp_path):
         (
             b'{"context": {"Backend": "s3"}}',
             "Backend: unknown option; allowed options are: backend, state_bucket, state_key, state_region, "
-            "state_lock_table, regions, waf, compliance, account_controls, scale, item_stream",
+            "state_lock_table, regions, waf, compliance, account_controls, scale, item_stream, cache",
         ),
         (
             b'{"app": "x", "backend": "s3"}',

@@ -305,7 +305,8 @@ def _test_results(stdout: str) -> tuple[dict[str, list[str]], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def message_results(synth_of, tmp_path_factory):
-    """Both bundles' message files, the two `terraform test` runs in parallel."""
+    """Both bundles' message files, each behind its bundle's header (`<bundle>.header.hcl`: provider
+    mocks, required variables), the two `terraform test` runs in parallel."""
     groups = {
         "default": sorted(p.name for p in MESSAGES_DIR.glob("*.tftest.hcl") if p.name not in OPTION_MESSAGE_FILES),
         "largest": sorted(OPTION_MESSAGE_FILES),
@@ -316,8 +317,9 @@ def message_results(synth_of, tmp_path_factory):
     def job(combination):
         root = fresh_root(synths[combination].bundle, roots[combination])
         (root / "messages").mkdir()
+        header = (MESSAGES_DIR / f"{combination}.header.hcl").read_text()
         for name in groups[combination]:
-            shutil.copy(MESSAGES_DIR / name, root / "messages" / name)
+            (root / "messages" / name).write_text(header + "\n" + (MESSAGES_DIR / name).read_text())
         shutil.copytree(TFTEST_DIR, root / "tests")  # the shared provider mocks
         result = terraform(root, "test", "-test-directory=messages", "-json", check=False)
         assert result.returncode != 0

@@ -3,15 +3,6 @@
 # variable, the value or bad element, and the rule). `terraform test` skips the runs after a failed
 # one, so each file holds one failing run; good_values.tftest.hcl holds the one that must pass.
 
-mock_provider "aws" {
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-}
-
 run "bad_values" {
   command = plan
 

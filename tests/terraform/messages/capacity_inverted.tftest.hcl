@@ -1,14 +1,5 @@
 # A capacity maximum below its minimum (a cross-variable rule: Terraform 1.9+).
 
-mock_provider "aws" {
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-}
-
 run "inverted_capacity" {
   command = plan
 

@@ -1,15 +1,6 @@
 # Maxima out of range, one of them also below its minimum. (With an invalid minimum Terraform would
 # skip both checks of its maximum: a validation that refers to a failed variable is not evaluated.)
 
-mock_provider "aws" {
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-}
-
 run "capacity_max_out_of_range" {
   command = plan
 

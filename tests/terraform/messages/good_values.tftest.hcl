@@ -1,15 +1,6 @@
 # Must pass: the edge of every rule from the good side, so a validation that refuses everything fails
 # this run.
 
-mock_provider "aws" {
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-}
-
 run "good_values" {
   command = plan
 

@@ -1,14 +1,5 @@
 # Host bits set (10.0.0.1/24) or a non-canonical spelling: the message names each element and its network address.
 
-mock_provider "aws" {
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-}
-
 run "host_bits_set" {
   command = plan
 

@@ -1,14 +1,5 @@
 # A CIDR block listed twice.
 
-mock_provider "aws" {
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-}
-
 run "repeated" {
   command = plan
 

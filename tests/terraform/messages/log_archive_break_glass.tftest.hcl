@@ -1,15 +1,6 @@
 # A break-glass principal that is an assumed-role session, not the role itself (aws:PrincipalArn
 # of a session is the role's ARN, so a session ARN would exempt nobody).
 
-mock_provider "aws" {
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-}
-
 run "log_archive_break_glass" {
   command = plan
 

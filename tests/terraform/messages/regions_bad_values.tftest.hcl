@@ -2,25 +2,6 @@
 # there): the variables of the canary, WAF, regions, routing and analytics options. The aliased
 # providers are mocked too. A region that repeats an earlier one names both in its message.
 
-mock_provider "aws" {
-  source = "./tests"
-}
-mock_provider "aws" {
-  alias  = "secondary"
-  source = "./tests"
-}
-mock_provider "aws" {
-  alias  = "tertiary"
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-  domain_name            = "api.example.com"
-  hosted_zone_id         = "Z0123456789ABCDEFGHIJ"
-}
-
 run "regions_bad_values" {
   command = plan
 

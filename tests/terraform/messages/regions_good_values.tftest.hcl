@@ -1,25 +1,6 @@
 # Must pass, on the regions=3, waf=on bundle: the edge of every option variable's rules from the
 # good side.
 
-mock_provider "aws" {
-  source = "./tests"
-}
-mock_provider "aws" {
-  alias  = "secondary"
-  source = "./tests"
-}
-mock_provider "aws" {
-  alias  = "tertiary"
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-  domain_name            = "api.example.com"
-  hosted_zone_id         = "Z0123456789ABCDEFGHIJ"
-}
-
 run "regions_good_values" {
   command = plan
 

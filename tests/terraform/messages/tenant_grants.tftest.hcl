@@ -1,14 +1,5 @@
 # Grants naming a session instead of a role, an empty list, a bad tenant id; a zero rotation period.
 
-mock_provider "aws" {
-  source = "./tests"
-}
-
-variables {
-  lambda_log_bucket_name = "acme-tap-test-logs"
-  allowed_ip_ranges      = ["203.0.113.0/24"]
-}
-
 run "bad_grants" {
   command = plan
 

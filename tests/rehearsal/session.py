@@ -1,16 +1,17 @@
-"""Deploy rehearsal fixtures: one moto server per session, and each rehearsal applied once.
+"""Deploy rehearsal fixtures: one moto server per session, and each rehearsal applied once. Shared
+with every folder through `tests/conftest.py`, which starts the rehearsals at the first test after
+the handler tests (`moto.mock_aws` resets moto's backends) and orders their tests last.
 
 - `emulator` (session): a started `tests.rehearsal.emulator.Emulator` (moto's server on
   127.0.0.1, named patches applied), stopped at the end of the session. Use `emulator.env()` to
   run terraform/cdktf against it, `emulator.write_override(dir)` to wire a root module to it and
   `Workspace(emulator, dir)` to run and time Terraform there. To share it with tests outside
   this folder, move this fixture to `tests/conftest.py` (it only needs the import).
-- `rehearsals` (session, started by the first test of this folder): runs the deploy, upgrade and
-  regions (the largest bundle: `regions=3` with compliance and account controls) cycles of
+- `rehearsals` (session, started by `tests/conftest.py` after the handler tests): runs the deploy,
+  upgrade, regions (the largest bundle, `tapgen.combinations.LARGEST`) and cdktf cycles of
   `tests.rehearsal.cycles` at once in background threads (only those whose test module is
-  selected), while the other tests go on, and hands their
-  `Run` records to the tests: `rehearsals.get("deploy")` waits for that cycle and re-raises its
-  failure.
+  selected; none: no emulator is started), while the other tests go on, and hands their records
+  to the tests: `rehearsals.get("deploy")` waits for that cycle and re-raises its failure.
 
 The figures (resources created, seconds per step) are printed in the terminal summary.
 """
@@ -23,9 +24,11 @@ from pathlib import Path
 import pytest
 
 from tapgen.combinations import LARGEST
-from tests.rehearsal.cycles import Run, deploy_cycle, newest_release, regions_cycle, upgrade_cycle
+from tests.rehearsal.cycles import Run, cdktf_cycle, deploy_cycle, newest_release, regions_cycle, upgrade_cycle
 from tests.rehearsal.emulator import Emulator
 
+# The cycles by the name of their test module (`test_<name>.py`), the longest first.
+CYCLES = ("regions", "cdktf_cycle", "upgrade", "deploy")
 FIGURES: list[str] = []
 LEDGER: list[str] = []
 
@@ -46,32 +49,29 @@ class Rehearsals:
 
 
 @pytest.fixture(scope="session")
-def rehearsals(request, emulator, tmp_path_factory):
+def rehearsals(request, tmp_path_factory):
     selected = {Path(str(item.fspath)).name for item in request.session.items}
-    wanted = [name for name in ("deploy", "upgrade", "regions") if f"test_{name}.py" in selected]
-    bundle = request.getfixturevalue("synth").bundle if {"deploy", "upgrade"} & set(wanted) else None
-    pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="rehearsal")
-    futures: dict[str, Future] = {}
-    if "regions" in wanted:
-        regions_bundle = request.getfixturevalue("synth_of")(**LARGEST).bundle
-        futures["regions"] = pool.submit(
-            regions_cycle, emulator, regions_bundle, tmp_path_factory.mktemp("regions") / "tap_stack"
-        )
-    if "deploy" in wanted:
-        futures["deploy"] = pool.submit(deploy_cycle, emulator, bundle, tmp_path_factory.mktemp("deploy") / "tap_stack")
-    if "upgrade" in wanted:
-        futures["upgrade"] = pool.submit(
-            upgrade_cycle, emulator, newest_release(), bundle, tmp_path_factory.mktemp("upgrade") / "tap_stack"
-        )
+    wanted = [name for name in CYCLES if f"test_{name}.py" in selected]
+    if not wanted:
+        yield Rehearsals({})
+        return
+    emulator = request.getfixturevalue("emulator")
+    # Synthesized here, in this thread: `synth_of` is not thread-safe.
+    synth_of = request.getfixturevalue("synth_of")
+    largest = synth_of(**LARGEST).bundle if "regions" in wanted else None
+    default = synth_of().bundle if {"deploy", "upgrade"} & set(wanted) else None
+    workdir = {name: tmp_path_factory.mktemp(name) / "tap_stack" for name in wanted}
+    jobs = {
+        "regions": lambda: regions_cycle(emulator, largest, workdir["regions"]),
+        "deploy": lambda: deploy_cycle(emulator, default, workdir["deploy"]),
+        "upgrade": lambda: upgrade_cycle(emulator, newest_release(), default, workdir["upgrade"]),
+        "cdktf_cycle": lambda: cdktf_cycle(emulator, workdir["cdktf_cycle"].parent / "project"),
+    }
+    pool = ThreadPoolExecutor(max_workers=len(wanted), thread_name_prefix="rehearsal")
     try:
-        yield Rehearsals(futures)
+        yield Rehearsals({name: pool.submit(jobs[name]) for name in wanted})
     finally:
         pool.shutdown(wait=True)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _rehearsals_start_early(rehearsals):
-    """Start the cycles with the first test of this folder, so they run while other tests do."""
 
 
 @pytest.fixture(scope="session")

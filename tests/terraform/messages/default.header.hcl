@@ -1,0 +1,11 @@
+# Prepended by tests/terraform/test_terraform.py to every message file it runs on the default bundle:
+# the provider mocks and the required variables, stated once.
+
+mock_provider "aws" {
+  source = "./tests"
+}
+
+variables {
+  lambda_log_bucket_name = "acme-tap-test-logs"
+  allowed_ip_ranges      = ["203.0.113.0/24"]
+}
