@@ -29,6 +29,7 @@ from tapgen.archives import WheelCache, parse_requirements
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "lambda_src" / "crud" / "requirements.txt"
+TEST_REQUIREMENTS = Path(__file__).resolve().parent / "redis_requirements.txt"
 CACHE_USER = "tap-test-cache"
 # The tests' own user, to plant and inspect entries; the function's user has only its ACL rules.
 ADMIN_USER = "tap-test-admin"
@@ -40,12 +41,19 @@ MISSING_SERVER = (
 STARTUP_SECONDS = 10
 
 
-def import_redis():
-    """redis-py from the function's pinned wheel (a wheel is importable as a zip)."""
+def redis_wheels() -> list[str]:
+    """redis-py's pinned wheel (the function's) and what it needs on this Python (`TEST_REQUIREMENTS`):
+    wheels are importable as zips, so these are `sys.path` entries."""
     (requirement,) = [r for r in parse_requirements(REQUIREMENTS) if r.name == "redis"]
-    wheel = str(WheelCache.default().wheel(requirement))
-    if wheel not in sys.path:
-        sys.path.insert(0, wheel)
+    needed = [requirement, *(parse_requirements(TEST_REQUIREMENTS) if sys.version_info < (3, 11, 3) else ())]
+    return [str(WheelCache.default().wheel(r)) for r in needed]
+
+
+def import_redis():
+    """redis-py, imported from `redis_wheels()`."""
+    for wheel in redis_wheels():
+        if wheel not in sys.path:
+            sys.path.insert(0, wheel)
     import redis
 
     return redis

@@ -16,12 +16,14 @@ from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
+import aws_lambda_powertools
 import boto3
 import pytest
+from aws_lambda_powertools.metrics import EphemeralMetrics
 from moto.dynamodb.models import DynamoDBBackend
 
 from tapgen.archives import build_archives, parse_requirements
-from tests.lambda_src.cache_server import ADMIN_USER, CACHE_USER, REQUIREMENTS, import_redis, tls_files
+from tests.lambda_src.cache_server import ADMIN_USER, CACHE_USER, REQUIREMENTS, import_redis, redis_wheels, tls_files
 from tests.lambda_src.conftest import (
     ENVIRONMENT,
     LAMBDA_SRC,
@@ -71,6 +73,15 @@ def change_behind_the_cache(aws, tenant: str, item_id: str, name: str) -> None:
 def new_container() -> Api:
     """Another warm container of the same function (its own clients, cache floors and breaker)."""
     return Api(load_handler("crud", "crud_handler"))
+
+
+def isolated_container(monkeypatch) -> Api:
+    """A container whose metrics are its own: Powertools' `Metrics` keeps one metric set per process
+    (a Lambda container), and the containers of a test share this process and would flush each
+    other's metrics; `EphemeralMetrics` keeps them apart, as separate processes would."""
+    with monkeypatch.context() as patched:
+        patched.setattr(aws_lambda_powertools, "Metrics", EphemeralMetrics)
+        return new_container()
 
 
 def warnings_of(monkeypatch, module) -> list[str]:
@@ -253,12 +264,18 @@ def atomic_moto(monkeypatch):
 def test_concurrent_writers_and_readers_never_go_back(cached_api, cache_admin, aws, monkeypatch, atomic_moto):
     item = create(cached_api)
     path = f"/items/{item['item_id']}"
-    containers = [new_container() for _ in range(8)]
+    containers = [isolated_container(monkeypatch) for _ in range(8)]
     for container in containers:
         container.module.clients.build_all()  # boto3's default session is not thread-safe to build on
     failures: list[str] = []
 
     def work(api: Api) -> None:
+        try:
+            rounds(api)
+        except Exception as error:  # a thread's exception would otherwise only be a warning
+            failures.append(f"{type(error).__name__}: {error}")
+
+    def rounds(api: Api) -> None:
         highest = 0
         for round_ in range(12):
             written = api("PUT", path, body={"round": round_})
@@ -455,11 +472,10 @@ print(json.dumps(imported))
     ],
 )
 def test_redis_is_imported_only_when_a_cache_is_configured_and_used(extra, expected):
-    redis = import_redis()
-    wheel = redis.__file__.split("/redis/__init__.py")[0]
     env = {name: value for name, value in os.environ.items() if not name.startswith("CACHE_")}
     env |= ENVIRONMENT | {"APP_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"}
-    env |= {"CACHE_USER": "u", "CACHE_NAME": "g", "PYTHONPATH": wheel, "CRUD": str(LAMBDA_SRC / "crud")}
+    env |= {"CACHE_USER": "u", "CACHE_NAME": "g", "PYTHONPATH": os.pathsep.join(redis_wheels())}
+    env |= {"CRUD": str(LAMBDA_SRC / "crud")}
     env |= {"SHARED": str(LAMBDA_SRC / "shared")} | extra
     result = subprocess.run([sys.executable, "-c", IMPORTS_PROBE], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
