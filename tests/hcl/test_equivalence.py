@@ -14,7 +14,9 @@ from tests.hcl.conftest import COMBINATION_IDS, COMBINATIONS, in_parallel
 from tests.rehearsal.emulator import OVERRIDE_FILE, Emulator, Workspace
 
 FIXTURES = Path(__file__).resolve().parent.parent / "rehearsal" / "fixtures"
-ACCOUNT = "444444444444"  # an emulated account of its own: nothing shared with the rehearsals
+# The session's emulator (`tests/rehearsal/session.py`), in an emulated account of its own: nothing
+# is shared with the rehearsals that run beside these plans.
+ACCOUNT = "444444444444"
 HOSTED_ZONE = "Z0444444444444EXAMPLE"  # plans only: the zone is not read
 OTHER_BRANCHES = Path(__file__).resolve().parent / "fixtures" / "other_branches.tfvars"
 
@@ -23,12 +25,6 @@ def tfvars(regions: str) -> list[str]:
     if regions == "1":
         return [f"-var-file={FIXTURES / 'deploy.tfvars'}"]
     return [f"-var-file={FIXTURES / 'regions.tfvars'}", f"-var=hosted_zone_id={HOSTED_ZONE}"]
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    with Emulator.running() as running:
-        yield running
 
 
 def planned(emulator: Emulator, directory: Path, variables: list[str]) -> dict:
