@@ -356,6 +356,14 @@ NAME_LIMITS: dict[str, list[Limit]] = {
     "aws_config_config_rule": [_attr("name", 128)],
     "aws_config_configuration_recorder": [_attr("name", 256)],
     "aws_config_delivery_channel": [_attr("name", 256)],
+    # cache=elasticache: ids of a letter, then letters, digits and single hyphens
+    "aws_elasticache_replication_group": [_attr("replication_group_id", 40, "^[a-z](-?[a-z0-9])*$")],
+    "aws_elasticache_subnet_group": [_attr("name", 255, "^[a-z](-?[a-z0-9])*$")],
+    "aws_elasticache_user": [
+        _attr("user_id", 40, "^[a-z](-?[a-z0-9])*$"),
+        _attr("user_name", 40, "^[a-z](-?[a-z0-9])*$"),
+    ],
+    "aws_elasticache_user_group": [_attr("user_group_id", 40, "^[a-z](-?[a-z0-9])*$")],
 }
 # Name-like attributes that repeat a name checked above (a bucket's sub-resources name the bucket,
 # a permission names its function, ...) or are AWS constants, not names the stack makes up.
