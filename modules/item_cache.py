@@ -13,10 +13,10 @@ network, which the CRUD function reads through on `GET /items/{id}` and writes t
   (`ItemCache.connect_statement`). An auth token (password) from Secrets Manager would pass through
   Terraform's state: provider 5.100 has no write-only `auth_token`. The mandatory `default` user is
   switched off.
-- The user may run only what the function's cache needs, on the item keys only (`tap:*`):
-  GET, SET, DEL and EXPIRE on entries, EVALSHA and SCRIPT LOAD for the compare-and-set Lua script
-  that redis-py's `register_script` runs (EVALSHA first, SCRIPT LOAD when the server does not have
-  the script yet; the script calls GET, SET and DEL itself), and PING for health checks.
+- The user may run only the commands the function sends, on its own keys: `CACHE_ACL_RULES` of
+  `lambda_src/shared/tap_contract.py` (HMGET to read an entry; EVAL of the compare-and-set script,
+  which itself calls HMGET, DEL, HSET and EXPIRE; keys `tap:item:*`). The tests' Redis server
+  enforces the same rules, so a command the function needs but may not run fails there.
 - More than one node puts replicas in other availability zones with automatic failover (multi-AZ);
   one node has neither, which ElastiCache requires.
 - Slow-log and engine-log are delivered as JSON into two encrypted log groups.
