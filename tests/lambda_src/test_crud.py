@@ -86,11 +86,18 @@ def test_no_expiry_when_retention_is_zero(aws, monkeypatch):
         ('{"": 1}', "invalid_body"),
         ('{"n": 1' + "0" * 40 + "}", "invalid_number"),
         ('{"n": 1e200}', "invalid_number"),
+        ('{"n": 2.5e-140}', "invalid_number"),
+        ('{"n": -1e-131}', "invalid_number"),
         ('{"n": 0.12345678901234567890123456789012345678901}', "invalid_number"),
     ],
 )
 def test_post_rejects_bad_bodies(api, raw, code):
     error_of(api("POST", "/items", raw_body=raw), 400, code)
+
+
+@pytest.mark.parametrize("number", ["1E-130", "-1E-130", "0", "9.9999999999999999999999999999999999999E+125"])
+def test_numbers_at_dynamodbs_limits_are_stored(api, number):
+    assert api("POST", "/items", raw_body=f'{{"n": {number}}}').status == 201
 
 
 def test_nesting_of_exactly_32_is_accepted(api):

@@ -13,6 +13,8 @@ from boto3.dynamodb.types import DYNAMODB_CONTEXT
 
 from tap_http import TENANT, TENANT_HEADER, ApiError, header
 
+SMALLEST_MAGNITUDE = Decimal("1E-130")  # DynamoDB's smallest non-zero number
+
 DIGITS = re.compile(r"[0-9]{1,4}")
 IF_MATCH = re.compile(r'\*|"([1-9][0-9]{0,17})"|([1-9][0-9]{0,17})')
 MAX_BODY_BYTES = 256 * 1024
@@ -148,9 +150,14 @@ def _check_values(value: object) -> None:
 
 
 def _check_number(value: Decimal) -> None:
+    """DynamoDB's number range. Its decimal context traps too many digits and magnitudes from 1E+126
+    up, but a subnormal as small as 1E-165 passes it exactly, which DynamoDB refuses (underflow)."""
     try:
         DYNAMODB_CONTEXT.create_decimal(value)
-    except DecimalException as error:
+        in_range = not value or abs(value) >= SMALLEST_MAGNITUDE
+    except DecimalException:
+        in_range = False
+    if not in_range:
         raise ApiError(
             400, "invalid_number", "Numbers must have at most 38 significant digits and magnitude 1E-130 to 1E+126."
-        ) from error
+        )
