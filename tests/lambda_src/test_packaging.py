@@ -73,3 +73,35 @@ def test_the_canary_archive_is_named_after_its_content(synth):
     assert archive.name == f"canary-{hashlib.sha256(archive.read_bytes()).hexdigest()[:16]}.zip"
     assert (synth.stack_dir / archive.name).read_bytes() == archive.read_bytes()
     assert all(name.startswith("python/") for name in zipfile.ZipFile(archive).namelist())
+
+
+DAX_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import amazondax, antlr4, botocore, six
+print(json.dumps({module.__name__: module.__file__ for module in (amazondax, antlr4, botocore, six)}))
+"""
+
+
+def test_the_crud_archive_ships_the_dax_client_which_imports_beside_the_runtime_botocore(synth, tmp_path):
+    """The DAX client (built from its sdist) and its dependencies come from the archive; botocore,
+    as on Lambda, from the runtime (here the project's environment, which has boto3)."""
+    names = zipfile.ZipFile(synth.bundle / "function.zip").namelist()
+    top = {name.split("/")[0] for name in names}
+    assert {"amazondax", "antlr4", "six.py"} <= top
+    assert not top & {"boto3", "botocore"}
+    target = tmp_path / "task"
+    zipfile.ZipFile(synth.bundle / "function.zip").extractall(target)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, "-c", DAX_PROBE, str(target)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.splitlines()[-1])
+    assert all(found[module].startswith(str(target)) for module in ("amazondax", "antlr4", "six"))
+    assert not found["botocore"].startswith(str(target))
