@@ -332,3 +332,23 @@ def cached_api(aws, cache_server, cache_admin, monkeypatch) -> Api:
     """The CRUD handler with its cache on the test server."""
     cache_environment(monkeypatch, cache_server)
     return Api(load_handler("crud", "crud_handler"))
+
+
+@pytest.fixture
+def dax_cluster(aws, monkeypatch):
+    """A stand-in DAX cluster in front of the item table (`tests/lambda_src/dax_standin.py`): the
+    function's own `AmazonDaxClient.resource(...)` call builds it, with `DAX_ENDPOINT` set as the
+    stack sets it."""
+    from tests.lambda_src.dax_standin import DAX_ENDPOINT, DaxCluster, import_amazondax
+
+    amazondax = import_amazondax(monkeypatch)
+    cluster = DaxCluster(TABLE, nodes=2)
+    monkeypatch.setattr(amazondax.AmazonDaxClient, "resource", cluster.resource)
+    monkeypatch.setenv("DAX_ENDPOINT", DAX_ENDPOINT)
+    return cluster
+
+
+@pytest.fixture
+def dax_api(dax_cluster) -> Api:
+    """The CRUD handler with DAX in front of its table."""
+    return Api(load_handler("crud", "crud_handler"))

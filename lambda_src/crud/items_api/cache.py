@@ -11,14 +11,11 @@ built (`items_api.clients`). What holds, and why:
   So a reader that read version 1 from DynamoDB before a writer stored version 2 cannot put version
   1 back. A tombstone lives `TOMBSTONE_SECONDS`, Lambda's longest invocation, so it outlives every
   populate that read the item before the delete.
-- **A container never serves a version older than one it already returned or wrote** for that
-  item: it keeps the lowest version it may still serve per item (a delete raises it past every
-  version), so a cached entry below it is a miss, whatever another container stored.
-- **An entry is never served past the item's `expires_at`**, and lives at most `CACHE_TTL_SECONDS`.
-- **An outage degrades to DynamoDB, never an error**: short timeouts, one warning line and a
-  `CacheErrors` count per failure, then the cache is skipped for `BREAKER_SECONDS`, so a dead
-  endpoint costs one timeout per window rather than one per request. A write whose cache update
-  fails has still succeeded.
+- **What every item cache promises** (`items_api.guard`): a container never serves a version older
+  than one it already returned or wrote, never an entry past the item's `expires_at`, and an
+  outage degrades to DynamoDB (short timeouts, one warning and a `CacheErrors` count per failure,
+  then no cache for `BREAKER_SECONDS`). Entries live at most `CACHE_TTL_SECONDS`; a write whose
+  cache update fails has still succeeded.
 
 Values are the stored record in DynamoDB's wire form (`TypeSerializer`), as JSON: numbers keep
 their exact value, every field survives.
@@ -28,29 +25,21 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import cached_property
-from typing import TypeVar
 from urllib.parse import urlencode
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.model import ServiceId
 from botocore.signers import RequestSigner
 
 import tap_contract
+from items_api.guard import OutageGuard, ReadThrough
 from items_api.store import Clock
 
-CACHE_HITS, CACHE_MISSES, CACHE_ERRORS = tap_contract.CACHE_METRICS
-# Socket and connect timeouts: a cache answers in about a millisecond, and a slower one costs
-# more than the DynamoDB read it saves.
-TIMEOUT_SECONDS = 0.2
-BREAKER_SECONDS = 5.0
 TOMBSTONE_SECONDS = 900
-FLOOR_MAX_ENTRIES = 10_000
 TOKEN_EXPIRY_SECONDS = 900
 # ElastiCache accepts a token for its 15 minutes; renewing after 10 leaves a margin for clock skew.
 TOKEN_REUSE_SECONDS = 600
@@ -77,7 +66,6 @@ return 1
 
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
-T = TypeVar("T")
 
 
 def item_key(tenant: str, item_id: str) -> str:
@@ -127,7 +115,7 @@ class IamAuthToken:
         return url.removeprefix("http://")
 
 
-class ItemCache:
+class ItemCache(ReadThrough):
     """`new_client` builds the redis-py client on first use; `item_clock` is the item store's
     clock (for `expires_at`), `clock` a monotonic one (for the breaker)."""
 
@@ -140,90 +128,46 @@ class ItemCache:
         item_clock: Clock,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__(metrics, item_clock)
         self._new_client = new_client
         self._ttl = ttl_seconds
-        self._logger = logger
-        self._metrics = metrics
-        self._item_clock = item_clock
-        self._clock = clock
-        self._skip_until = float("-inf")
-        self._floors: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._guard = OutageGuard("item cache unavailable; reading DynamoDB", logger, metrics, clock)
+
+    @property
+    def _clock(self) -> Callable[[], float]:
+        """The breaker's monotonic clock (tests move it by hand)."""
+        return self._guard.clock
+
+    @_clock.setter
+    def _clock(self, clock: Callable[[], float]) -> None:
+        self._guard.clock = clock
 
     @cached_property
     def _client(self):
         return self._new_client()
 
-    def read(self, tenant: str, item_id: str, load: Callable[[], dict | None]) -> dict | None:
-        """The item from the cache, or else from `load` (a consistent DynamoDB read), then cached."""
-        record = self._cached(tenant, item_id)
-        if record is not None:
-            self._count(CACHE_HITS)
-            self._raise_floor(tenant, item_id, int(record["version"]))
-            return record
-        self._count(CACHE_MISSES)
-        record = load()
-        if record is not None:
-            self.written(record)
-        return record
-
     def written(self, record: dict) -> None:
         """`record` is the item's current version (just written, or just read from DynamoDB)."""
-        tenant, item_id, version = record["tenant_id"], record["item_id"], int(record["version"])
-        self._raise_floor(tenant, item_id, version)
+        super().written(record)
         ttl = self._ttl
         if "expires_at" in record:
             ttl = min(ttl, int(record["expires_at"]) - self._epoch())
         if ttl >= 1:
-            self._store(item_key(tenant, item_id), version, False, encode(record), ttl)
+            key = item_key(record["tenant_id"], record["item_id"])
+            self._store(key, int(record["version"]), False, encode(record), ttl)
 
     def deleted(self, record: dict) -> None:
         """`record`, the version just deleted, is gone: no version of it may be served again."""
-        tenant, item_id, version = record["tenant_id"], record["item_id"], int(record["version"])
-        self._raise_floor(tenant, item_id, version + 1)
-        self._store(item_key(tenant, item_id), version, True, "", TOMBSTONE_SECONDS)
+        super().deleted(record)
+        key = item_key(record["tenant_id"], record["item_id"])
+        self._store(key, int(record["version"]), True, "", TOMBSTONE_SECONDS)
 
     def _cached(self, tenant: str, item_id: str) -> dict | None:
-        fields = self._guarded(lambda: self._client.hmget(item_key(tenant, item_id), "v", "d", "i"))
+        fields = self._guard.run(lambda: self._client.hmget(item_key(tenant, item_id), "v", "d", "i"))
         if not fields or fields[0] is None or fields[1] == "1" or fields[2] is None:
             return None
-        record = self._guarded(lambda: decode(fields[2]))
-        if record is None or (record.get("tenant_id"), record.get("item_id")) != (tenant, item_id):
-            return None
-        if "expires_at" in record and record["expires_at"] <= self._epoch():
-            return None
-        if int(record["version"]) < self._floors.get((tenant, item_id), 0):
-            return None
-        return record
+        return self._guard.run(lambda: decode(fields[2]))
 
     def _store(self, key: str, version: int, tombstone: bool, value: str, ttl: int) -> None:
         # EVAL, not EVALSHA with SCRIPT LOAD: one command for the cache user's ACL, and ~0.5 KB a write.
-        self._guarded(lambda: self._client.eval(CAS_SCRIPT, 1, key, version, "1" if tombstone else "0", value, ttl))
-
-    def _guarded(self, operation: Callable[[], T]) -> T | None:
-        """`operation`'s result; None when the cache is skipped or fails. Any failure counts, whatever
-        raised it (socket, TLS, authentication, token signing, a corrupt entry): none may fail a request."""
-        if self._clock() < self._skip_until:
-            return None
-        try:
-            return operation()
-        except Exception as error:
-            self._skip_until = self._clock() + BREAKER_SECONDS
-            self._logger.warning(
-                "item cache unavailable; reading DynamoDB",
-                extra={"reason": f"{type(error).__name__}: {str(error)[:200]}", "skip_seconds": BREAKER_SECONDS},
-            )
-            self._count(CACHE_ERRORS)
-            return None
-
-    def _raise_floor(self, tenant: str, item_id: str, version: int) -> None:
-        key = (tenant, item_id)
-        self._floors[key] = max(version, self._floors.get(key, 0))
-        self._floors.move_to_end(key)
-        if len(self._floors) > FLOOR_MAX_ENTRIES:
-            self._floors.popitem(last=False)
-
-    def _epoch(self) -> int:
-        return int(self._item_clock.now().timestamp())
-
-    def _count(self, name: str) -> None:
-        self._metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        self._guard.run(lambda: self._client.eval(CAS_SCRIPT, 1, key, version, "1" if tombstone else "0", value, ttl))

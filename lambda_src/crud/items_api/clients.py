@@ -11,7 +11,10 @@ environment (`AWS_LAMBDA_INITIALIZATION_TYPE` is `provisioned-concurrency`), so 
 builds everything at import, off the request path.
 
 The cache client exists only when a cache is configured (`CACHE_ENDPOINT`): only then is redis-py
-imported, so a function without a cache never pays for it.
+imported, so a function without a cache never pays for it. Likewise the DAX table (`DAX_ENDPOINT`)
+and `amazondax`. `build_all` leaves the DAX table out: building it connects to the cluster, and a
+cluster that cannot be reached must not fail init, so the handler builds it through the DAX guard
+(`items_api.dax.DaxItems.warm`).
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ class AwsClients:
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
-        from items_api.cache import TIMEOUT_SECONDS, IamAuthToken
+        from items_api.cache import IamAuthToken
+        from items_api.guard import TIMEOUT_SECONDS
 
         cache = self._settings.cache
         return redis.Redis(
@@ -80,6 +84,22 @@ class AwsClients:
             retry=Retry(NoBackoff(), retries=1),
             decode_responses=True,
         )
+
+    @cached_property
+    def dax_table(self):
+        """The item table through the container's one DAX client (thread-safe; it keeps its own
+        connections and a background refresh of the cluster's nodes). A botocore session, not a
+        boto3 one: amazondax 2.1.0 copies a boto3 session through `Session.credentials`, which
+        botocore does not have (AttributeError)."""
+        import botocore.session
+        from amazondax import AmazonDaxClient
+
+        from items_api.dax import CLIENT_CONFIG
+
+        resource = AmazonDaxClient.resource(
+            session=botocore.session.get_session(), endpoint_url=self._settings.dax_endpoint, config=CLIENT_CONFIG
+        )
+        return resource.Table(self._settings.table_name)
 
     def build_all(self) -> None:
         names = ("item_table", "grants_table", "events", "secrets")

@@ -17,7 +17,7 @@ from items_api.tokens import NextTokens
 from tap_http import ApiError, HttpApi, Route, json_response, routes_for, service_unavailable
 
 if TYPE_CHECKING:  # imported by the handler only when a cache is configured
-    from items_api.cache import ItemCache
+    from items_api.guard import ReadThrough
 
 # Without If-Match a write is last-writer-wins, yet atomic: on a concurrent change we re-read and
 # retry; after this many conflicts the request is answered 503 rather than looping.
@@ -35,8 +35,9 @@ class ItemRoutes:
     parsed and checked against the caller's grant before the handler runs, hence before any read,
     write, count or listing of items. A handler receives the tenant only from that wrapper.
 
-    With a `cache`, `GET /items/{id}` reads through it and every successful write updates it; the
-    reads behind a write, lists and counts always go to DynamoDB.
+    With a `cache` (`items_api.cache` or `items_api.dax`), `GET /items/{id}` reads through it and
+    every successful write is reported to it; the reads behind a write, lists and counts always go
+    to DynamoDB.
     """
 
     def __init__(
@@ -45,7 +46,7 @@ class ItemRoutes:
         events: ItemEvents,
         access: TenantAccess,
         tokens: NextTokens,
-        cache: ItemCache | None = None,
+        cache: ReadThrough | None = None,
     ) -> None:
         self._store = store
         self._events = events

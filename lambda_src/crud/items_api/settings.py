@@ -14,8 +14,11 @@
 | `CACHE_USER` | the ElastiCache RBAC user to authenticate as with IAM (its id = its name) | with a cache |
 | `CACHE_NAME` | the replication group id, which the IAM auth token names | with a cache |
 | `CACHE_TTL_SECONDS` | how long a cached item may be served (never past its `expires_at`), >= 1 | 60 |
+| `DAX_ENDPOINT` | `daxs://<cluster address>[:port]`, the DAX cluster's discovery URL; empty: no DAX | absent |
 
-Without a cache nothing of it is imported (`items_api.cache`, redis-py): no cold-start cost.
+Without a cache nothing of it is imported (`items_api.cache`, redis-py; `items_api.dax`, amazondax):
+no cold-start cost. `DAX_ENDPOINT` and `CACHE_ENDPOINT` exclude each other. DAX's item TTL is the
+cluster's own parameter, so DAX needs no TTL setting here.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 _ENDPOINT = re.compile(r"^(?P<host>[A-Za-z0-9.-]+):(?P<port>[0-9]{1,5})$")
+_DAX_ENDPOINT = re.compile(r"^daxs://[A-Za-z0-9.-]+(:(?P<port>[0-9]{1,5}))?$")
 
 
 def _whole_number(name: str, default: int, minimum: int = 0) -> int:
@@ -69,6 +73,20 @@ class CacheSettings:
         )
 
 
+def _dax_endpoint() -> str | None:
+    """`DAX_ENDPOINT`, or None when it is empty or absent. Only TLS (`daxs://`): the stack's
+    clusters require it, and an unencrypted `dax://` URL would send items in clear."""
+    endpoint = os.environ.get("DAX_ENDPOINT", "")
+    if not endpoint:
+        return None
+    if os.environ.get("CACHE_ENDPOINT", ""):
+        raise ValueError("DAX_ENDPOINT and CACHE_ENDPOINT are both set; the function uses one item cache")
+    match = _DAX_ENDPOINT.match(endpoint)
+    if not match or (match["port"] is not None and not 0 < int(match["port"]) < 65536):
+        raise ValueError(f"DAX_ENDPOINT must be daxs://<cluster address>[:port], not {endpoint!r}")
+    return endpoint
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
@@ -80,6 +98,7 @@ class Settings:
     app_secret_arn: str
     app_secret_cache_seconds: int
     cache: CacheSettings | None = None
+    dax_endpoint: str | None = None
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -92,5 +111,7 @@ class Settings:
             grants_cache_max_entries=_whole_number("GRANTS_CACHE_MAX_ENTRIES", 1000, minimum=1),
             app_secret_arn=os.environ["APP_SECRET_ARN"],
             app_secret_cache_seconds=_whole_number("APP_SECRET_CACHE_SECONDS", 300),
+            # DAX first: with both caches set, that is the error to report, whatever else is wrong.
+            dax_endpoint=_dax_endpoint(),
             cache=CacheSettings.from_environment(),
         )

@@ -12,7 +12,9 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 SERVER_FIELDS = ("item_id", "version", "created_at", "updated_at", "expires_at")
+KEY_FIELDS = ("tenant_id", "item_id")
 SECONDS_PER_DAY = 86400
+CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 class Conflict(Exception):
@@ -30,6 +32,17 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def key_of(record: dict) -> dict:
+    """The table key of `record` (or of a key)."""
+    return {field: record[field] for field in KEY_FIELDS}
+
+
+def is_condition_failure(error: Exception) -> bool:
+    """Whether `error` is a write's condition failing. boto3 raises a `ClientError`; the DAX client a
+    `DaxServiceError`, a `ClientError` too whose response carries DynamoDB's error code."""
+    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") == CONDITION_FAILED
+
+
 def to_api(record: dict) -> dict:
     """A stored record as clients see it: their fields plus the server-managed ones."""
     item = dict(record.get("data", {}))
@@ -38,7 +51,8 @@ def to_api(record: dict) -> dict:
 
 
 class ItemStore:
-    """`new_table` builds the item table (a boto3 `Table`) when the store first needs it."""
+    """`new_table` builds the item table (a boto3 `Table`, or `items_api.dax.WriteThroughTable`,
+    which has the same methods) when the store first needs it."""
 
     def __init__(self, new_table: Callable[[], object], retention_days: int, clock: Clock | None = None) -> None:
         self._new_table = new_table
@@ -89,9 +103,8 @@ class ItemStore:
         return record
 
     def delete(self, current: dict) -> None:
-        key = {"tenant_id": current["tenant_id"], "item_id": current["item_id"]}
         self._conditional(
-            self._table.delete_item, Key=key, ConditionExpression=self._unchanged(int(current["version"]))
+            self._table.delete_item, Key=key_of(current), ConditionExpression=self._unchanged(int(current["version"]))
         )
 
     def _unchanged(self, version: int):
@@ -102,7 +115,7 @@ class ItemStore:
         try:
             write(**arguments)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if is_condition_failure(error):
                 raise Conflict from error
             raise
 
