@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from modules import dax_cache
 from modules.account_controls import AccountControls, AccountControlsProps
 from modules.audit_trail import AuditTrail, AuditTrailProps
 from modules.permission_boundary import PermissionBoundary, PermissionBoundaryProps
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 # is narrower; tests/stacks/test_compliance.py checks that every action a role is granted fits.
 BOUNDARY_ACTIONS = (
     "cloudwatch:PutMetricData",
+    *dax_cache.FUNCTION_ACTIONS,
     "dynamodb:*",
     "ec2:*NetworkInterface*",
     "ec2:*PrivateIpAddresses",

@@ -29,16 +29,19 @@ IAM_ROLES = (
     "log-replication",
     "canary",
 )
-# Roles that exist only with an option: the VPC's flow logs in every region (compliance), the
-# trail's log delivery (compliance) and the Config recorder (account_controls) in the primary.
+# Roles that exist only with an option: in every region the VPC's flow logs (compliance or a cache)
+# and the DAX cluster's (cache=dax); in the primary the trail's log delivery (compliance) and the
+# Config recorder (account_controls).
 FLOW_LOGS_ROLE = "flow-logs"
 TRAIL_ROLE = "trail"
 CONFIG_ROLE = "config"
+DAX_ROLE = "dax"
 IAM_ROLE_NAME_MAX = 64
 S3_BUCKET_NAME_MAX = 63
-# ElastiCache ids (replication group, users, user group) allow 40 characters; the users' and the
-# group's ids add at most 8 (`-default`) to the cache's.
-CACHE_ID_MAX = 40 - len("-default")
+# The longest cache id per `cache` option value. ElastiCache ids (replication group, users, user
+# group) allow 40 characters, and the users' and the group's ids add at most 8 (`-default`) to the
+# cache's; a DAX cluster name allows 20.
+CACHE_ID_MAX = {"elasticache": 40 - len("-default"), "dax": 20}
 HASH_CHARS = 8
 
 
@@ -50,12 +53,12 @@ def fitted(name: str, limit: int) -> str:
     return f"length({name}) <= {limit} ? {name} : {cut}"
 
 
-def cache_id(scope: Construct, region: Region) -> str:
-    """Declare the local `cache_id[_<slot>]`: the item cache's id in `region`, `<prefix>-cache` fitted so
-    that its users' ids stay within ElastiCache's 40 characters, with runs of `-` made one (ElastiCache
-    ids may not hold `--`, which a suffix or the cut may bring); return a reference to it."""
+def cache_id(scope: Construct, region: Region, cache: str) -> str:
+    """Declare the local `cache_id[_<slot>]`: the id of `region`'s item cache of kind `cache`,
+    `<prefix>-cache` fitted within `CACHE_ID_MAX`, with runs of `-` made one (neither ElastiCache nor
+    DAX ids may hold `--`, which a suffix or the cut may bring); return a reference to it."""
     local_name = f"cache_id{region.suffix}"
-    expression = fitted('"${local.name_prefix}-cache"', CACHE_ID_MAX)
+    expression = fitted('"${local.name_prefix}-cache"', CACHE_ID_MAX[cache])
     local = TerraformLocal(scope, local_name, f'${{replace({expression}, "/-+/", "-")}}')
     local.override_logical_id(local_name)
     return f"${{local.{local_name}}}"
@@ -66,6 +69,7 @@ def optional_roles(config: SynthConfig, region: Region) -> tuple[str, ...]:
     compliance, primary = config.compliance_enabled, region.is_primary
     return (
         *((FLOW_LOGS_ROLE,) if config.private_network else ()),
+        *((DAX_ROLE,) if config.cache == "dax" else ()),
         *((TRAIL_ROLE,) if compliance and primary else ()),
         *((CONFIG_ROLE,) if config.account_controls_enabled and primary else ()),
     )

@@ -28,6 +28,7 @@ from modules.dashboard import (
     function_metrics,
     table_metrics,
 )
+from modules.dax_cache import DaxCache, DaxCacheProps
 from modules.encryption import EncryptionKey, EncryptionKeyProps
 from modules.iam import Condition, Statement
 from modules.item_cache import ItemCache, ItemCacheProps
@@ -218,14 +219,32 @@ class TapRegion(RegionScope):
             ),
         )
 
-    def _cache(self) -> ItemCache:
+    def _cache(self) -> ItemCache | DaxCache:
         """The CRUD function's read-through item cache, in the private network's subnets."""
-        network, v = self.network, self.var
+        network, v, cache = self.network, self.var, self.inputs.config.cache
+        cache_id = names.cache_id(self, self.region, cache)
+        if cache == "dax":
+            return DaxCache(
+                self,
+                DaxCacheProps(
+                    name="tap_stack_dax",
+                    cluster_name=cache_id,
+                    role_name=self.iam_role_names[names.DAX_ROLE],
+                    table_arn=self.data.arn,
+                    table_key_statement=table_key_statement(self),
+                    vpc_id=network.vpc_id,
+                    subnet_ids=network.function_network.subnet_ids,
+                    function_security_group_id=network.function_security_group_id,
+                    node_type=v["cache_node_type"].string_value,
+                    node_count=v["cache_node_count"].number_value,
+                    ttl_seconds=v["cache_ttl_seconds"].number_value,
+                ),
+            )
         return ItemCache(
             self,
             ItemCacheProps(
                 name="tap_stack_cache",
-                cache_id=names.cache_id(self, self.region),
+                cache_id=cache_id,
                 vpc_id=network.vpc_id,
                 subnet_ids=network.function_network.subnet_ids,
                 function_security_group_id=network.function_security_group_id,
@@ -503,12 +522,18 @@ def common_environment(region: TapRegion, service: str) -> dict[str, str]:
     }
 
 
-def crud_settings(region: TapRegion) -> FunctionSettings:
-    # DynamoDB names the table in the encryption context of every key use on its behalf.
+def table_key_statement(region: TapRegion) -> Statement:
+    """Use of the region's key through DynamoDB on the item table only (the CRUD function's, and
+    the DAX cluster's, which calls DynamoDB with its own role): DynamoDB names the table in the
+    encryption context of every key use on its behalf."""
     table_key_use = (
         Condition("StringEquals", "kms:ViaService", (region.account.service_host("dynamodb"),)),
         Condition("StringEquals", "kms:EncryptionContext:aws:dynamodb:tableName", (region.data.name,)),
     )
+    return Statement("UseTableKey", ("kms:Decrypt", "kms:GenerateDataKey"), (region.kms.arn,), conditions=table_key_use)
+
+
+def crud_settings(region: TapRegion) -> FunctionSettings:
     v = region.var
     return FunctionSettings(
         reserved_concurrency=v["lambda_reserved_concurrency"].number_value,
@@ -528,9 +553,7 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
         statements=(
             *((region.cache.connect_statement,) if region.cache else ()),
             Statement("ReadWriteItems", ITEM_ACTIONS, (region.data.arn,)),
-            Statement(
-                "UseTableKey", ("kms:Decrypt", "kms:GenerateDataKey"), (region.kms.arn,), conditions=table_key_use
-            ),
+            table_key_statement(region),
             Statement("PublishItemEvents", ("events:PutEvents",), (region.events.arn,)),
             Statement("ReadTenantGrants", ("dynamodb:GetItem",), (region.grants.arn,)),
             Statement(
@@ -552,6 +575,8 @@ def cache_environment(region: TapRegion) -> dict[str, str]:
     cache = region.cache
     if cache is None:
         return {}
+    if isinstance(cache, DaxCache):
+        return {"DAX_ENDPOINT": cache.endpoint_url}
     return {
         "CACHE_ENDPOINT": f"{cache.endpoint}:{cache.port}",
         "CACHE_NAME": cache.cache_id,

@@ -685,39 +685,69 @@ NETWORK_VARIABLES: tuple[VariableSpec, ...] = (
 )
 
 
-CACHE_VARIABLES: tuple[VariableSpec, ...] = (
-    VariableSpec(
-        "cache_node_type",
-        "string",
-        "ElastiCache node type of the item cache (cache=elasticache), such as cache.t4g.small or cache.r7g.large; "
-        "scripts/capacity derives the memory it needs from the working set.",
+@dataclass(frozen=True)
+class CacheEngine:
+    """What the cache variables say and allow for one `cache` option value."""
+
+    service: str
+    node_type: str
+    node_type_pattern: str
+    node_type_rule: str
+    max_nodes: int
+    nodes: str
+
+
+CACHE_ENGINES = {
+    "elasticache": CacheEngine(
+        "ElastiCache",
         "cache.t4g.small",
-        (
-            _regex(
-                "cache_node_type",
-                "^cache\\\\.[a-z0-9]+\\\\.[a-z0-9]+$",
-                "an ElastiCache node type such as cache.t4g.small",
-            ),
+        "^cache\\\\.[a-z0-9]+\\\\.[a-z0-9]+$",
+        "an ElastiCache node type such as cache.t4g.small",
+        6,
+        "a primary and its replicas, 1 to 6; from 2 on the replicas sit in another availability zone and take over "
+        "automatically when the primary fails.",
+    ),
+    "dax": CacheEngine(
+        "DAX",
+        "dax.t3.small",
+        "^dax\\\\.[a-z0-9]+\\\\.[a-z0-9]+$",
+        "a DAX node type such as dax.t3.small",
+        10,
+        "the cluster's replication factor, 1 to 10; from 2 on the nodes spread over the private subnets' "
+        "availability zones and a replica takes over when the primary fails.",
+    ),
+}
+
+
+def cache_variables(cache: str) -> tuple[VariableSpec, ...]:
+    """The item cache's variables for the `cache` option value `cache`."""
+    engine = CACHE_ENGINES[cache]
+    return (
+        VariableSpec(
+            "cache_node_type",
+            "string",
+            f"{engine.service} node type of the item cache (cache={cache}), such as {engine.node_type}; "
+            "scripts/capacity derives the memory it needs from the working set.",
+            engine.node_type,
+            (_regex("cache_node_type", engine.node_type_pattern, engine.node_type_rule),),
         ),
-    ),
-    VariableSpec(
-        "cache_node_count",
-        "number",
-        "Nodes of the item cache (cache=elasticache): a primary and its replicas, 1 to 6; from 2 on the replicas sit "
-        "in another availability zone and take over automatically when the primary fails.",
-        2,
-        (_number_range("cache_node_count", 1, 6, "nodes"),),
-    ),
-    VariableSpec(
-        "cache_ttl_seconds",
-        "number",
-        "Longest time the CRUD function serves an item from the cache without reading DynamoDB (cache=elasticache); "
-        "writes replace the cached item at once, so this bounds only what another region's writes or a failed cache "
-        "update can leave stale.",
-        60,
-        (_number_range("cache_ttl_seconds", 1, 86400, "seconds"),),
-    ),
-)
+        VariableSpec(
+            "cache_node_count",
+            "number",
+            f"Nodes of the item cache (cache={cache}): {engine.nodes}",
+            2,
+            (_number_range("cache_node_count", 1, engine.max_nodes, "nodes"),),
+        ),
+        VariableSpec(
+            "cache_ttl_seconds",
+            "number",
+            f"Longest time the CRUD function serves an item from the cache without reading DynamoDB (cache={cache}); "
+            "writes replace the cached item at once, so this bounds only what another region's writes or a failed "
+            "cache update can leave stale.",
+            60,
+            (_number_range("cache_ttl_seconds", 1, 86400, "seconds"),),
+        ),
+    )
 
 
 def _region_variable(index: int) -> VariableSpec:
@@ -792,5 +822,5 @@ def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
     network = NETWORK_VARIABLES if config.private_network else ()
     scale = SCALE_VARIABLES if config.scale_enabled else ()
     stream = ITEM_STREAM_VARIABLES if config.item_stream_enabled else ()
-    cache = CACHE_VARIABLES if config.cache_enabled else ()
+    cache = cache_variables(config.cache) if config.cache_enabled else ()
     return VARIABLES + CANARY_VARIABLES + waf + regional + routing + network + scale + stream + cache

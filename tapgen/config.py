@@ -20,7 +20,7 @@ REGION_COUNTS = ("1", "2", "3")
 SWITCHES = ("on", "off")
 OFF_ON = ("off", "on")  # capabilities that are off unless asked for (default first)
 ITEM_STREAMS = ("none", "kinesis")
-CACHES = ("none", "elasticache")
+CACHES = ("none", "elasticache", "dax")
 
 # What cdktf itself reads from cdktf.json (its config schema) and from the context (its own flags).
 # Anything else is a typo or a misplaced option (`"Backend": "s3"`), and is refused, not ignored.

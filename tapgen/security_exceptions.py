@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tapgen.combinations import OPTION_KEYS
+from tapgen.config import CACHES
 
 _SUFFIXES = ("_secondary", "_tertiary")
 
@@ -66,7 +67,7 @@ class CheckovSkip:
     account_controls: tuple[str, ...] = ("off", "on")
     scale: tuple[str, ...] = ("off", "on")
     item_stream: tuple[str, ...] = ("none", "kinesis")
-    cache: tuple[str, ...] = ("none", "elasticache")
+    cache: tuple[str, ...] = CACHES
 
     def applies_to(self, options: Mapping[str, str]) -> bool:
         """`options`: every option's value (`tapgen.combinations.options`)."""
@@ -143,7 +144,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
     ),
     # The private network exists with compliance=on, and for a cache with compliance=off.
     CheckovSkip("CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, compliance=("on",)),
-    CheckovSkip("CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, compliance=("off",), cache=("elasticache",)),
+    CheckovSkip("CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, compliance=("off",), cache=("elasticache", "dax")),
     CheckovSkip(
         "CKV_AWS_18",
         "S3 access logging on the log bucket (and its replicas in the other regions): it is itself the "

@@ -21,10 +21,15 @@ HOSTED_ZONE = "Z0444444444444EXAMPLE"  # plans only: the zone is not read
 OTHER_BRANCHES = Path(__file__).resolve().parent / "fixtures" / "other_branches.tfvars"
 
 
-def tfvars(regions: str) -> list[str]:
-    if regions == "1":
-        return [f"-var-file={FIXTURES / 'deploy.tfvars'}"]
-    return [f"-var-file={FIXTURES / 'regions.tfvars'}", f"-var=hosted_zone_id={HOSTED_ZONE}"]
+# The rehearsals' tfvars size an ElastiCache cache; a DAX cluster takes DAX nodes.
+DAX_NODE_TYPE = "dax.t3.small"
+
+
+def tfvars(combination: dict[str, str]) -> list[str]:
+    dax = [f"-var=cache_node_type={DAX_NODE_TYPE}"] if combination.get("cache") == "dax" else []
+    if combination["regions"] == "1":
+        return [f"-var-file={FIXTURES / 'deploy.tfvars'}", *dax]
+    return [f"-var-file={FIXTURES / 'regions.tfvars'}", f"-var=hosted_zone_id={HOSTED_ZONE}", *dax]
 
 
 def planned(emulator: Emulator, directory: Path, variables: list[str]) -> dict:
@@ -49,7 +54,7 @@ def assert_both_bundles_plan_the_same(emulator, synth, tmp_path: Path, variables
 @pytest.mark.rehearsal
 @pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
 def test_json_and_hcl_bundles_plan_the_same(emulator, synth_of, tmp_path, combination):
-    assert_both_bundles_plan_the_same(emulator, synth_of(**combination), tmp_path, tfvars(combination["regions"]))
+    assert_both_bundles_plan_the_same(emulator, synth_of(**combination), tmp_path, tfvars(combination))
 
 
 @pytest.mark.rehearsal

@@ -23,7 +23,8 @@ from tapgen.config import CACHES, ITEM_STREAMS, OFF_ON, REGION_COUNTS, SWITCHES
 from tapgen.placement import REGION_SUFFIXES
 
 GOLDEN = Path(__file__).parent / "golden"
-# Each option's values from the smallest stack to the largest.
+# Each option's values from the smallest stack to the largest; the cache engines are alternatives
+# (`ALTERNATIVES`): each is one step up from no cache, neither from the other.
 ORDER = {
     "regions": REGION_COUNTS,
     "waf": tuple(reversed(SWITCHES)),
@@ -33,6 +34,7 @@ ORDER = {
     "item_stream": ITEM_STREAMS,
     "cache": CACHES,
 }
+ALTERNATIVES = ("cache",)
 COMBINATIONS = PROVEN
 # (option, value stepped up to) -> {address or address pattern: {attribute that may differ from the
 # smaller stack: why}}
@@ -94,6 +96,15 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
             "policy": "the key also encrypts the cache at rest, its log groups and the VPC flow log group",
         },
     },
+    ("cache", "dax"): {
+        "aws_lambda_function.*": {"vpc_config": "every function runs in the private subnets the cluster is in"},
+        "aws_lambda_function.tap_stack_lambda": {"environment": "the CRUD function finds its DAX cluster"},
+        "data.aws_iam_policy_document.tap_stack_*lambda_role_permissions": {
+            "statement": "a function's role may manage its network interfaces in the region's VPC; the CRUD "
+            "function's may also send its item operations to the cluster",
+        },
+        "aws_kms_key.tap_stack_kms": {"policy": "the key also encrypts the VPC flow log group"},
+    },
     ("regions", "3"): {
         "aws_s3_bucket_replication_configuration.tap_stack_log_replication": {
             "rule": "a rule replicating the log archive into the tertiary region's bucket",
@@ -111,13 +122,22 @@ def _position(combination: dict[str, str], option: str) -> int:
     return values.index(combination.get(option, values[0]))
 
 
+def _move(smaller: dict[str, str], larger: dict[str, str], option: str) -> int | None:
+    """How many values `option` steps up from `smaller` to `larger`; None when the two are not
+    comparable (two different cache engines)."""
+    before, after = _position(smaller, option), _position(larger, option)
+    if option in ALTERNATIVES and before != after:
+        return 1 if before == 0 else None
+    return after - before
+
+
 def steps() -> list[tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...]]]:
     """(smaller, larger, ((option, value), ...)) for every pair of proven combinations where the
     larger steps one or more options up by one value each and changes nothing else."""
     found = []
     for smaller in COMBINATIONS:
         for larger in COMBINATIONS:
-            moves = {option: _position(larger, option) - _position(smaller, option) for option in ORDER}
+            moves = {option: _move(smaller, larger, option) for option in ORDER}
             if set(moves.values()) <= {0, 1} and 1 in moves.values():
                 found.append((smaller, larger, tuple((o, larger[o]) for o, m in moves.items() if m)))
     return found

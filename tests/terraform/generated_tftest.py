@@ -364,6 +364,10 @@ NAME_LIMITS: dict[str, list[Limit]] = {
         _attr("user_name", 40, "^[a-z](-?[a-z0-9])*$"),
     ],
     "aws_elasticache_user_group": [_attr("user_group_id", 40, "^[a-z](-?[a-z0-9])*$")],
+    # cache=dax: names of a letter, then letters, digits and single hyphens
+    "aws_dax_cluster": [_attr("cluster_name", 20, "^[a-z](-?[a-z0-9])*$")],
+    "aws_dax_subnet_group": [_attr("name", 255, "^[a-z](-?[a-z0-9])*$")],
+    "aws_dax_parameter_group": [_attr("name", 255, "^[a-z](-?[a-z0-9])*$")],
 }
 # Name-like attributes that repeat a name checked above (a bucket's sub-resources name the bucket,
 # a permission names its function, ...) or are AWS constants, not names the stack makes up.

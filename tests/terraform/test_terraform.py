@@ -41,18 +41,19 @@ def test_each_output_directory_is_a_valid_root_module(synth, tmp_path, which):
     assert result["error_count"] == 0
 
 
-def _tftest_files(document: dict, combination: dict[str, str]) -> dict[str, str]:
+def _tftest_files(document: dict, combination: dict[str, str], largest: dict) -> dict[str, str]:
     """The test files for one combination: the shared mocks; on the default stack the core
     contract (stack.tftest.hcl: 12 runs, about 80 s; the other combinations contain the same core
     resources, and tests/stacks pins their configuration to the default's); every region's wiring
-    (generated); and at regions=3 with WAF (the most names) every physical name at the longest
-    allowed inputs (generated from the synthesized JSON)."""
+    (generated); and every physical name at the longest allowed inputs (generated from the
+    synthesized JSON) on the largest stack (regions=3 with every option: the most names), and on a
+    combination with resource types the largest lacks (`cache=dax`)."""
     files = {"aws.tfmock.hcl": (TFTEST_DIR / "aws.tfmock.hcl").read_text()}
     regions, waf = combination["regions"], combination["waf"]
     if combination == COMBINATIONS[0]:
         files["stack.tftest.hcl"] = (TFTEST_DIR / "stack.tftest.hcl").read_text()
     files["regions.tftest.hcl"] = regions_tftest(int(regions), waf == "on")
-    if combination == LARGEST:
+    if combination == LARGEST or set(document["resource"]) - set(largest["resource"]):
         files["names.tftest.hcl"] = names_tftest(document)
     return files
 
@@ -72,7 +73,7 @@ def combination_results(synth_of, tmp_path_factory) -> dict:
         key = label(combination)
         root = fresh_root(synths[key].bundle, roots[key])
         validate = json.loads(terraform(root, "validate", "-json").stdout)
-        files = _tftest_files(synths[key].document, combination)
+        files = _tftest_files(synths[key].document, combination, synths[label(LARGEST)].document)
         (root / "tests").mkdir()
         for name, text in files.items():
             (root / "tests" / name).write_text(text)
@@ -95,10 +96,11 @@ def test_terraform_test_with_mocked_provider_passes(combination_results, combina
     assert f"Success! {_runs(files)} passed, 0 failed." in result.stdout, result.stdout + result.stderr
 
 
-def test_every_name_attribute_has_a_limit(synth_of):
+@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
+def test_every_name_attribute_has_a_limit(synth_of, combination):
     """names.tftest.hcl is generated from NAME_LIMITS: a new resource type with a physical name
     must get its AWS limit there, or its name would go unchecked."""
-    assert unchecked_names(synth_of(**LARGEST).document) == []
+    assert unchecked_names(synth_of(**combination).document) == []
 
 
 GRANTS = (
@@ -221,6 +223,11 @@ BAD_VALUE_MESSAGES = {
         "cache_node_count = 7 is not allowed: expected a whole number from 1 to 6 nodes.",
         "cache_ttl_seconds = 0 is not allowed: expected a whole number from 1 to 86400 seconds.",
     ],
+    "dax_bad_values.tftest.hcl": [
+        'cache_node_type = "cache.t4g.small" is not allowed: expected a DAX node type such as dax.t3.small.',
+        "cache_node_count = 11 is not allowed: expected a whole number from 1 to 10 nodes.",
+        "cache_ttl_seconds = 86401 is not allowed: expected a whole number from 1 to 86400 seconds.",
+    ],
     "options_above_reservation.tftest.hcl": [
         "provisioned_concurrency_max = 10 is not allowed: expected at most lambda_reserved_concurrency (5) when "
         "that is set.",
@@ -278,6 +285,9 @@ OPTION_MESSAGE_FILES = {
     "regions_tertiary_format.tftest.hcl",
     "regions_good_values.tftest.hcl",
 }
+# Files that need the cache=dax variables (whose validations differ from ElastiCache's).
+DAX = next(c for c in COMBINATIONS if c.get("cache") == "dax")
+DAX_MESSAGE_FILES = {"dax_bad_values.tftest.hcl"}
 VALIDATION_SUMMARY = "Invalid value for variable"
 CHECKED_BY = "\n\nThis was checked by the validation rule"
 
@@ -305,13 +315,15 @@ def _test_results(stdout: str) -> tuple[dict[str, list[str]], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def message_results(synth_of, tmp_path_factory):
-    """Both bundles' message files, each behind its bundle's header (`<bundle>.header.hcl`: provider
-    mocks, required variables), the two `terraform test` runs in parallel."""
+    """Each bundle's message files, each behind its bundle's header (`<bundle>.header.hcl`: provider
+    mocks, required variables), the `terraform test` runs in parallel."""
+    elsewhere = OPTION_MESSAGE_FILES | DAX_MESSAGE_FILES
     groups = {
-        "default": sorted(p.name for p in MESSAGES_DIR.glob("*.tftest.hcl") if p.name not in OPTION_MESSAGE_FILES),
+        "default": sorted(p.name for p in MESSAGES_DIR.glob("*.tftest.hcl") if p.name not in elsewhere),
         "largest": sorted(OPTION_MESSAGE_FILES),
+        "dax": sorted(DAX_MESSAGE_FILES),
     }
-    synths = {"default": synth_of(), "largest": synth_of(**LARGEST)}
+    synths = {"default": synth_of(), "largest": synth_of(**LARGEST), "dax": synth_of(**DAX)}
     roots = {c: tmp_path_factory.mktemp(f"messages-{c}") / "tap_stack" for c in groups}
 
     def job(combination):
@@ -349,7 +361,7 @@ def test_good_values_pass_every_validation(message_results, name):
 
 def test_every_messages_file_is_checked():
     assert {p.name for p in MESSAGES_DIR.glob("*.tftest.hcl")} == {*BAD_VALUE_MESSAGES, *GOOD_VALUES}
-    assert {*BAD_VALUE_MESSAGES, *GOOD_VALUES} >= OPTION_MESSAGE_FILES
+    assert {*BAD_VALUE_MESSAGES, *GOOD_VALUES} >= OPTION_MESSAGE_FILES | DAX_MESSAGE_FILES
 
 
 def _template_pattern(template: str) -> re.Pattern:
@@ -375,7 +387,8 @@ def _template_pattern(template: str) -> re.Pattern:
 
 def test_every_validation_message_is_pinned_by_a_bad_value_case():
     pinned = [message for messages in BAD_VALUE_MESSAGES.values() for message in messages]
-    for spec in variables_for(SynthConfig(**LARGEST)):  # every variable of every option
+    # every variable of every option, and the cache variables of both engines
+    for spec in (*variables_for(SynthConfig(**LARGEST)), *variables_for(SynthConfig(**DAX))):
         for validation in spec.validations:
             pattern = _template_pattern(validation.error_message)
             assert any(pattern.fullmatch(m) for m in pinned), f"{spec.name}: {validation.error_message}"
