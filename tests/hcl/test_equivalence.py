@@ -1,7 +1,11 @@
 """Equivalence, proven per option combination: `terraform plan` of the JSON bundle and of the HCL
 bundle, with the same tfvars, against moto's server on loopback, plan the same values and the
 same resource changes. The plans start from an empty state with `-refresh=false`, so only the
-data sources are read from the emulator; nothing is created."""
+data sources are read from the emulator; nothing is created.
+
+The combinations that a rehearsal applies (`tests.rehearsal.session.APPLIED`) are not planned
+here: the rehearsal plans both bundles over the state it applied, with the same tfvars, and
+compares the same parts of the two plans (`tests.rehearsal.cycles.assert_hcl_plans_the_same`)."""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.hcl.conftest import COMBINATION_IDS, COMBINATIONS, in_parallel
+from tapgen.combinations import label
+from tests.hcl.conftest import COMBINATIONS, in_parallel
+from tests.rehearsal.cycles import PLAN_PARTS
 from tests.rehearsal.emulator import OVERRIDE_FILE, Emulator, Workspace
+from tests.rehearsal.session import APPLIED
 
 FIXTURES = Path(__file__).resolve().parent.parent / "rehearsal" / "fixtures"
 # The session's emulator (`tests/rehearsal/session.py`), in an emulated account of its own: nothing
@@ -19,6 +26,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "rehearsal" / "fixtures"
 ACCOUNT = "444444444444"
 HOSTED_ZONE = "Z0444444444444EXAMPLE"  # plans only: the zone is not read
 OTHER_BRANCHES = Path(__file__).resolve().parent / "fixtures" / "other_branches.tfvars"
+PLANNED_HERE = [c for c in COMBINATIONS if c not in APPLIED.values()]
 
 
 # The rehearsals' tfvars size an ElastiCache cache; a DAX cluster takes DAX nodes.
@@ -47,12 +55,17 @@ def assert_both_bundles_plan_the_same(emulator, synth, tmp_path: Path, variables
     shutil.copy(emulator.write_override(roots["json"]), roots["hcl"] / OVERRIDE_FILE)
     plans = in_parallel({kind: (lambda root=root: planned(emulator, root, variables)) for kind, root in roots.items()})
     assert plans["json"]["resource_changes"], "the plan creates the stack"
-    for key in ("planned_values", "resource_changes", "output_changes", "variables"):
+    for key in PLAN_PARTS:
         assert plans["hcl"].get(key) == plans["json"].get(key), key
 
 
+def test_every_proven_combination_is_planned_here_or_in_a_rehearsal():
+    assert all(c in COMBINATIONS for c in APPLIED.values())
+    assert len(PLANNED_HERE) + len(APPLIED) == len(COMBINATIONS)
+
+
 @pytest.mark.rehearsal
-@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
+@pytest.mark.parametrize("combination", PLANNED_HERE, ids=[label(c) for c in PLANNED_HERE])
 def test_json_and_hcl_bundles_plan_the_same(emulator, synth_of, tmp_path, combination):
     assert_both_bundles_plan_the_same(emulator, synth_of(**combination), tmp_path, tfvars(combination))
 

@@ -2,7 +2,7 @@
 its own working directory and returns what happened, for the tests to assert on.
 
 All run at once (threads of `tests/rehearsal/conftest.py`), each in its own emulated AWS account
-(`DEPLOY_ACCOUNT`, `UPGRADE_ACCOUNT`, `REGIONS_ACCOUNT`: account-wide settings such as API
+(`DEPLOY_ACCOUNT`, `UPGRADE_ACCOUNT`, `REGIONS_ACCOUNT`, `DAX_ACCOUNT`: account-wide settings such as API
 Gateway's CloudWatch role would otherwise be shared) and with different names; most of an apply is
 waiting (the provider polls an S3 lifecycle configuration for 55 s until it is stable, as AWS needs).
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stacks.tap_stack import LOCAL_STATE_PATH as LOCAL_STATE
-from tapgen.combinations import LARGEST, label
+from tapgen.combinations import LARGEST, PROVEN, label
 from tests.conftest import ROOT, checkout, provider_mirror
 from tests.rehearsal.emulator import COMMAND_TIMEOUT_SECONDS, OVERRIDE_FILE, Emulator, Step, Workspace
 
@@ -26,12 +26,18 @@ FIXTURES = Path(__file__).parent / "fixtures"
 DEPLOY_TFVARS = FIXTURES / "deploy.tfvars"
 UPGRADE_TFVARS = FIXTURES / "upgrade.tfvars"
 REGIONS_TFVARS = FIXTURES / "regions.tfvars"
+DAX_TFVARS = FIXTURES / "dax.tfvars"
 RELEASES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "releases"
 RELEASE_CONFIG = "tap_stack.tf.json"
 TFVARS = "rehearsal.tfvars"
 DEPLOY_ACCOUNT = "111111111111"
 UPGRADE_ACCOUNT = "222222222222"
 REGIONS_ACCOUNT = "333333333333"
+DAX_ACCOUNT = "555555555555"
+# The proven combination with the DAX item cache (its value excludes the largest stack's cache).
+DAX_COMBINATION = next(combination for combination in PROVEN if combination.get("cache") == "dax")
+# The tfvars variables that name a region of the stack, the primary first.
+REGION_VARIABLES = ("aws_region", "secondary_region", "tertiary_region")
 
 _ASSIGNMENT = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s*=\s*\S")
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
@@ -99,9 +105,25 @@ class Run:
         return f"{self.name}: {facts}; {timed}"
 
 
+# What the JSON and the HCL bundle must plan alike (SPEC §10), from `terraform show -json`.
+PLAN_PARTS = ("planned_values", "resource_changes", "output_changes", "variables")
+PLAN_FILE = "rehearsal.tfplan"
+
+
+def plan_after_apply(run: Run, workspace: Workspace, step: str, *variables: str) -> None:
+    """A plan over the state the apply left (step `step`), saved; its `PLAN_PARTS` become the fact
+    `step`, which the HCL bundle's plan must equal."""
+    plan = ("plan", "-input=false", "-detailed-exitcode", f"-out={PLAN_FILE}", *variables)
+    run.steps[step] = workspace.terraform(*plan, ok=(0, 1, 2))
+    if run.steps[step].returncode != 1:
+        shown = workspace.show_json(PLAN_FILE)
+        run.facts[step] = {part: shown.get(part) for part in PLAN_PARTS}
+
+
 def plan_hcl_bundle_over_this_state(run: Run, bundle: Path, *variables: str) -> None:
-    """State portability (SPEC §10): the HCL bundle beside `bundle`, planned over the state that the
-    JSON bundle's apply left, must show no changes (step `plan (HCL bundle)`)."""
+    """State portability and equivalence (SPEC §10): the HCL bundle beside `bundle`, planned with
+    the same tfvars over the state that the JSON bundle's apply left, must show no changes and plan
+    the same values and resource changes as the JSON bundle's plan (step `plan (HCL bundle)`)."""
     workdir = run.workspace.directory
     hcl_dir = workdir.parent / f"{workdir.name}_hcl"
     shutil.copytree(bundle.parent / f"{bundle.name}_hcl", hcl_dir)
@@ -110,8 +132,7 @@ def plan_hcl_bundle_over_this_state(run: Run, bundle: Path, *variables: str) -> 
         shutil.copy(workdir / name, hcl_dir / name)
     hcl = Workspace(run.workspace.emulator, hcl_dir, run.workspace.account)
     run.steps["init (HCL bundle)"] = hcl.init()
-    plan = ("plan", "-input=false", "-detailed-exitcode", *variables)
-    run.steps["plan (HCL bundle)"] = hcl.terraform(*plan, ok=(0, 1, 2))
+    plan_after_apply(run, hcl, "plan (HCL bundle)", *variables)
 
 
 def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path = DEPLOY_TFVARS) -> Run:
@@ -123,7 +144,7 @@ def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path =
     apply = run.step("apply", "apply", "-auto-approve", "-input=false", f"-var-file={TFVARS}")
     run.facts["resources created"] = resources_added(apply)
     run.facts["state"] = run.workspace.state_list()
-    run.step("plan", "plan", "-input=false", "-detailed-exitcode", f"-var-file={TFVARS}", ok=(0, 1, 2))
+    plan_after_apply(run, run.workspace, "plan", f"-var-file={TFVARS}")
     plan_hcl_bundle_over_this_state(run, bundle, f"-var-file={TFVARS}")
     destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", f"-var-file={TFVARS}", ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
@@ -174,18 +195,23 @@ def tfvars_value(tfvars: Path, name: str) -> str:
     raise KeyError(f"{tfvars}: no string assignment to {name}")
 
 
-def regions_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path = REGIONS_TFVARS) -> Run:
-    """The multi-region bundle: create the public hosted zone that holds `domain_name` (the stack
-    writes records into a zone it does not own, as an ops team's would), then init -> apply ->
-    what the emulated regions hold -> plan (must be empty) -> destroy -> state list and what is
-    left in the zone."""
+def regions_cycle(
+    emulator: Emulator,
+    bundle: Path,
+    workdir: Path,
+    tfvars: Path = REGIONS_TFVARS,
+    *,
+    name: str = f"deploy largest ({label(LARGEST)})",
+    account: str = REGIONS_ACCOUNT,
+) -> Run:
+    """A multi-region bundle (the largest by default; the DAX one with `DAX_TFVARS`, its `name` and
+    `DAX_ACCOUNT`): create the public hosted zone that holds `domain_name` (the stack writes records
+    into a zone it does not own, as an ops team's would), then init -> apply -> what the emulated
+    regions hold -> plan (must be empty) -> destroy -> state list and what is left in the zone."""
     shutil.copytree(bundle, workdir)
     shutil.copy(tfvars, workdir / TFVARS)
-    run = Run(
-        f"deploy largest ({label(LARGEST)})",
-        Workspace(emulator, workdir, REGIONS_ACCOUNT).prepare(),
-    )
-    aws = emulator.client_factory(REGIONS_ACCOUNT)
+    run = Run(name, Workspace(emulator, workdir, account).prepare())
+    aws = emulator.client_factory(account)
     domain = tfvars_value(tfvars, "domain_name")
     zone_name = domain.split(".", 1)[1]
     zone = aws("route53").create_hosted_zone(Name=zone_name, CallerReference=f"rehearsal-{zone_name}")
@@ -200,7 +226,7 @@ def regions_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path 
         name: output["value"] for name, output in json.loads(run.workspace.terraform("output", "-json").stdout).items()
     }
     run.facts["emulated"] = emulated_regions(aws, tfvars)
-    run.step("plan", "plan", "-input=false", "-detailed-exitcode", *variables, ok=(0, 1, 2))
+    plan_after_apply(run, run.workspace, "plan", *variables)
     plan_hcl_bundle_over_this_state(run, bundle, *variables)
     destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", *variables, ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
@@ -210,16 +236,21 @@ def regions_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path 
     return run
 
 
+def regions_of(tfvars: Path) -> tuple[str, ...]:
+    """The regions a fixture deploys to, the primary first."""
+    assigned = {match["name"] for match in map(_STRING_ASSIGNMENT.match, tfvars.read_text().splitlines()) if match}
+    return tuple(tfvars_value(tfvars, variable) for variable in REGION_VARIABLES if variable in assigned)
+
+
 def emulated_regions(aws, tfvars: Path) -> dict[str, dict[str, object]]:
     """What each region of the emulated account holds after apply, read with boto3 (not through
     Terraform): functions (and the subnets each runs in), REST APIs, canaries and their states,
     tables with their keys, the item table's replicas as DynamoDB reports them, the VPC endpoints'
-    services, the trails and whether they log, the Config recorders and whether they record, and the
-    item caches with their encryption and user groups."""
+    services, the trails and whether they log, the Config recorders and whether they record, the
+    item caches with their encryption and user groups, and the DAX clusters with theirs."""
     table = tfvars_value(tfvars, "dynamodb_table_name")
     found: dict[str, dict[str, object]] = {}
-    for variable in ("aws_region", "secondary_region", "tertiary_region"):
-        region = tfvars_value(tfvars, variable)
+    for region in regions_of(tfvars):
         dynamodb = aws("dynamodb", region)
         tables = dynamodb.list_tables()["TableNames"]
         described = dynamodb.describe_table(TableName=table)["Table"] if table in tables else {}
@@ -254,8 +285,28 @@ def emulated_regions(aws, tfvars: Path) -> dict[str, dict[str, object]]:
                 | {"members": len(group["MemberClusters"]), "user groups": len(group.get("UserGroupIds", []))}
                 for group in aws("elasticache", region).describe_replication_groups()["ReplicationGroups"]
             ],
+            "dax clusters": [
+                dax_facts(aws("dax", region), c) for c in aws("dax", region).describe_clusters()["Clusters"]
+            ],
         }
     return found
+
+
+def dax_facts(dax, cluster: dict) -> dict[str, object]:
+    """What a DAX cluster reports of its placement, encryption and parameter group, and the values
+    of that group's parameters."""
+    parameter_group = cluster["ParameterGroup"]["ParameterGroupName"]
+    parameters = dax.describe_parameters(ParameterGroupName=parameter_group)["Parameters"]
+    return {
+        "status": cluster["Status"],
+        "subnet group": cluster["SubnetGroup"],
+        "parameter group": parameter_group,
+        "endpoint encryption": cluster["ClusterEndpointEncryptionType"],
+        "at rest": cluster["SSEDescription"]["Status"],
+        "url scheme": cluster["ClusterDiscoveryEndpoint"].get("URL", "").split("://")[0],
+        "node zones": sorted(node["AvailabilityZone"] for node in cluster.get("Nodes", [])),
+        "parameters": {p["ParameterName"]: p["ParameterValue"] for p in parameters},
+    }
 
 
 NO_CHANGES = "No changes. Your infrastructure matches the configuration."
@@ -287,6 +338,14 @@ def assert_no_changes(run: Run, step: str = "plan") -> None:
     plan = run.steps[step]
     assert plan.returncode == 0, f"{step} after apply is not empty:\n{plan.stdout[-6000:]}\n{plan.stderr}"
     assert NO_CHANGES in plan.stdout
+
+
+def assert_hcl_plans_the_same(run: Run) -> None:
+    """The HCL bundle's plan over the applied state equals the JSON bundle's, part by part."""
+    json_plan, hcl_plan = run.facts["plan"], run.facts["plan (HCL bundle)"]
+    assert json_plan["resource_changes"], "the plan covers the applied resources"
+    for part in PLAN_PARTS:
+        assert hcl_plan[part] == json_plan[part], part
 
 
 def assert_destroyed_everything(run: Run) -> None:

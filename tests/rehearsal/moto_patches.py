@@ -1291,6 +1291,240 @@ def elasticache_subnet_group_delete() -> None:
     ElastiCacheResponse.delete_cache_subnet_group = delete_cache_subnet_group
 
 
+# DAX's TLS endpoint port (the `daxs://` scheme); an unencrypted endpoint listens on 8111.
+DAX_TLS_PORT = 9111
+# What a new DAX parameter group holds: every parameter DAX has, at its default (five minutes).
+DAX_DEFAULT_PARAMETERS = {"query-ttl-millis": "300000", "record-ttl-millis": "300000"}
+
+
+def _dax_groups(backend, kind: str) -> dict[str, dict]:
+    """The DAX `kind` ("subnet" or "parameter") groups that the patches keep on a DAX backend."""
+    attribute = f"_rehearsal_dax_{kind}_groups"
+    if not hasattr(backend, attribute):
+        setattr(backend, attribute, {})
+    return getattr(backend, attribute)
+
+
+def _dax_fault(code: str, message: str) -> Exception:
+    """A DAX error as the SDKs see it: the fault's name as the JSON error `__type`."""
+    from moto.core.exceptions import JsonRESTError
+
+    return JsonRESTError(code, message)
+
+
+def _dax_group(backend, kind: str, name: str) -> dict:
+    """A DAX group by name; an unknown one is DAX's SubnetGroupNotFoundFault (ParameterGroup...)."""
+    group = _dax_groups(backend, kind).get(name)
+    if group is None:
+        raise _dax_fault(f"{kind.capitalize()}GroupNotFoundFault", f"{kind.capitalize()} group {name} not found.")
+    return group
+
+
+def _dax_new_group(backend, kind: str, name: str, group: dict) -> dict:
+    """Keep a new group; a name in use is DAX's SubnetGroupAlreadyExistsFault (ParameterGroup...)."""
+    groups = _dax_groups(backend, kind)
+    if name in groups:
+        raise _dax_fault(
+            f"{kind.capitalize()}GroupAlreadyExistsFault", f"{kind.capitalize()} group {name} already exists."
+        )
+    groups[name] = group
+    return group
+
+
+@_once
+def dax_subnet_groups() -> None:
+    """DAX: subnet groups.
+
+    AWS (Amazon DynamoDB Accelerator API Reference, CreateSubnetGroup, DescribeSubnetGroups,
+    DeleteSubnetGroup, SubnetGroup, Subnet): CreateSubnetGroup takes `SubnetGroupName`, `Description`
+    and `SubnetIds`, each an existing subnet (InvalidSubnet), and answers the group {SubnetGroupName,
+    Description, VpcId, Subnets: [{SubnetIdentifier, SubnetAvailabilityZone}]}; a name in use is
+    SubnetGroupAlreadyExistsFault. DescribeSubnetGroups answers the named groups (all when none is
+    named); an unknown one is SubnetGroupNotFoundFault. DeleteSubnetGroup deletes the group and
+    answers a `DeletionMessage`; one a cluster uses is SubnetGroupInUseFault. moto 5.2.5 implements
+    none of the three actions.
+    """
+    from moto.dax.responses import DAXResponse
+    from moto.ec2.exceptions import InvalidSubnetIdError
+    from moto.ec2.models import ec2_backends
+
+    def subnets_of(self, subnet_ids: list[str]) -> list:
+        ec2 = ec2_backends[self.current_account][self.region]
+        try:
+            return [ec2.get_subnet(subnet_id) for subnet_id in subnet_ids]
+        except InvalidSubnetIdError as error:
+            raise _dax_fault("InvalidSubnet", f"Subnets {subnet_ids}: {error.message}") from error
+
+    def create_subnet_group(self) -> str:
+        params = json.loads(self.body)
+        subnets = subnets_of(self, params.get("SubnetIds") or [])
+        group = {
+            "SubnetGroupName": params["SubnetGroupName"],
+            "Description": params.get("Description", ""),
+            "VpcId": subnets[0].vpc_id if subnets else None,
+            "Subnets": [{"SubnetIdentifier": s.id, "SubnetAvailabilityZone": s.availability_zone} for s in subnets],
+        }
+        return json.dumps({"SubnetGroup": _dax_new_group(self.dax_backend, "subnet", group["SubnetGroupName"], group)})
+
+    def describe_subnet_groups(self) -> str:
+        names = json.loads(self.body).get("SubnetGroupNames") or list(_dax_groups(self.dax_backend, "subnet"))
+        return json.dumps({"SubnetGroups": [_dax_group(self.dax_backend, "subnet", name) for name in names]})
+
+    def delete_subnet_group(self) -> str:
+        name = json.loads(self.body)["SubnetGroupName"]
+        _dax_group(self.dax_backend, "subnet", name)
+        if any(cluster.subnet_group == name for cluster in self.dax_backend.clusters.values()):
+            raise _dax_fault("SubnetGroupInUseFault", f"Subnet group {name} is in use by a cluster.")
+        _dax_groups(self.dax_backend, "subnet").pop(name)
+        return json.dumps({"DeletionMessage": f"Subnet group {name} has been deleted."})
+
+    DAXResponse.create_subnet_group = create_subnet_group
+    DAXResponse.describe_subnet_groups = describe_subnet_groups
+    DAXResponse.delete_subnet_group = delete_subnet_group
+
+
+@_once
+def dax_parameter_groups() -> None:
+    """DAX: parameter groups and their parameters.
+
+    AWS (Amazon DynamoDB Accelerator API Reference, CreateParameterGroup, UpdateParameterGroup,
+    DescribeParameterGroups, DescribeParameters, DeleteParameterGroup, Parameter; DynamoDB developer
+    guide, "Configuring TTL settings": `record-ttl-millis` and `query-ttl-millis`, five minutes by
+    default): CreateParameterGroup takes `ParameterGroupName` and `Description` and answers
+    {ParameterGroupName, Description} (a name in use is ParameterGroupAlreadyExistsFault); the new
+    group holds both parameters at their defaults. UpdateParameterGroup sets `ParameterNameValues`
+    (a parameter DAX does not have is InvalidParameterValueException). DescribeParameterGroups
+    answers the named groups (all when none is named), DescribeParameters every parameter of one
+    group {ParameterName, ParameterType DEFAULT, ParameterValue, Source (`user` once set), IsModifiable
+    TRUE}; an unknown group is ParameterGroupNotFoundFault. DeleteParameterGroup deletes the group
+    (InvalidParameterGroupStateFault while a cluster uses it). moto 5.2.5 implements none of them.
+    """
+    from moto.dax.exceptions import InvalidParameterValueException
+    from moto.dax.responses import DAXResponse
+
+    def describe(group: dict) -> dict:
+        return {"ParameterGroupName": group["ParameterGroupName"], "Description": group["Description"]}
+
+    def create_parameter_group(self) -> str:
+        params = json.loads(self.body)
+        name = params["ParameterGroupName"]
+        group = {
+            "ParameterGroupName": name,
+            "Description": params.get("Description", ""),
+            "Values": dict(DAX_DEFAULT_PARAMETERS),
+            "Set": set(),
+        }
+        return json.dumps({"ParameterGroup": describe(_dax_new_group(self.dax_backend, "parameter", name, group))})
+
+    def update_parameter_group(self) -> str:
+        params = json.loads(self.body)
+        group = _dax_group(self.dax_backend, "parameter", params["ParameterGroupName"])
+        for pair in params.get("ParameterNameValues") or []:
+            if pair["ParameterName"] not in DAX_DEFAULT_PARAMETERS:
+                raise InvalidParameterValueException(f"Unknown parameter {pair['ParameterName']}")
+            group["Values"][pair["ParameterName"]] = pair["ParameterValue"]
+            group["Set"].add(pair["ParameterName"])
+        return json.dumps({"ParameterGroup": describe(group)})
+
+    def describe_parameter_groups(self) -> str:
+        names = json.loads(self.body).get("ParameterGroupNames") or list(_dax_groups(self.dax_backend, "parameter"))
+        groups = [describe(_dax_group(self.dax_backend, "parameter", name)) for name in names]
+        return json.dumps({"ParameterGroups": groups})
+
+    def describe_parameters(self) -> str:
+        group = _dax_group(self.dax_backend, "parameter", json.loads(self.body)["ParameterGroupName"])
+        parameters = [
+            {
+                "ParameterName": name,
+                "ParameterType": "DEFAULT",
+                "ParameterValue": value,
+                "Source": "user" if name in group["Set"] else "system",
+                "IsModifiable": "TRUE",
+            }
+            for name, value in group["Values"].items()
+        ]
+        return json.dumps({"Parameters": parameters})
+
+    def delete_parameter_group(self) -> str:
+        name = json.loads(self.body)["ParameterGroupName"]
+        _dax_group(self.dax_backend, "parameter", name)
+        if any(cluster.parameter_group.name == name for cluster in self.dax_backend.clusters.values()):
+            raise _dax_fault("InvalidParameterGroupStateFault", f"Parameter group {name} is in use by a cluster.")
+        _dax_groups(self.dax_backend, "parameter").pop(name)
+        return json.dumps({"DeletionMessage": f"Parameter group {name} has been deleted."})
+
+    DAXResponse.create_parameter_group = create_parameter_group
+    DAXResponse.update_parameter_group = update_parameter_group
+    DAXResponse.describe_parameter_groups = describe_parameter_groups
+    DAXResponse.describe_parameters = describe_parameters
+    DAXResponse.delete_parameter_group = delete_parameter_group
+
+
+@_once
+def dax_cluster_settings() -> None:
+    """DAX: a cluster keeps the subnet group, security groups and parameter group it was created with.
+
+    AWS (Amazon DynamoDB Accelerator API Reference, CreateCluster `SubnetGroupName`,
+    `SecurityGroupIds`, `ParameterGroupName`, `ClusterEndpointEncryptionType`; Cluster, Endpoint,
+    Node): the named subnet and parameter groups must exist (SubnetGroupNotFoundFault,
+    ParameterGroupNotFoundFault); DescribeClusters answers `SubnetGroup` (the name),
+    `SecurityGroups` [{SecurityGroupIdentifier, Status active}] with the given groups,
+    `ParameterGroup` {ParameterGroupName, ParameterApplyStatus in-sync}; a cluster whose endpoint
+    encryption is TLS listens on port 9111 (`daxs://` URL) instead of 8111, its nodes too; without
+    `AvailabilityZones` the nodes are spread over the subnet group's zones. moto 5.2.5 ignores the
+    three groups (every cluster reports the `default` subnet group, a random security group and
+    `default.dax1.0`, so each plan after apply replaces the cluster) and answers 8111 and `dax://`.
+    """
+    from moto.dax.models import DaxEndpoint, DaxNode
+    from moto.dax.responses import DAXResponse
+
+    original_create = DAXResponse.create_cluster
+
+    def checked_zones(backend, params: dict) -> list[str]:
+        """The named subnet group's zones (none named: moto's `default` group), once both named
+        groups are known to exist, as CreateCluster checks before it creates anything."""
+        if params.get("ParameterGroupName"):
+            _dax_group(backend, "parameter", params["ParameterGroupName"])
+        if not params.get("SubnetGroupName"):
+            return []
+        subnets = _dax_group(backend, "subnet", params["SubnetGroupName"])["Subnets"]
+        return [subnet["SubnetAvailabilityZone"] for subnet in subnets]
+
+    def settle(cluster, params: dict, zones: list[str]) -> None:
+        """Give the new cluster the groups, port and node zones that CreateCluster asked for."""
+        cluster.subnet_group = params.get("SubnetGroupName", cluster.subnet_group)
+        cluster.parameter_group.name = params.get("ParameterGroupName", cluster.parameter_group.name)
+        if params.get("SecurityGroupIds"):
+            cluster.security_groups = [
+                {"SecurityGroupIdentifier": group, "Status": "active"} for group in params["SecurityGroupIds"]
+            ]
+        if cluster.encryption_type == "TLS":
+            cluster.endpoint.port = DAX_TLS_PORT
+        # moto made the nodes before the port and the zones were known.
+        cluster.nodes = [DaxNode(cluster.endpoint, cluster.name, index) for index in range(cluster.replication_factor)]
+        for index, node in enumerate(cluster.nodes if zones else []):
+            node.availability_zone = zones[index % len(zones)]
+
+    def create_cluster(self) -> str:
+        params = json.loads(self.body)
+        zones = checked_zones(self.dax_backend, params)
+        original_create(self)
+        cluster = self.dax_backend.clusters[params["ClusterName"]]
+        settle(cluster, params, zones)
+        return json.dumps({"Cluster": cluster.to_json()})
+
+    original_endpoint = DaxEndpoint.to_json
+
+    def endpoint_to_json(self, full: bool = False) -> dict:
+        body = original_endpoint(self, full)
+        if self.port == DAX_TLS_PORT and "URL" in body:
+            body["URL"] = body["URL"].replace("dax://", "daxs://", 1)
+        return body
+
+    DAXResponse.create_cluster = create_cluster
+    DaxEndpoint.to_json = endpoint_to_json
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         "application_autoscaling_tags",
@@ -1405,6 +1639,23 @@ PATCHES: tuple[Patch, ...] = (
         "elasticache_subnet_group_delete",
         "DeleteCacheSubnetGroup deletes an unused group (CacheSubnetGroupInUse while a cluster uses it)",
         elasticache_subnet_group_delete,
+    ),
+    Patch(
+        "dax_subnet_groups",
+        "Create/Describe/DeleteSubnetGroup(s) with the subnets' zones and VPC (SubnetGroupInUseFault while a cluster "
+        "uses it)",
+        dax_subnet_groups,
+    ),
+    Patch(
+        "dax_parameter_groups",
+        "Create/Update/Describe/DeleteParameterGroup(s) and DescribeParameters: record-ttl-millis and "
+        "query-ttl-millis, five minutes until set",
+        dax_parameter_groups,
+    ),
+    Patch(
+        "dax_cluster_settings",
+        "CreateCluster keeps its subnet group, security groups and parameter group; a TLS endpoint listens on 9111",
+        dax_cluster_settings,
     ),
 )
 

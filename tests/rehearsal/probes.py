@@ -498,12 +498,12 @@ def _elasticache_subnet_group(client, name: str) -> str:
     return vpc
 
 
-def _elasticache_error(call) -> str:
+def _error_code(call) -> str:
     try:
         call()
     except ClientError as error:
         return error.response["Error"]["Code"]
-    raise AssertionError("ElastiCache accepted the call")
+    raise AssertionError("the emulator accepted the call")
 
 
 def elasticache_user_groups(client, tag: str) -> None:
@@ -546,9 +546,9 @@ def elasticache_user_groups(client, tag: str) -> None:
         ),
     }
     for what, (call, code) in refused.items():
-        assert _elasticache_error(call) == code, what
+        assert _error_code(call) == code, what
     assert elasticache.delete_user_group(UserGroupId=group_id)["Status"] == "deleting"
-    missing = _elasticache_error(lambda: elasticache.describe_user_groups(UserGroupId=group_id))
+    missing = _error_code(lambda: elasticache.describe_user_groups(UserGroupId=group_id))
     assert missing == "UserGroupNotFound", missing
 
 
@@ -597,9 +597,9 @@ def elasticache_replication_group_members(client, tag: str) -> None:
         assert cluster["AtRestEncryptionEnabled"] and cluster["TransitEncryptionEnabled"], cluster
     deleted = elasticache.delete_replication_group(ReplicationGroupId=group_id)["ReplicationGroup"]
     assert deleted["Status"] == "deleting", deleted["Status"]
-    gone = _elasticache_error(lambda: elasticache.describe_replication_groups(ReplicationGroupId=group_id))
+    gone = _error_code(lambda: elasticache.describe_replication_groups(ReplicationGroupId=group_id))
     assert gone == "ReplicationGroupNotFoundFault", gone
-    gone = _elasticache_error(lambda: elasticache.describe_cache_clusters(CacheClusterId=members[0]))
+    gone = _error_code(lambda: elasticache.describe_cache_clusters(CacheClusterId=members[0]))
     assert gone == "CacheClusterNotFound", gone
 
 
@@ -614,11 +614,134 @@ def elasticache_subnet_group_delete(client, tag: str) -> None:
         CacheNodeType="cache.t4g.micro",
         CacheSubnetGroupName=used,
     )
-    in_use = _elasticache_error(lambda: elasticache.delete_cache_subnet_group(CacheSubnetGroupName=used))
+    in_use = _error_code(lambda: elasticache.delete_cache_subnet_group(CacheSubnetGroupName=used))
     assert in_use == "CacheSubnetGroupInUse", in_use
     elasticache.delete_cache_subnet_group(CacheSubnetGroupName=unused)
-    gone = _elasticache_error(lambda: elasticache.describe_cache_subnet_groups(CacheSubnetGroupName=unused))
+    gone = _error_code(lambda: elasticache.describe_cache_subnet_groups(CacheSubnetGroupName=unused))
     assert gone == "CacheSubnetGroupNotFoundFault", gone
+
+
+def _dax_subnets(client) -> tuple[str, list[str]]:
+    """A VPC with a subnet in each of two zones: the VPC and the subnets' IDs."""
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.2.{n}.0/24", AvailabilityZone=f"us-east-1{zone}")["Subnet"][
+            "SubnetId"
+        ]
+        for n, zone in ((1, "a"), (2, "b"))
+    ]
+    return vpc, subnets
+
+
+def _dax_cluster(dax, name: str, **settings) -> dict:
+    return dax.create_cluster(
+        ClusterName=name,
+        NodeType="dax.t3.small",
+        ReplicationFactor=2,
+        IamRoleArn="arn:aws:iam::123456789012:role/probe-dax",
+        **settings,
+    )["Cluster"]
+
+
+def _dax_described(dax, name: str, status: str | None) -> dict | None:
+    """Describe a cluster until it reports `status` (None: until DAX no longer knows it); moto
+    moves a cluster to its next status after four DescribeClusters calls."""
+    for _ in range(8):
+        try:
+            cluster = dax.describe_clusters(ClusterNames=[name])["Clusters"][0]
+        except ClientError as error:
+            if status is None and error.response["Error"]["Code"] == "ClusterNotFoundFault":
+                return None
+            raise
+        if cluster["Status"] == status:
+            return cluster
+    raise AssertionError(f"DAX cluster {name} never becomes {status or 'deleted'}")
+
+
+def _dax_delete_cluster(dax, name: str) -> None:
+    dax.delete_cluster(ClusterName=name)
+    _dax_described(dax, name, None)
+
+
+def dax_subnet_groups(client, tag: str) -> None:
+    dax, group = client("dax"), f"probe-{tag}-subnets"
+    vpc, subnets = _dax_subnets(client)
+    expected = {
+        "SubnetGroupName": group,
+        "Description": "probe",
+        "VpcId": vpc,
+        "Subnets": [
+            {"SubnetIdentifier": subnet, "SubnetAvailabilityZone": f"us-east-1{zone}"}
+            for subnet, zone in zip(subnets, "ab", strict=True)
+        ],
+    }
+    assert (
+        dax.create_subnet_group(SubnetGroupName=group, Description="probe", SubnetIds=subnets)["SubnetGroup"]
+        == expected
+    )
+    assert dax.describe_subnet_groups(SubnetGroupNames=[group])["SubnetGroups"] == [expected]
+    invalid = _error_code(lambda: dax.create_subnet_group(SubnetGroupName=f"{group}-x", SubnetIds=["subnet-0"]))
+    assert invalid == "InvalidSubnet", invalid
+    cluster = f"p{tag[:3]}-subnets"
+    _dax_cluster(dax, cluster, SubnetGroupName=group)
+    in_use = _error_code(lambda: dax.delete_subnet_group(SubnetGroupName=group))
+    assert in_use == "SubnetGroupInUseFault", in_use
+    _dax_delete_cluster(dax, cluster)
+    dax.delete_subnet_group(SubnetGroupName=group)
+    gone = _error_code(lambda: dax.describe_subnet_groups(SubnetGroupNames=[group]))
+    assert gone == "SubnetGroupNotFoundFault", gone
+
+
+def dax_parameter_groups(client, tag: str) -> None:
+    dax, group = client("dax"), f"probe-{tag}-parameters"
+    created = dax.create_parameter_group(ParameterGroupName=group, Description="probe")["ParameterGroup"]
+    assert created == {"ParameterGroupName": group, "Description": "probe"}, created
+
+    def values() -> dict[str, tuple[str, str]]:
+        parameters = dax.describe_parameters(ParameterGroupName=group)["Parameters"]
+        return {p["ParameterName"]: (p["ParameterValue"], p["Source"]) for p in parameters}
+
+    assert values() == {"query-ttl-millis": ("300000", "system"), "record-ttl-millis": ("300000", "system")}
+    dax.update_parameter_group(
+        ParameterGroupName=group,
+        ParameterNameValues=[{"ParameterName": "record-ttl-millis", "ParameterValue": "30000"}],
+    )
+    assert values() == {"query-ttl-millis": ("300000", "system"), "record-ttl-millis": ("30000", "user")}
+    unknown = [{"ParameterName": "item-ttl", "ParameterValue": "1"}]
+    refused = _error_code(lambda: dax.update_parameter_group(ParameterGroupName=group, ParameterNameValues=unknown))
+    assert refused == "InvalidParameterValueException", refused
+    assert dax.describe_parameter_groups(ParameterGroupNames=[group])["ParameterGroups"] == [created]
+    cluster = f"p{tag[:3]}-parameters"
+    _dax_cluster(dax, cluster, ParameterGroupName=group)
+    in_use = _error_code(lambda: dax.delete_parameter_group(ParameterGroupName=group))
+    assert in_use == "InvalidParameterGroupStateFault", in_use
+    _dax_delete_cluster(dax, cluster)
+    dax.delete_parameter_group(ParameterGroupName=group)
+    gone = _error_code(lambda: dax.describe_parameters(ParameterGroupName=group))
+    assert gone == "ParameterGroupNotFoundFault", gone
+
+
+def dax_cluster_settings(client, tag: str) -> None:
+    dax, name = client("dax"), f"p{tag[:3]}-settings"
+    _dax_cluster(dax, name, SecurityGroupIds=["sg-0123456789abcdef0"], ClusterEndpointEncryptionType="TLS")
+    cluster = _dax_described(dax, name, "available")
+    assert cluster["SecurityGroups"] == [{"SecurityGroupIdentifier": "sg-0123456789abcdef0", "Status": "active"}]
+    endpoint = cluster["ClusterDiscoveryEndpoint"]
+    assert endpoint["Port"] == 9111 and endpoint["URL"] == f"daxs://{endpoint['Address']}", endpoint
+    assert [n["Endpoint"]["Port"] for n in cluster["Nodes"]] == [9111, 9111], cluster["Nodes"]
+    _dax_delete_cluster(dax, name)
+    _, subnets = _dax_subnets(client)
+    dax.create_subnet_group(SubnetGroupName=name, SubnetIds=subnets)
+    dax.create_parameter_group(ParameterGroupName=name)
+    missing = _error_code(lambda: _dax_cluster(dax, f"{name}-x", SubnetGroupName=f"{name}-missing"))
+    assert missing == "SubnetGroupNotFoundFault", missing
+    _dax_cluster(dax, name, SubnetGroupName=name, ParameterGroupName=name)
+    cluster = _dax_described(dax, name, "available")
+    assert cluster["SubnetGroup"] == name, cluster["SubnetGroup"]
+    assert cluster["ParameterGroup"]["ParameterGroupName"] == name, cluster["ParameterGroup"]
+    assert sorted(n["AvailabilityZone"] for n in cluster["Nodes"]) == ["us-east-1a", "us-east-1b"], cluster["Nodes"]
+    _dax_delete_cluster(dax, name)
 
 
 PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
@@ -646,6 +769,9 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         elasticache_user_no_password_type,
         elasticache_replication_group_members,
         elasticache_subnet_group_delete,
+        dax_subnet_groups,
+        dax_parameter_groups,
+        dax_cluster_settings,
     )
 }
 

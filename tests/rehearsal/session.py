@@ -8,7 +8,8 @@ the handler tests (`moto.mock_aws` resets moto's backends) and orders their test
   `Workspace(emulator, dir)` to run and time Terraform there. To share it with tests outside
   this folder, move this fixture to `tests/conftest.py` (it only needs the import).
 - `rehearsals` (session, started by `tests/conftest.py` after the handler tests): runs the deploy,
-  upgrade, regions (the largest bundle, `tapgen.combinations.LARGEST`) and cdktf cycles of
+  upgrade, regions (the largest bundle, `tapgen.combinations.LARGEST`), dax (the regions cycle on
+  the DAX combination's bundle, `tests.rehearsal.cycles.DAX_COMBINATION`) and cdktf cycles of
   `tests.rehearsal.cycles` at once in background threads (only those whose test module is
   selected; none: no emulator is started), while the other tests go on, and hands their records
   to the tests: `rehearsals.get("deploy")` waits for that cycle and re-raises its failure.
@@ -23,12 +24,25 @@ from pathlib import Path
 
 import pytest
 
-from tapgen.combinations import LARGEST
-from tests.rehearsal.cycles import Run, cdktf_cycle, deploy_cycle, newest_release, regions_cycle, upgrade_cycle
+from tapgen.combinations import LARGEST, PROVEN, label
+from tests.rehearsal.cycles import (
+    DAX_ACCOUNT,
+    DAX_COMBINATION,
+    DAX_TFVARS,
+    Run,
+    cdktf_cycle,
+    deploy_cycle,
+    newest_release,
+    regions_cycle,
+    upgrade_cycle,
+)
 from tests.rehearsal.emulator import Emulator
 
 # The cycles by the name of their test module (`test_<name>.py`), the longest first.
-CYCLES = ("regions", "cdktf_cycle", "upgrade", "deploy")
+CYCLES = ("regions", "dax", "cdktf_cycle", "upgrade", "deploy")
+# The proven combination each apply-and-replan cycle deploys; its HCL bundle is planned there over
+# the applied state and compared with the JSON bundle's plan (`cycles.assert_hcl_plans_the_same`).
+APPLIED = {"regions": LARGEST, "dax": DAX_COMBINATION, "deploy": PROVEN[0]}
 FIGURES: list[str] = []
 LEDGER: list[str] = []
 
@@ -58,11 +72,20 @@ def rehearsals(request, tmp_path_factory):
     emulator = request.getfixturevalue("emulator")
     # Synthesized here, in this thread: `synth_of` is not thread-safe.
     synth_of = request.getfixturevalue("synth_of")
-    largest = synth_of(**LARGEST).bundle if "regions" in wanted else None
-    default = synth_of().bundle if {"deploy", "upgrade"} & set(wanted) else None
+    largest = synth_of(**APPLIED["regions"]).bundle if "regions" in wanted else None
+    dax = synth_of(**APPLIED["dax"]).bundle if "dax" in wanted else None
+    default = synth_of(**APPLIED["deploy"]).bundle if {"deploy", "upgrade"} & set(wanted) else None
     workdir = {name: tmp_path_factory.mktemp(name) / "tap_stack" for name in wanted}
     jobs = {
         "regions": lambda: regions_cycle(emulator, largest, workdir["regions"]),
+        "dax": lambda: regions_cycle(
+            emulator,
+            dax,
+            workdir["dax"],
+            DAX_TFVARS,
+            name=f"deploy dax ({label(DAX_COMBINATION)})",
+            account=DAX_ACCOUNT,
+        ),
         "deploy": lambda: deploy_cycle(emulator, default, workdir["deploy"]),
         "upgrade": lambda: upgrade_cycle(emulator, newest_release(), default, workdir["upgrade"]),
         "cdktf_cycle": lambda: cdktf_cycle(emulator, workdir["cdktf_cycle"].parent / "project"),

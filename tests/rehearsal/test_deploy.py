@@ -2,7 +2,12 @@
 
 import pytest
 
-from tests.rehearsal.cycles import assert_destroyed_everything, assert_every_type_created, assert_no_changes
+from tests.rehearsal.cycles import (
+    assert_destroyed_everything,
+    assert_every_type_created,
+    assert_hcl_plans_the_same,
+    assert_no_changes,
+)
 from tests.rehearsal.moto_patches import NOT_CREATABLE
 
 pytestmark = pytest.mark.rehearsal
@@ -30,6 +35,10 @@ def test_second_plan_after_apply_shows_no_changes(run):
 
 def test_the_hcl_bundle_plans_no_change_over_the_state_the_json_bundle_applied(run):
     assert_no_changes(run, "plan (HCL bundle)")
+
+
+def test_the_hcl_bundle_plans_the_same_values_and_changes_as_the_json_bundle(run):
+    assert_hcl_plans_the_same(run)
 
 
 def test_destroy_leaves_an_empty_state(run):

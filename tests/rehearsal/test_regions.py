@@ -13,6 +13,7 @@ from tests.rehearsal.cycles import (
     REGIONS_TFVARS,
     assert_destroyed_everything,
     assert_every_type_created,
+    assert_hcl_plans_the_same,
     assert_no_changes,
     tfvars_value,
 )
@@ -103,6 +104,10 @@ def test_second_plan_after_apply_shows_no_changes(run):
 
 def test_the_hcl_bundle_plans_no_change_over_the_state_the_json_bundle_applied(run):
     assert_no_changes(run, "plan (HCL bundle)")
+
+
+def test_the_hcl_bundle_plans_the_same_values_and_changes_as_the_json_bundle(run):
+    assert_hcl_plans_the_same(run)
 
 
 def test_destroy_leaves_an_empty_state_and_the_zone_as_it_was(run):
