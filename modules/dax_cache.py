@@ -36,6 +36,7 @@ from cdktf import Op, Token
 from constructs import Construct
 
 from modules.iam import ServiceRole, ServiceRoleProps, Statement
+from modules.private_network import FunctionOnlyAccess, function_only_group
 from tapgen.aws import aws
 
 # DAX's TLS port, the client's default for a `daxs://` URL.
@@ -132,34 +133,18 @@ class DaxCache(Construct):
         self.connect_statement = Statement("UseItemDax", FUNCTION_ACTIONS, (self.arn,))
 
     def _network_access(self, props: DaxCacheProps) -> str:
-        """The cluster's group (no egress rule: the provider removes AWS's default allow-all) with
-        9111 from the functions' group, and 9111 out of the functions' group to it. Returns its ID."""
-        group = aws.security_group.SecurityGroup(
+        return function_only_group(
             self,
-            f"{props.name}_security_group",
-            name=props.cluster_name,
-            description="TAP stack item cache: DAX over TLS (9111) from the stack's functions only",
-            vpc_id=props.vpc_id,
-            tags={"Name": props.cluster_name},
+            FunctionOnlyAccess(
+                name=props.name,
+                group_name=props.cluster_name,
+                description="TAP stack item cache: DAX over TLS (9111) from the stack's functions only",
+                traffic="DAX over TLS",
+                port=PORT,
+                vpc_id=props.vpc_id,
+                function_security_group_id=props.function_security_group_id,
+            ),
         )
-        dax = {"ip_protocol": "tcp", "from_port": PORT, "to_port": PORT}
-        aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
-            self,
-            f"{props.name}_ingress",
-            security_group_id=group.id,
-            referenced_security_group_id=props.function_security_group_id,
-            description="DAX over TLS from the stack's functions",
-            **dax,
-        )
-        aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
-            self,
-            f"{props.name}_function_egress",
-            security_group_id=props.function_security_group_id,
-            referenced_security_group_id=group.id,
-            description="DAX over TLS to the item cache",
-            **dax,
-        )
-        return group.id
 
     def _service_role(self, props: DaxCacheProps) -> ServiceRole:
         """The role the nodes assume to run the function's item operations on the item table."""

@@ -33,6 +33,7 @@ from constructs import Construct
 from lambda_src.shared import tap_contract
 from modules.iam import Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
+from modules.private_network import FunctionOnlyAccess, function_only_group
 from tapgen.aws import aws
 
 ENGINE = "valkey"
@@ -156,34 +157,18 @@ class ItemCache(Construct):
         self.connect_statement = Statement("ConnectToItemCache", ("elasticache:Connect",), (self.arn, self.user_arn))
 
     def _network_access(self, props: ItemCacheProps) -> str:
-        """The cache's group (no egress rule: the provider removes AWS's default allow-all) with 6379
-        from the functions' group, and 6379 out of the functions' group to it. Returns its ID."""
-        group = aws.security_group.SecurityGroup(
+        return function_only_group(
             self,
-            f"{props.name}_security_group",
-            name=props.cache_id,
-            description="TAP stack item cache: Valkey (6379) from the stack's functions only",
-            vpc_id=props.vpc_id,
-            tags={"Name": props.cache_id},
+            FunctionOnlyAccess(
+                name=props.name,
+                group_name=props.cache_id,
+                description="TAP stack item cache: Valkey (6379) from the stack's functions only",
+                traffic="Valkey over TLS",
+                port=PORT,
+                vpc_id=props.vpc_id,
+                function_security_group_id=props.function_security_group_id,
+            ),
         )
-        valkey = {"ip_protocol": "tcp", "from_port": PORT, "to_port": PORT}
-        aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
-            self,
-            f"{props.name}_ingress",
-            security_group_id=group.id,
-            referenced_security_group_id=props.function_security_group_id,
-            description="Valkey over TLS from the stack's functions",
-            **valkey,
-        )
-        aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
-            self,
-            f"{props.name}_function_egress",
-            security_group_id=props.function_security_group_id,
-            referenced_security_group_id=group.id,
-            description="Valkey over TLS to the item cache",
-            **valkey,
-        )
-        return group.id
 
     def _users(self, props: ItemCacheProps):
         """The function's IAM-authenticated user, the switched-off `default` user every user group

@@ -296,3 +296,52 @@ class PrivateNetwork(Construct):
             depends_on=[role.policy],
         )
         return log_group
+
+
+@dataclass(frozen=True)
+class FunctionOnlyAccess:
+    """A service in the private network that only the stack's functions reach, on one TCP port:
+    `name` prefixes the Terraform names (`<name>_security_group`, `<name>_ingress`,
+    `<name>_function_egress`), `group_name` is the security group's physical name, `description`
+    the group's (fixed once created: changing it replaces the group), `traffic` what the rules
+    carry (`DAX over TLS`) and `port` the service's port."""
+
+    name: str
+    group_name: str
+    description: str
+    traffic: str
+    port: int
+    vpc_id: str
+    function_security_group_id: str
+
+
+def function_only_group(scope: Construct, access: FunctionOnlyAccess) -> str:
+    """The service's group (no egress rule: the provider removes AWS's default allow-all) with the
+    port from the functions' group, and the port out of the functions' group to it (the network
+    otherwise lets the functions out on 443 only). Returns the group's ID."""
+    group = aws.security_group.SecurityGroup(
+        scope,
+        f"{access.name}_security_group",
+        name=access.group_name,
+        description=access.description,
+        vpc_id=access.vpc_id,
+        tags={"Name": access.group_name},
+    )
+    port = {"ip_protocol": "tcp", "from_port": access.port, "to_port": access.port}
+    aws.vpc_security_group_ingress_rule.VpcSecurityGroupIngressRule(
+        scope,
+        f"{access.name}_ingress",
+        security_group_id=group.id,
+        referenced_security_group_id=access.function_security_group_id,
+        description=f"{access.traffic} from the stack's functions",
+        **port,
+    )
+    aws.vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+        scope,
+        f"{access.name}_function_egress",
+        security_group_id=access.function_security_group_id,
+        referenced_security_group_id=group.id,
+        description=f"{access.traffic} to the item cache",
+        **port,
+    )
+    return group.id

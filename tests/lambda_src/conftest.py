@@ -367,3 +367,16 @@ def dax_cluster(aws, monkeypatch):
 def dax_api(dax_cluster) -> Api:
     """The CRUD handler with DAX in front of its table."""
     return Api(load_handler("crud", "crud_handler"))
+
+
+def lose_every_replace(monkeypatch, module) -> None:
+    """Every conditional replace of the handler `module`'s store loses a race: another writer puts
+    `{"by": "other"}` over the same version first."""
+    store = module.store
+    original = store.replace
+
+    def racing_replace(current, data):
+        original(current, {"by": "other"})
+        return original(current, data)
+
+    monkeypatch.setattr(store, "replace", racing_replace)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.lambda_src.conftest import published
+from tests.lambda_src.conftest import lose_every_replace, published
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 CORS = "Access-Control-Allow-Origin"
@@ -341,14 +341,7 @@ def test_concurrent_write_without_if_match_retries_and_increments_once(api, monk
 
 def test_concurrent_write_with_if_match_is_412(api, monkeypatch):
     item = create(api)
-    store = api.module.store
-    original = store.replace
-
-    def racing_replace(current, data):
-        original(current, {"by": "other"})
-        return original(current, data)
-
-    monkeypatch.setattr(store, "replace", racing_replace)
+    lose_every_replace(monkeypatch, api.module)
     path = f"/items/{item['item_id']}"
     error_of(api("PUT", path, body={"by": "us"}, headers={"If-Match": '"1"'}), 412, "precondition_failed")
     assert api("GET", path).json["by"] == "other"

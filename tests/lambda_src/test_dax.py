@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
-from tests.lambda_src.conftest import ENVIRONMENT, LAMBDA_SRC, TABLE, Api, load_handler, published
+from tests.lambda_src.conftest import ENVIRONMENT, LAMBDA_SRC, TABLE, Api, load_handler, lose_every_replace, published
 from tests.lambda_src.dax_standin import (
     APPLIED_THEN_TIMEOUT,
     DAX_ENDPOINT,
@@ -137,12 +137,7 @@ def test_a_condition_failure_in_dax_is_a_conflict_not_an_outage(dax_api, dax_clu
     warnings = warnings_of(monkeypatch, dax_api.module)
     store = dax_api.module.store
     original = store.replace
-
-    def racing_replace(current, data):
-        original(current, {"by": "other"})
-        return original(current, data)
-
-    monkeypatch.setattr(store, "replace", racing_replace)
+    lose_every_replace(monkeypatch, dax_api.module)
     path = f"/items/{item['item_id']}"
     metric_counts(capsys)
     result = dax_api("PUT", path, body={"by": "us"}, headers={"If-Match": '"1"'})
