@@ -13,7 +13,7 @@ import pytest
 from tapgen.combinations import LARGEST, label
 from tapgen.hcl.bundle import write_hcl_bundle
 from tapgen.outputs import LOCK, MANIFEST
-from tests.hcl.conftest import COMBINATION_IDS, COMBINATIONS, in_parallel, init, terraform
+from tests.hcl.conftest import COMBINATION_IDS, COMBINATIONS, terraform
 
 
 def hcl_bundle(synth):
@@ -50,18 +50,6 @@ def test_an_independent_parser_reads_every_file(bundles, combination):
     for path in sorted(bundles[label(combination)].glob("*.tf")):
         parsed = hcl2.loads(path.read_text(encoding="utf-8"))
         assert parsed, path.name
-
-
-def test_validate_passes_on_every_combination(bundles, tmp_path):
-    def validate(key):
-        root = tmp_path / key
-        shutil.copytree(bundles[key], root)
-        init(root, backend=False)
-        return terraform(root, "validate", "-json", check=False)
-
-    results = in_parallel({key: (lambda key=key: validate(key)) for key in bundles})
-    for combination, result in results.items():
-        assert json.loads(result.stdout)["valid"], (combination, result.stdout)
 
 
 def test_regenerating_gives_byte_identical_files(synth, tmp_path):

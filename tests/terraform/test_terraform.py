@@ -41,18 +41,36 @@ def test_each_output_directory_is_a_valid_root_module(synth, tmp_path, which):
     assert result["error_count"] == 0
 
 
+def _smallest(**wanted: str) -> dict[str, str]:
+    """The proven combination with the fewest resources among those that set `wanted`: a message
+    file stops at validation, yet Terraform plans the rest of the bundle around it."""
+    return min((c for c in COMBINATIONS if wanted.items() <= c.items()), key=len)
+
+
+def _wiring_proven_here(combination: dict[str, str]) -> bool:
+    """Whether `combination` is the smallest with its regions and WAF setting: regions.tftest.hcl
+    (every region's wiring) runs there only. Turning another option on keeps every address of the
+    smaller stack with its configuration, placement included (tests/stacks/test_combinations.py)."""
+    return combination == _smallest(regions=combination["regions"], waf=combination["waf"])
+
+
+# The combinations `terraform test` runs on: the wiring's, and the largest (names).
+TESTED = [c for c in COMBINATIONS if _wiring_proven_here(c) or c == LARGEST]
+
+
 def _tftest_files(document: dict, combination: dict[str, str], largest: dict) -> dict[str, str]:
-    """The test files for one combination: the shared mocks; on the default stack the core
-    contract (stack.tftest.hcl: 12 runs, about 80 s; the other combinations contain the same core
-    resources, and tests/stacks pins their configuration to the default's); every region's wiring
-    (generated); and every physical name at the longest allowed inputs (generated from the
-    synthesized JSON) on the largest stack (regions=3 with every option: the most names), and on a
-    combination with resource types the largest lacks (`cache=dax`)."""
+    """The test files for one combination of `TESTED`: the shared mocks; on the default stack the
+    core contract (stack.tftest.hcl: 12 runs, about 80 s; the other combinations contain the same
+    core resources, and tests/stacks pins their configuration to the default's); every region's
+    wiring (generated) where `_wiring_proven_here`; and every physical name at the longest allowed
+    inputs (generated from the synthesized JSON) on the largest stack (regions=3 with every option:
+    the most names), and on a combination with resource types the largest lacks (`cache=dax`)."""
     files = {"aws.tfmock.hcl": (TFTEST_DIR / "aws.tfmock.hcl").read_text()}
     regions, waf = combination["regions"], combination["waf"]
     if combination == COMBINATIONS[0]:
         files["stack.tftest.hcl"] = (TFTEST_DIR / "stack.tftest.hcl").read_text()
-    files["regions.tftest.hcl"] = regions_tftest(int(regions), waf == "on")
+    if _wiring_proven_here(combination):
+        files["regions.tftest.hcl"] = regions_tftest(int(regions), waf == "on")
     if combination == LARGEST or set(document["resource"]) - set(largest["resource"]):
         files["names.tftest.hcl"] = names_tftest(document)
     return files
@@ -65,7 +83,8 @@ def _runs(files: dict[str, str]) -> int:
 @pytest.fixture(scope="module")
 def combination_results(synth_of, tmp_path_factory) -> dict:
     """For every combination, in parallel: a fresh initialised copy of its bundle, `terraform
-    validate -json` (before any test file is there), then `terraform test` with its files."""
+    validate -json` (before any test file is there), then, for those of `TESTED`, `terraform test`
+    with its files."""
     synths = {label(c): synth_of(**c) for c in COMBINATIONS}
     roots = {label(c): tmp_path_factory.mktemp(label(c)) / "tap_stack" for c in COMBINATIONS}
 
@@ -73,6 +92,8 @@ def combination_results(synth_of, tmp_path_factory) -> dict:
         key = label(combination)
         root = fresh_root(synths[key].bundle, roots[key])
         validate = json.loads(terraform(root, "validate", "-json").stdout)
+        if combination not in TESTED:
+            return validate, {}, None
         files = _tftest_files(synths[key].document, combination, synths[label(LARGEST)].document)
         (root / "tests").mkdir()
         for name, text in files.items():
@@ -90,7 +111,7 @@ def test_every_combination_validates(combination_results, combination):
     assert {d["detail"] for d in validate["diagnostics"] if d["severity"] == "warning"} == set(ALLOWED_WARNINGS)
 
 
-@pytest.mark.parametrize("combination", COMBINATIONS, ids=COMBINATION_IDS)
+@pytest.mark.parametrize("combination", TESTED, ids=[label(c) for c in TESTED])
 def test_terraform_test_with_mocked_provider_passes(combination_results, combination):
     _validate, files, result = combination_results[label(combination)]
     assert f"Success! {_runs(files)} passed, 0 failed." in result.stdout, result.stdout + result.stderr
@@ -272,22 +293,34 @@ BAD_VALUE_MESSAGES = {
     ],
 }
 GOOD_VALUES = ("good_values.tftest.hcl", "regions_good_values.tftest.hcl")
-# Files that need variables of the options run on the largest bundle (it has them all); every other
-# file runs on the default bundle.
-OPTION_MESSAGE_FILES = {
-    "regions_bad_values.tftest.hcl",
-    "options_bad_values.tftest.hcl",
-    "options_out_of_range.tftest.hcl",
-    "options_above_reservation.tftest.hcl",
-    "options_min_out_of_range.tftest.hcl",
-    "regions_tertiary_repeats_secondary.tftest.hcl",
-    "regions_secondary_format.tftest.hcl",
-    "regions_tertiary_format.tftest.hcl",
-    "regions_good_values.tftest.hcl",
+
+
+# Message files by the bundle they run on (a header each: `<bundle>.header.hcl` has the provider
+# mocks and required variables; `default` holds every file named nowhere else): the smallest bundle
+# that declares every variable the file sets.
+MESSAGE_BUNDLES = {
+    "default": COMBINATIONS[0],
+    "regions": _smallest(regions="3", waf="on"),
+    "options": _smallest(scale="on", item_stream="kinesis", cache="elasticache"),
+    "dax": _smallest(cache="dax"),
 }
-# Files that need the cache=dax variables (whose validations differ from ElastiCache's).
-DAX = next(c for c in COMBINATIONS if c.get("cache") == "dax")
-DAX_MESSAGE_FILES = {"dax_bad_values.tftest.hcl"}
+MESSAGE_HEADERS = {"default": "default", "regions": "regions", "options": "default", "dax": "dax"}
+MESSAGE_FILES = {
+    "regions": {
+        "regions_bad_values.tftest.hcl",
+        "regions_tertiary_repeats_secondary.tftest.hcl",
+        "regions_secondary_format.tftest.hcl",
+        "regions_tertiary_format.tftest.hcl",
+        "regions_good_values.tftest.hcl",
+    },
+    "options": {
+        "options_bad_values.tftest.hcl",
+        "options_out_of_range.tftest.hcl",
+        "options_above_reservation.tftest.hcl",
+        "options_min_out_of_range.tftest.hcl",
+    },
+    "dax": {"dax_bad_values.tftest.hcl"},
+}
 VALIDATION_SUMMARY = "Invalid value for variable"
 CHECKED_BY = "\n\nThis was checked by the validation rule"
 
@@ -317,19 +350,18 @@ def _test_results(stdout: str) -> tuple[dict[str, list[str]], dict[str, str]]:
 def message_results(synth_of, tmp_path_factory):
     """Each bundle's message files, each behind its bundle's header (`<bundle>.header.hcl`: provider
     mocks, required variables), the `terraform test` runs in parallel."""
-    elsewhere = OPTION_MESSAGE_FILES | DAX_MESSAGE_FILES
+    elsewhere = set().union(*MESSAGE_FILES.values())
     groups = {
         "default": sorted(p.name for p in MESSAGES_DIR.glob("*.tftest.hcl") if p.name not in elsewhere),
-        "largest": sorted(OPTION_MESSAGE_FILES),
-        "dax": sorted(DAX_MESSAGE_FILES),
+        **{bundle: sorted(files) for bundle, files in MESSAGE_FILES.items()},
     }
-    synths = {"default": synth_of(), "largest": synth_of(**LARGEST), "dax": synth_of(**DAX)}
+    synths = {bundle: synth_of(**combination) for bundle, combination in MESSAGE_BUNDLES.items()}
     roots = {c: tmp_path_factory.mktemp(f"messages-{c}") / "tap_stack" for c in groups}
 
     def job(combination):
         root = fresh_root(synths[combination].bundle, roots[combination])
         (root / "messages").mkdir()
-        header = (MESSAGES_DIR / f"{combination}.header.hcl").read_text()
+        header = (MESSAGES_DIR / f"{MESSAGE_HEADERS[combination]}.header.hcl").read_text()
         for name in groups[combination]:
             (root / "messages" / name).write_text(header + "\n" + (MESSAGES_DIR / name).read_text())
         shutil.copytree(TFTEST_DIR, root / "tests")  # the shared provider mocks
@@ -361,7 +393,7 @@ def test_good_values_pass_every_validation(message_results, name):
 
 def test_every_messages_file_is_checked():
     assert {p.name for p in MESSAGES_DIR.glob("*.tftest.hcl")} == {*BAD_VALUE_MESSAGES, *GOOD_VALUES}
-    assert {*BAD_VALUE_MESSAGES, *GOOD_VALUES} >= OPTION_MESSAGE_FILES | DAX_MESSAGE_FILES
+    assert {*BAD_VALUE_MESSAGES, *GOOD_VALUES} >= set().union(*MESSAGE_FILES.values())
 
 
 def _template_pattern(template: str) -> re.Pattern:
@@ -388,7 +420,7 @@ def _template_pattern(template: str) -> re.Pattern:
 def test_every_validation_message_is_pinned_by_a_bad_value_case():
     pinned = [message for messages in BAD_VALUE_MESSAGES.values() for message in messages]
     # every variable of every option, and the cache variables of both engines
-    for spec in (*variables_for(SynthConfig(**LARGEST)), *variables_for(SynthConfig(**DAX))):
+    for spec in (*variables_for(SynthConfig(**LARGEST)), *variables_for(SynthConfig(**MESSAGE_BUNDLES["dax"]))):
         for validation in spec.validations:
             pattern = _template_pattern(validation.error_message)
             assert any(pattern.fullmatch(m) for m in pinned), f"{spec.name}: {validation.error_message}"

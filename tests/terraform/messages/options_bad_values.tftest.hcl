@@ -1,5 +1,5 @@
-# Deliberately failing, on the largest bundle (every variable of every option exists there): the
-# variables of the compliance, scale, item stream and cache options.
+# Deliberately failing, on the scale bundle (scale, item stream, cache and its network are on): the
+# variables of the private network, scale, item stream and cache options.
 
 run "options_bad_values" {
   command = plan

@@ -1,5 +1,5 @@
-# Prepended by tests/terraform/test_terraform.py to every message file it runs on the largest bundle:
-# the provider mocks and the required variables, stated once.
+# Prepended by tests/terraform/test_terraform.py to every message file it runs on the bundle of
+# regions=3, waf=on: the provider mocks and the required variables, stated once.
 
 mock_provider "aws" {
   source = "./tests"
