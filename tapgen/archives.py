@@ -255,8 +255,11 @@ class WheelCache:
         pinned = _write(scratch / REQUIREMENTS_FILE, [f"{sdist} --hash=sha256:{_sha256(sdist)}"])
         links = self._build_requirement_wheels(scratch / "links")
         built = scratch / "wheel"
-        command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index", "--find-links"]
-        command += [str(links), "--wheel-dir", str(built), "--requirement", str(pinned)]
+        # PEP 517 in an isolated environment of the pinned wheels alone, whatever pip: without it pip
+        # before 23.1 runs an sdist without pyproject.toml through `setup.py bdist_wheel` with the
+        # environment's own setuptools, which may lack `bdist_wheel`.
+        command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--use-pep517", "--no-index"]
+        command += ["--find-links", str(links), "--wheel-dir", str(built), "--requirement", str(pinned)]
         environment = self._build_environment(scratch)
         result = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
         if result.returncode != 0:

@@ -208,7 +208,7 @@ def test_an_sdist_pin_is_built_offline_from_the_pinned_build_requirements_alone(
     assert "fixture_pkg/__init__.py" in names(content)
     assert pip.commands == ["download", "download", "wheel"]  # no wheel of that hash, so its sdist, then the build
     assert pip.download_constraints == [None, "fixture-build==1.0\n"]  # pip builds the sdist's metadata
-    assert "--no-index" in pip.build_command
+    assert "--no-index" in pip.build_command and "--use-pep517" in pip.build_command
     assert pip.build_links == ["fixture_build-1.0-py3-none-any.whl"]
     assert pip.build_environment["PIP_CONSTRAINT"] == "fixture-build==1.0\n"
     assert pip.build_environment["PIP_CONFIG_FILE"] == os.devnull
