@@ -45,7 +45,8 @@ SCHEME = "daxs"
 SERVICE = "dax.amazonaws.com"
 MAX_NODES = 10
 # A cluster name: a letter, then letters, digits and single hyphens, at most 20 characters.
-CLUSTER_NAME = re.compile(r"^(?=.{1,20}$)[a-z](?:-?[a-z0-9])*$")
+CLUSTER_NAME_MAX = 20
+CLUSTER_NAME = re.compile(rf"^(?=.{{1,{CLUSTER_NAME_MAX}}}$)[a-z](?:-?[a-z0-9])*$")
 # What the CRUD function sends through the cluster; consistent reads and queries go to DynamoDB.
 ITEM_OPERATIONS = ("GetItem", "PutItem", "DeleteItem")
 # What every DAX client sends before its first item operation: node discovery and the key schema

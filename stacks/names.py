@@ -12,6 +12,7 @@ from __future__ import annotations
 from cdktf import TerraformLocal
 from constructs import Construct
 
+from modules import dax_cache
 from tapgen.config import SynthConfig
 from tapgen.placement import Region
 
@@ -41,7 +42,7 @@ S3_BUCKET_NAME_MAX = 63
 # The longest cache id per `cache` option value. ElastiCache ids (replication group, users, user
 # group) allow 40 characters, and the users' and the group's ids add at most 8 (`-default`) to the
 # cache's; a DAX cluster name allows 20.
-CACHE_ID_MAX = {"elasticache": 40 - len("-default"), "dax": 20}
+CACHE_ID_MAX = {"elasticache": 40 - len("-default"), "dax": dax_cache.CLUSTER_NAME_MAX}
 HASH_CHARS = 8
 
 

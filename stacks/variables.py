@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lambda_src.shared import tap_contract
+from modules import dax_cache, item_cache
 from tapgen import s3_names
 from tapgen.config import SynthConfig
 from tapgen.placement import REGIONS
@@ -694,6 +695,7 @@ class CacheEngine:
     node_type_pattern: str
     node_type_rule: str
     max_nodes: int
+    replicas: str
     nodes: str
 
 
@@ -703,18 +705,19 @@ CACHE_ENGINES = {
         "cache.t4g.small",
         "^cache\\\\.[a-z0-9]+\\\\.[a-z0-9]+$",
         "an ElastiCache node type such as cache.t4g.small",
-        6,
-        "a primary and its replicas, 1 to 6; from 2 on the replicas sit in another availability zone and take over "
-        "automatically when the primary fails.",
+        item_cache.MAX_NODES,
+        "a primary and its replicas",
+        "from 2 on the replicas sit in another availability zone and take over automatically when the primary fails.",
     ),
     "dax": CacheEngine(
         "DAX",
         "dax.t3.small",
         "^dax\\\\.[a-z0-9]+\\\\.[a-z0-9]+$",
         "a DAX node type such as dax.t3.small",
-        10,
-        "the cluster's replication factor, 1 to 10; from 2 on the nodes spread over the private subnets' "
-        "availability zones and a replica takes over when the primary fails.",
+        dax_cache.MAX_NODES,
+        "the cluster's replication factor",
+        "from 2 on the nodes spread over the private subnets' availability zones and a replica takes over when "
+        "the primary fails.",
     ),
 }
 
@@ -734,7 +737,7 @@ def cache_variables(cache: str) -> tuple[VariableSpec, ...]:
         VariableSpec(
             "cache_node_count",
             "number",
-            f"Nodes of the item cache (cache={cache}): {engine.nodes}",
+            f"Nodes of the item cache (cache={cache}): {engine.replicas}, 1 to {engine.max_nodes}; {engine.nodes}",
             2,
             (_number_range("cache_node_count", 1, engine.max_nodes, "nodes"),),
         ),
