@@ -1,5 +1,11 @@
 """The REST API: routes to Lambda (AWS_PROXY), IAM auth, IP-restricted resource policy, CORS on
-gateway errors, a stage with X-Ray, JSON access logs and an optional encrypted cache.
+gateway errors, a stage with X-Ray and JSON access logs.
+
+The stage never caches a response. API Gateway answers a cache hit after IAM authentication but
+before the function, which is the only place a caller's tenant grant is checked, and an `AWS_IAM`
+identity cannot be part of a REST API cache key: a cached answer for one caller would be served to
+any other caller who names the same tenant. Item caches (`cache=elasticache|dax`) sit behind the
+grant check instead (`tapgen.rules.api_stage_never_caches_tenant_methods` keeps it so).
 
 Browsers send the CORS preflight (`OPTIONS`) unsigned, so every route also has an `OPTIONS`
 method without authorization whose MOCK integration answers 204 with the CORS headers in API
@@ -158,8 +164,6 @@ class Route:
                 "type": "AWS_PROXY",
                 "integration_http_method": "POST",
                 "backend": self.backend,
-                # The cache must never serve one tenant's response to another.
-                "cache_key_parameters": sorted(parameters) if method == "GET" and parameters else [],
             },
         }
 
@@ -239,9 +243,6 @@ class StageSettings:
     stage_name: str
     throttle_burst_limit: float
     throttle_rate_limit: float
-    cache_enabled: bool
-    cache_size: str
-    cache_ttl_seconds: float
 
 
 @dataclass(frozen=True)
@@ -347,7 +348,6 @@ class RestApi(Construct):
                 settings,
                 integration_http_method=integration_settings["integration_http_method"],
                 uri=backend.invoke_arn,
-                cache_key_parameters=integration_settings["cache_key_parameters"] or None,
             )
             aws.lambda_permission.LambdaPermission(
                 self,
@@ -515,23 +515,21 @@ class RestApi(Construct):
             deployment_id=deployment.id,
             stage_name=settings.stage_name,
             xray_tracing_enabled=True,
-            cache_cluster_enabled=settings.cache_enabled,
-            cache_cluster_size=settings.cache_size,
+            cache_cluster_enabled=False,
             access_log_settings=st.ApiGatewayStageAccessLogSettings(
                 destination_arn=self.access_log_group.arn, format=ACCESS_LOG_FORMAT
             ),
             depends_on=[self.execution_log_group, *props.stage_dependencies],
         )
         self.invoke_url = self.stage.invoke_url
-        self._method_settings("tap_stack_method_settings", "*/*", settings, settings.cache_enabled)
-        # Unauthenticated GETs (health) must always reach the function: never cached.
+        self._method_settings("tap_stack_method_settings", "*/*", settings)
+        # Unauthenticated GETs (health) have settings of their own, so a stage-wide change never
+        # makes a cached 200 hide an outage from the health checkers.
         for route in props.routes:
             if route.authorization == "NONE" and "GET" in route.methods:
-                self._method_settings(
-                    f"{props.name}_{route.slug}_method_settings", f"{route.path}/GET", settings, False
-                )
+                self._method_settings(f"{props.name}_{route.slug}_method_settings", f"{route.path}/GET", settings)
 
-    def _method_settings(self, name: str, method_path: str, settings: StageSettings, caching) -> None:
+    def _method_settings(self, name: str, method_path: str, settings: StageSettings) -> None:
         ms = aws.api_gateway_method_settings
         ms.ApiGatewayMethodSettings(
             self,
@@ -545,9 +543,9 @@ class RestApi(Construct):
                 data_trace_enabled=False,
                 throttling_burst_limit=settings.throttle_burst_limit,
                 throttling_rate_limit=settings.throttle_rate_limit,
-                caching_enabled=caching,
+                caching_enabled=False,
                 cache_data_encrypted=True,
-                cache_ttl_in_seconds=settings.cache_ttl_seconds,
+                cache_ttl_in_seconds=0,
                 require_authorization_for_cache_control=True,
                 unauthorized_cache_control_header_strategy="FAIL_WITH_403",
             ),

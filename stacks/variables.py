@@ -42,7 +42,6 @@ LOG_RETENTION_DAYS = (
     3288,
     3653,
 )
-API_CACHE_SIZES = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,16 @@ EMAIL_MAX_LENGTH = 254
 # port (never :443, which browsers leave out), nothing after it.
 _HOST_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 ORIGIN_PATTERN = rf"^https://{_HOST_LABEL}(\\.{_HOST_LABEL})*(:[1-9][0-9]{{0,4}})?$"
+
+
+# Kept under its contract name so that configurations which still turn it on fail at plan, saying why.
+API_CACHE_REFUSED = Validation(
+    "!var.api_cache_enabled",
+    "api_cache_enabled = true is not allowed: API Gateway's stage cache answers before the function checks "
+    "the caller's tenant grant, and an AWS_IAM identity cannot be part of its cache key, so a caller could "
+    "read another tenant's cached items. Keep it false; synthesize with cache=elasticache or cache=dax for "
+    "a read cache behind the grant check.",
+)
 
 
 def _listed(elements: str, item: str = "jsonencode(x)") -> str:
@@ -349,23 +358,11 @@ VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "api_cache_enabled",
         "bool",
-        "Whether the stage runs an encrypted response cache for GET methods (keyed by tenant, path and query). "
-        "Off by default: cached reads may be up to api_cache_ttl_seconds stale after a write.",
+        "Must stay false: API Gateway's stage cache would answer before the function checks the caller's "
+        "tenant grant, and an AWS_IAM identity cannot be part of its cache key. For a read cache behind the "
+        "grant check, synthesize with cache=elasticache or cache=dax.",
         False,
-    ),
-    VariableSpec(
-        "api_cache_size",
-        "string",
-        "Size of the stage cache cluster in GB, when api_cache_enabled.",
-        "0.5",
-        (_one_of("api_cache_size", API_CACHE_SIZES, quoted=True),),
-    ),
-    VariableSpec(
-        "api_cache_ttl_seconds",
-        "number",
-        "Time to live of cached GET responses in seconds, when api_cache_enabled.",
-        60,
-        (_number_range("api_cache_ttl_seconds", 0, 3600, "seconds"),),
+        (API_CACHE_REFUSED,),
     ),
     VariableSpec(
         "cors_allow_origin",

@@ -440,6 +440,45 @@ def api_methods_require_iam(doc: Document) -> list[Finding]:
     return findings
 
 
+def _resource_path(doc: Document, resource_id: object) -> str:
+    """The path of the API resource `resource_id` names (`items/{id}`), from its parents' path parts."""
+    resources = _resources(doc, "aws_api_gateway_resource")
+    parts: list[str] = []
+    name = _referenced(resource_id, "aws_api_gateway_resource")
+    while name in resources:
+        parts.insert(0, str(resources[name].get("path_part", "")))
+        name = _referenced(resources[name].get("parent_id"), "aws_api_gateway_resource")
+    return "/".join(parts)
+
+
+def api_stage_never_caches_tenant_methods(doc: Document) -> list[Finding]:
+    """No method settings turn caching on (or leave it to a variable) for a signed method (SPEC
+    section 6). API Gateway answers a cache hit after IAM authentication but before the function,
+    which alone checks the caller's tenant grant, and an AWS_IAM identity cannot be part of a REST
+    API cache key: a cached response would reach any caller who names the tenant."""
+    rule = "api_stage_never_caches_tenant_methods"
+    signed = [
+        f"{_resource_path(doc, method.get('resource_id'))}/{method.get('http_method')}"
+        for method in _resources(doc, "aws_api_gateway_method").values()
+        if method.get("authorization", "NONE") != "NONE" and method.get("http_method") != PREFLIGHT
+    ]
+    findings = []
+    for name, body in sorted(_resources(doc, "aws_api_gateway_method_settings").items()):
+        if body.get("settings", {}).get("caching_enabled", False) is False:
+            continue
+        covered = sorted(m for m in signed if fnmatchcase(m, str(body.get("method_path"))))
+        if covered:
+            findings.append(
+                Finding(
+                    rule,
+                    f"aws_api_gateway_method_settings.{name}",
+                    f"caching_enabled must be false: a cached response of {', '.join(covered)} would skip "
+                    "the tenant grant check",
+                )
+            )
+    return findings
+
+
 def lambdas_are_traced_on_current_runtime(doc: Document) -> list[Finding]:
     return _violations(
         "lambdas_are_traced_on_current_runtime",
@@ -961,6 +1000,7 @@ RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     api_methods_require_iam,
     api_functions_check_tenant_grants,
     api_preflights_are_open_mocks,
+    api_stage_never_caches_tenant_methods,
     kms_key_policies_condition_every_use,
     identity_policies_condition_kms_use,
     kms_use_names_the_encryption_context,

@@ -233,8 +233,17 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
     CheckovSkip(
         "CKV_AWS_225",
         (
-            "Method caching: the /health method settings disable caching on purpose, so a cached 200 "
-            "never hides an outage; the stage-wide cache is var.api_cache_enabled."
+            "Method caching: API Gateway answers a cache hit before the function checks the caller's "
+            "tenant grant, and an AWS_IAM identity cannot be part of a REST API cache key, so no method "
+            "is cached (tapgen.rules.api_stage_never_caches_tenant_methods); /health is never cached either, "
+            "so a cached 200 never hides an outage. Item caches behind the grant check: cache=elasticache|dax."
+        ),
+    ),
+    CheckovSkip(
+        "CKV_AWS_120",
+        (
+            "API Gateway stage caching: off, for the reason of CKV_AWS_225 (a cached response of a tenant-"
+            "scoped method would skip the grant check); var.api_cache_enabled = true is refused at plan."
         ),
     ),
     CheckovSkip(
@@ -307,14 +316,4 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
 )
 
 # The plan scan runs on the default combination (regions=1, waf=on) only.
-CHECKOV_PLAN_SKIPS: tuple[CheckovSkip, ...] = (
-    CheckovSkip(
-        "CKV_AWS_120",
-        "API Gateway stage caching: a deploy-time choice, var.api_cache_enabled, off by default "
-        "(a cache cluster is billed per hour and cached reads may be stale for up to "
-        "api_cache_ttl_seconds after a write). The configuration scan cannot see the variable's "
-        "value; the plan with default values can, and reports the cache as off.",
-        regions=("1",),
-        waf=("on",),
-    ),
-)
+CHECKOV_PLAN_SKIPS: tuple[CheckovSkip, ...] = ()

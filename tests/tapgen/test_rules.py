@@ -103,6 +103,55 @@ def preflight_doc() -> dict:
     }
 
 
+def cache_doc() -> dict:
+    """/health (GET, no auth), /items/{id} (GET, AWS_IAM) and stage-wide method settings without
+    caching; /health's own settings may cache (it acts for no tenant)."""
+    return {
+        "resource": {
+            "aws_api_gateway_resource": {
+                "tap_stack_health": {
+                    "path_part": "health",
+                    "parent_id": "${aws_api_gateway_rest_api.a.root_resource_id}",
+                },
+                "tap_stack_items": {
+                    "path_part": "items",
+                    "parent_id": "${aws_api_gateway_rest_api.a.root_resource_id}",
+                },
+                "tap_stack_items_id": {
+                    "path_part": "{id}",
+                    "parent_id": "${aws_api_gateway_resource.tap_stack_items.id}",
+                },
+            },
+            "aws_api_gateway_method": {
+                "tap_stack_health_get": {
+                    "resource_id": "${aws_api_gateway_resource.tap_stack_health.id}",
+                    "http_method": "GET",
+                    "authorization": "NONE",
+                },
+                "tap_stack_items_id_get": {
+                    "resource_id": "${aws_api_gateway_resource.tap_stack_items_id.id}",
+                    "http_method": "GET",
+                    "authorization": "AWS_IAM",
+                },
+            },
+            "aws_api_gateway_method_settings": {
+                "tap_stack_method_settings": {"method_path": "*/*", "settings": {"caching_enabled": False}},
+                "tap_stack_health_settings": {"method_path": "health/GET", "settings": {"caching_enabled": True}},
+            },
+        }
+    }
+
+
+def caching(method_path: str, enabled: object):
+    def change(doc: dict) -> None:
+        doc["resource"]["aws_api_gateway_method_settings"]["tap_stack_x"] = {
+            "method_path": method_path,
+            "settings": {"caching_enabled": enabled},
+        }
+
+    return change
+
+
 KEY = "${aws_kms_key.tap_stack_k.arn}"
 ROOT = {"AWS": ["arn:aws:iam::1:root"]}
 
@@ -502,6 +551,11 @@ CASES = [
         ),
     ),
     (
+        rules.api_stage_never_caches_tenant_methods,
+        cache_doc(),
+        changed(cache_doc(), caching("*/*", True)),
+    ),
+    (
         rules.kms_key_policies_condition_every_use,
         key_doc(ADMIN, LOGS, VIA_DYNAMODB),
         key_doc({**ADMIN, "Action": ["kms:*"]}, LOGS),
@@ -742,6 +796,23 @@ def test_open_paths_are_open_for_get_only():
 )
 def test_every_broken_preflight_is_found(breaks):
     assert rules.api_preflights_are_open_mocks(changed(preflight_doc(), breaks))
+
+
+@pytest.mark.parametrize(
+    ("method_path", "enabled"),
+    [("*/*", "${var.api_cache_enabled}"), ("items/{id}/GET", True), ("items/*", True)],
+    ids=["stage-wide-variable", "one-method", "wildcard"],
+)
+def test_caching_of_a_signed_method_is_refused_with_what_it_skips(method_path, enabled):
+    found = rules.api_stage_never_caches_tenant_methods(changed(cache_doc(), caching(method_path, enabled)))
+    assert [str(f) for f in found] == [
+        "api_stage_never_caches_tenant_methods: aws_api_gateway_method_settings.tap_stack_x: caching_enabled "
+        "must be false: a cached response of items/{id}/GET would skip the tenant grant check"
+    ]
+
+
+def test_caching_an_unsigned_method_is_not_a_finding():
+    assert rules.api_stage_never_caches_tenant_methods(changed(cache_doc(), caching("health/GET", True))) == []
 
 
 @pytest.mark.parametrize(

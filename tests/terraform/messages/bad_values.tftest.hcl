@@ -21,8 +21,7 @@ run "bad_values" {
     log_archive_retention_days  = 30
     api_throttle_burst_limit    = 0
     api_throttle_rate_limit     = 10001
-    api_cache_size              = "2"
-    api_cache_ttl_seconds       = 3601
+    api_cache_enabled           = true
     cors_allow_origin           = "http://app.example.com"
     api_latency_threshold_ms    = 1.5
     alarm_email                 = "not-an-email"

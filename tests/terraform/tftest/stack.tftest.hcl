@@ -83,14 +83,13 @@ run "plan_with_defaults" {
   }
 }
 
-run "apply_with_suffix_email_and_cache" {
+run "apply_with_suffix_and_email" {
   command = apply
 
   variables {
     environment        = "prod"
     environment_suffix = "pr42"
     alarm_email        = "oncall@example.com"
-    api_cache_enabled  = true
     lambda_timeout     = 10
     data_retention_days = 0
   }
@@ -104,12 +103,8 @@ run "apply_with_suffix_email_and_cache" {
     error_message = "alarm_email must subscribe to the topic."
   }
   assert {
-    condition     = aws_api_gateway_stage.tap_stack_stage.cache_cluster_enabled && aws_api_gateway_method_settings.tap_stack_method_settings.settings[0].caching_enabled
-    error_message = "api_cache_enabled must turn on the stage cache and method caching."
-  }
-  assert {
-    condition     = !aws_api_gateway_method_settings.tap_stack_api_health_method_settings.settings[0].caching_enabled
-    error_message = "The health check must never be cached."
+    condition     = !aws_api_gateway_stage.tap_stack_stage.cache_cluster_enabled && !aws_api_gateway_method_settings.tap_stack_method_settings.settings[0].caching_enabled && !aws_api_gateway_method_settings.tap_stack_api_health_method_settings.settings[0].caching_enabled
+    error_message = "The stage must never cache a response: a cache hit would skip the tenant grant check."
   }
   assert {
     condition     = output.health_url == "${aws_api_gateway_stage.tap_stack_stage.invoke_url}/health" && output.api_url == aws_api_gateway_stage.tap_stack_stage.invoke_url
@@ -188,7 +183,7 @@ run "rejects_bad_names_and_regions" {
     allowed_ip_ranges      = ["not-a-cidr"]
     cors_allow_origin      = "ftp://example.com"
     alarm_email            = "not-an-email"
-    api_cache_size         = "2"
+    api_cache_enabled      = true
   }
 
   expect_failures = [
@@ -202,7 +197,7 @@ run "rejects_bad_names_and_regions" {
     var.allowed_ip_ranges,
     var.cors_allow_origin,
     var.alarm_email,
-    var.api_cache_size,
+    var.api_cache_enabled,
   ]
 }
 
@@ -216,7 +211,6 @@ run "rejects_out_of_range_numbers" {
     log_archive_retention_days  = 30
     api_throttle_burst_limit    = 0
     api_throttle_rate_limit     = 10001
-    api_cache_ttl_seconds       = 3601
     api_latency_threshold_ms    = 1.5
     data_retention_days         = -1
     dynamodb_read_capacity_min  = 0
@@ -231,7 +225,6 @@ run "rejects_out_of_range_numbers" {
     var.log_archive_retention_days,
     var.api_throttle_burst_limit,
     var.api_throttle_rate_limit,
-    var.api_cache_ttl_seconds,
     var.api_latency_threshold_ms,
     var.data_retention_days,
     var.dynamodb_read_capacity_min,
