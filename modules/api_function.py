@@ -1,4 +1,5 @@
-"""A Lambda function behind the API: archive, role, encrypted log group, X-Ray, explicit ordering;
+"""A Lambda function behind the API: archive, role, encrypted log group, X-Ray that never records a
+payload (`tap_contract.TRACE_PRIVACY_ENVIRONMENT`), explicit ordering;
 optionally reserved concurrency, and a published `live` alias with provisioned concurrency that
 Application Auto Scaling keeps near a target utilization (what the API then invokes)."""
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from cdktf import Precondition, TerraformLocal, TerraformResourceLifecycle
 from constructs import Construct
 
+from lambda_src.shared import tap_contract
 from modules.account import AwsAccount
 from modules.autoscaling import target_tracking_policy
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
@@ -115,7 +117,9 @@ class ApiFunction(Construct):
             timeout=props.timeout,
             memory_size=props.memory_size,
             kms_key_arn=props.kms_key_arn,
-            environment=aws.lambda_function.LambdaFunctionEnvironment(variables=props.environment),
+            environment=aws.lambda_function.LambdaFunctionEnvironment(
+                variables={**props.environment, **tap_contract.TRACE_PRIVACY_ENVIRONMENT}
+            ),
             tracing_config=aws.lambda_function.LambdaFunctionTracingConfig(mode="Active"),
             vpc_config=vpc_config(props.network),
             reserved_concurrent_executions=props.reserved_concurrency,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from lambda_src.shared import tap_contract
 from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
@@ -488,6 +489,23 @@ def lambdas_are_traced_on_current_runtime(doc: Document) -> list[Finding]:
             body.get("tracing_config", {}).get("mode") == "Active" and body.get("runtime") in SUPPORTED_PYTHON_RUNTIMES
         ),
         "needs X-Ray Active and a current runtime",
+    )
+
+
+def lambdas_never_trace_payloads(doc: Document) -> list[Finding]:
+    """A traced function runs with `tap_contract.TRACE_PRIVACY_ENVIRONMENT`: Powertools' tracer would
+    otherwise record its responses (item bodies, list pages) and exceptions in X-Ray, outside the
+    stack's key and the tenant grants (SPEC section 6)."""
+    expected = tap_contract.TRACE_PRIVACY_ENVIRONMENT
+    return _violations(
+        "lambdas_never_trace_payloads",
+        doc,
+        "aws_lambda_function",
+        lambda body: (
+            body.get("tracing_config", {}).get("mode") != "Active"
+            or all(body.get("environment", {}).get("variables", {}).get(k) == v for k, v in expected.items())
+        ),
+        "a traced function needs " + ", ".join(f"{k}={v}" for k, v in expected.items()),
     )
 
 
@@ -1015,6 +1033,7 @@ RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     log_subscription_roles_trust_named_log_groups,
     roles_have_the_permission_boundary,
     lambdas_are_traced_on_current_runtime,
+    lambdas_never_trace_payloads,
     secrets_have_no_stored_value,
     secrets_are_rotated,
     secret_reads_skip_pending_versions,

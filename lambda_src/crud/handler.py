@@ -67,6 +67,6 @@ routes.bind(api)
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 def handler(event: dict, context: object) -> dict:
     return api.handle(event, context)

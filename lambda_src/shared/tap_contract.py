@@ -52,6 +52,15 @@ CACHE_KEY_PREFIX = "tap:item:"
 CACHE_COMMANDS = ("hmget", "hset", "del", "expire", "eval")
 CACHE_ACL_RULES = f"~{CACHE_KEY_PREFIX}* -@all " + " ".join(f"+{command}" for command in CACHE_COMMANDS)
 
+# Powertools' tracer records a handler's response and any exception it raises as trace metadata
+# unless told otherwise: item bodies and list pages would leave the stack's key and the tenant grants
+# for X-Ray's 30 days. Every traced function runs with this environment (the stack sets it and
+# `tapgen.rules.lambdas_never_trace_payloads` checks it), and the handlers pass the same choice.
+TRACE_PRIVACY_ENVIRONMENT = {
+    "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
+    "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+}
+
 
 @dataclass(frozen=True)
 class ApiRoute:

@@ -199,53 +199,60 @@ def default_session_with_shared_models() -> None:
     boto3.setup_default_session(botocore_session=session)
 
 
+def create_test_resources() -> dict:
+    """Inside a moto mock: the grants table (CALLER granted CALLER_TENANTS), the application secret
+    with a first value, the item table, the event bus and a queue that receives its item events."""
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName=GRANTS_TABLE,
+        AttributeDefinitions=[{"AttributeName": "principal", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "principal", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    grant(dynamodb, CALLER, CALLER_TENANTS)
+    secrets = boto3.client("secretsmanager")
+    # As Terraform creates it: a secret without a value. Here a first value is put directly;
+    # tests/lambda_src/test_rotation.py shows the first rotation creating it.
+    secret_arn = secrets.create_secret(Name=SECRET_NAME)["ARN"]
+    secrets.put_secret_value(SecretId=secret_arn, SecretString=new_secret_value())
+    dynamodb.create_table(
+        TableName=TABLE,
+        AttributeDefinitions=[
+            {"AttributeName": "tenant_id", "AttributeType": "S"},
+            {"AttributeName": "item_id", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "tenant_id", "KeyType": "HASH"},
+            {"AttributeName": "item_id", "KeyType": "RANGE"},
+        ],
+        BillingMode="PROVISIONED",
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+    )
+    events = boto3.client("events")
+    events.create_event_bus(Name=BUS)
+    sqs = boto3.client("sqs")
+    queue_url = sqs.create_queue(QueueName="tap-test-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="all-items", EventBusName=BUS, EventPattern=json.dumps({"source": ["tap.items"]}))
+    events.put_targets(Rule="all-items", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
+    return {
+        "dynamodb": dynamodb,
+        "sqs": sqs,
+        "queue_url": queue_url,
+        "secrets": secrets,
+        "secret_arn": secret_arn,
+    }
+
+
 @pytest.fixture
 def aws(monkeypatch):
     for key, value in ENVIRONMENT.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         default_session_with_shared_models()
-        dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName=GRANTS_TABLE,
-            AttributeDefinitions=[{"AttributeName": "principal", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "principal", "KeyType": "HASH"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        grant(dynamodb, CALLER, CALLER_TENANTS)
-        secrets = boto3.client("secretsmanager")
-        # As Terraform creates it: a secret without a value. Here a first value is put directly;
-        # tests/lambda_src/test_rotation.py shows the first rotation creating it.
-        secret_arn = secrets.create_secret(Name=SECRET_NAME)["ARN"]
-        secrets.put_secret_value(SecretId=secret_arn, SecretString=new_secret_value())
-        monkeypatch.setenv("APP_SECRET_ARN", secret_arn)
-        dynamodb.create_table(
-            TableName=TABLE,
-            AttributeDefinitions=[
-                {"AttributeName": "tenant_id", "AttributeType": "S"},
-                {"AttributeName": "item_id", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "tenant_id", "KeyType": "HASH"},
-                {"AttributeName": "item_id", "KeyType": "RANGE"},
-            ],
-            BillingMode="PROVISIONED",
-            ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
-        )
-        events = boto3.client("events")
-        events.create_event_bus(Name=BUS)
-        sqs = boto3.client("sqs")
-        queue_url = sqs.create_queue(QueueName="tap-test-events")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="all-items", EventBusName=BUS, EventPattern=json.dumps({"source": ["tap.items"]}))
-        events.put_targets(Rule="all-items", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
-        yield {
-            "dynamodb": dynamodb,
-            "sqs": sqs,
-            "queue_url": queue_url,
-            "secrets": secrets,
-            "secret_arn": secret_arn,
-        }
+        created = create_test_resources()
+        monkeypatch.setenv("APP_SECRET_ARN", created["secret_arn"])
+        yield created
 
 
 @pytest.fixture

@@ -142,6 +142,11 @@ def cache_doc() -> dict:
     }
 
 
+def traced_function(variables: dict) -> dict:
+    function = {"tracing_config": {"mode": "Active"}, "environment": {"variables": {"LOG_LEVEL": "INFO", **variables}}}
+    return {"resource": {"aws_lambda_function": {"tap_stack_f": function}}}
+
+
 def caching(method_path: str, enabled: object):
     def change(doc: dict) -> None:
         doc["resource"]["aws_api_gateway_method_settings"]["tap_stack_x"] = {
@@ -650,6 +655,11 @@ CASES = [
         },
     ),
     (
+        rules.lambdas_never_trace_payloads,
+        traced_function({"POWERTOOLS_TRACER_CAPTURE_ERROR": "false", "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false"}),
+        traced_function({"POWERTOOLS_TRACER_CAPTURE_ERROR": "false"}),
+    ),
+    (
         rules.secrets_have_no_stored_value,
         {"resource": {"aws_secretsmanager_secret": {"tap_stack_s": {}}}},
         {"resource": {"aws_secretsmanager_secret_version": {"tap_stack_s_v": {"secret_string": "hunter2"}}}},
@@ -808,6 +818,18 @@ def test_caching_of_a_signed_method_is_refused_with_what_it_skips(method_path, e
     assert [str(f) for f in found] == [
         "api_stage_never_caches_tenant_methods: aws_api_gateway_method_settings.tap_stack_x: caching_enabled "
         "must be false: a cached response of items/{id}/GET would skip the tenant grant check"
+    ]
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{}, {"POWERTOOLS_TRACER_CAPTURE_RESPONSE": "true", "POWERTOOLS_TRACER_CAPTURE_ERROR": "false"}],
+    ids=["unset", "capturing"],
+)
+def test_a_traced_function_that_would_record_payloads_is_refused(variables):
+    assert [str(f) for f in rules.lambdas_never_trace_payloads(traced_function(variables))] == [
+        "lambdas_never_trace_payloads: aws_lambda_function.tap_stack_f: a traced function needs "
+        "POWERTOOLS_TRACER_CAPTURE_ERROR=false, POWERTOOLS_TRACER_CAPTURE_RESPONSE=false"
     ]
 
 

@@ -1,0 +1,66 @@
+"""Traces and logs carry no item body and no secret (SPEC section 6), on every function that the
+API invokes: each handler runs from its built archive, with the environment the stack gives it and
+X-Ray tracing on (`tests/lambda_src/trace_probe.py`), and what it emitted is searched."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.lambda_src.conftest import ENVIRONMENT
+
+ROOT = Path(__file__).resolve().parents[2]
+CRUD_STATUSES = [201, 201, 200, 200, 200, 200, 200, 400, 403, 204]
+
+
+def stack_environment(document: dict, function: str) -> dict[str, str]:
+    """The function's environment as the stack sets it, less what only Terraform knows."""
+    variables = document["resource"]["aws_lambda_function"][function]["environment"]["variables"]
+    return {name: value for name, value in variables.items() if "${" not in value}
+
+
+def probe(synth, tmp_path: Path, archive: str, function: str, terraform_name: str) -> tuple[dict, str, str]:
+    target = tmp_path / "task"
+    zipfile.ZipFile(synth.bundle / archive).extractall(target)
+    marker = f"tenant-payload-{uuid.uuid4().hex}"
+    out = tmp_path / "emitted.json"
+    env = {**os.environ, **ENVIRONMENT, **stack_environment(synth.document, terraform_name)}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.lambda_src.trace_probe", str(target), function, marker, str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(out.read_text()), marker, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("archive", "function", "terraform_name", "statuses"),
+    [
+        ("function.zip", "crud", "tap_stack_lambda", CRUD_STATUSES),
+        ("health.zip", "health", "tap_stack_health_lambda", [200]),
+    ],
+    ids=["crud", "health"],
+)
+def test_traces_and_logs_carry_no_body_and_no_secret(synth, tmp_path, archive, function, terraform_name, statuses):
+    emitted, marker, logs = probe(synth, tmp_path, archive, function, terraform_name)
+    assert emitted["statuses"] == statuses
+    names = {document["name"] for document in emitted["documents"]}
+    # The probe saw real traces: the handler's subsegment and its calls to AWS.
+    assert {"## handler", "dynamodb"} <= names, names
+    hmac_key = json.loads(emitted["secret"])["hmac_key"]
+    traces = json.dumps(emitted["documents"])
+    for sensitive in (marker, hmac_key):
+        assert sensitive not in traces
+        assert sensitive not in logs
