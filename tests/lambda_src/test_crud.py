@@ -95,6 +95,30 @@ def test_post_rejects_bad_bodies(api, raw, code):
     error_of(api("POST", "/items", raw_body=raw), 400, code)
 
 
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [('{"a": "\\ud800"}', "\\ud800"), ('{"a": ["ok", {"b": "x\\udfff"}]}', "\\udfff"), ('{"\\udc00": 1}', "\\udc00")],
+    ids=["value", "nested", "key"],
+)
+def test_a_body_dynamodb_cannot_store_is_a_400_naming_the_problem(api, raw, escaped):
+    for method, path in (("POST", "/items"), ("PUT", f"/items/{api('POST', '/items', body={}).json['item_id']}")):
+        error = error_of(api(method, path, raw_body=raw), 400, "invalid_body")
+        assert error["error"]["message"] == (
+            f"Strings must be valid Unicode: a lone UTF-16 surrogate ({escaped}) cannot be stored."
+        )
+
+
+def test_a_key_longer_than_dynamodb_allows_is_refused(api):
+    assert api("POST", "/items", raw_body='{"' + "k" * 65535 + '": 1}').status == 201
+    error = error_of(api("POST", "/items", raw_body='{"' + "k" * 65536 + '": 1}'), 400, "invalid_body")
+    assert error["error"]["message"] == "Object keys must be at most 65535 bytes in UTF-8."
+
+
+def test_paired_surrogates_are_one_character_and_stored_exactly(api):
+    item = api("POST", "/items", raw_body='{"a": "\\ud83d\\ude00"}').json
+    assert api("GET", f"/items/{item['item_id']}").json["a"] == "\U0001f600"
+
+
 @pytest.mark.parametrize("number", ["1E-130", "-1E-130", "0", "9.9999999999999999999999999999999999999E+125"])
 def test_numbers_at_dynamodbs_limits_are_stored(api, number):
     assert api("POST", "/items", raw_body=f'{{"n": {number}}}').status == 201

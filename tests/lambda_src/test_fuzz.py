@@ -16,9 +16,11 @@ PATHS = st.one_of(
     st.builds(lambda u: f"/items/{u}", st.uuids().map(str)),
     st.text(max_size=40).map(lambda t: "/" + t),
 )
+# Text as JSON can carry it: any code point, lone UTF-16 surrogates included (escaped by json.dumps).
+TEXT = st.text(st.characters() | st.characters(categories=["Cs"]), max_size=20)
 JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
     max_leaves=20,
 )
 BODIES = st.one_of(

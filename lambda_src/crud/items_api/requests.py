@@ -14,6 +14,9 @@ from boto3.dynamodb.types import DYNAMODB_CONTEXT
 from tap_http import TENANT, TENANT_HEADER, ApiError, header
 
 SMALLEST_MAGNITUDE = Decimal("1E-130")  # DynamoDB's smallest non-zero number
+# DynamoDB stores strings as UTF-8, so a lone UTF-16 surrogate (JSON "\ud800") cannot be stored, and
+# an attribute name is 1 to 65535 bytes of it (DynamoDB Developer Guide, "Quotas": attribute names).
+MAX_NAME_BYTES = 65535
 
 DIGITS = re.compile(r"[0-9]{1,4}")
 IF_MATCH = re.compile(r'\*|"([1-9][0-9]{0,17})"|([1-9][0-9]{0,17})')
@@ -137,16 +140,40 @@ def _too_deep(document: object) -> bool:
 
 
 def _check_values(value: object) -> None:
-    if isinstance(value, dict):
-        if "" in value:
-            raise ApiError(400, "invalid_body", "Object keys must not be empty.")
-        for child in value.values():
-            _check_values(child)
-    elif isinstance(value, list):
-        for child in value:
-            _check_values(child)
-    elif isinstance(value, Decimal):
-        _check_number(value)
+    """Every value DynamoDB can store (iterative: nesting is bounded, but keys and lists are wide)."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            for key in value:
+                _check_name(key)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            _stored_length(value)
+        elif isinstance(value, Decimal):
+            _check_number(value)
+
+
+def _stored_length(text: str) -> int:
+    """The UTF-8 length DynamoDB stores `text` with; a lone surrogate has none."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        raise ApiError(
+            400,
+            "invalid_body",
+            f"Strings must be valid Unicode: a lone UTF-16 surrogate "
+            f"(\\u{ord(text[error.start]):04x}) cannot be stored.",
+        ) from error
+
+
+def _check_name(name: str) -> None:
+    if not name:
+        raise ApiError(400, "invalid_body", "Object keys must not be empty.")
+    if _stored_length(name) > MAX_NAME_BYTES:
+        raise ApiError(400, "invalid_body", f"Object keys must be at most {MAX_NAME_BYTES} bytes in UTF-8.")
 
 
 def _check_number(value: Decimal) -> None:
