@@ -22,8 +22,11 @@ from tapgen.aws import aws
 LOG_GROUP_PREFIX = "aws-waf-logs-"
 # The service that writes WAF logs into CloudWatch Logs (vended logs).
 LOG_DELIVERY_PRINCIPAL = "delivery.logs.amazonaws.com"
-# Signed requests carry credentials in these headers: never write them to logs.
-REDACTED_HEADERS = ("authorization", "x-amz-security-token")
+# What can carry a caller's credentials, never written to logs (AWS General Reference, "Signature
+# Version 4": a signed request carries them in Authorization and X-Amz-Security-Token; a presigned
+# URL in the query string as X-Amz-Credential, X-Amz-Signature and X-Amz-Security-Token). WAF redacts
+# a header by name and the query string only whole.
+REDACTED_HEADERS = ("authorization", "cookie", "x-amz-security-token")
 RATE_WINDOW_SECONDS = 300
 RATE_RULE = "rate-limit-per-ip"
 RATE_PRIORITY = 30
@@ -110,10 +113,15 @@ class WebFirewall(Construct):
             resource_arn=self.arn,
             log_destination_configs=[self.log_group.arn],
             redacted_fields=[
+                *(
+                    logs.Wafv2WebAclLoggingConfigurationRedactedFields(
+                        single_header=logs.Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader(name=header)
+                    )
+                    for header in REDACTED_HEADERS
+                ),
                 logs.Wafv2WebAclLoggingConfigurationRedactedFields(
-                    single_header=logs.Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader(name=header)
-                )
-                for header in REDACTED_HEADERS
+                    query_string=logs.Wafv2WebAclLoggingConfigurationRedactedFieldsQueryString()
+                ),
             ],
             # With our policy in place first, WAF finds delivery allowed and does not add its own.
             depends_on=[log_policy],

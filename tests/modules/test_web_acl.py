@@ -183,9 +183,12 @@ def test_logs_go_to_the_encrypted_log_group_without_credentials(resources):
     logging = resources["aws_wafv2_web_acl_logging_configuration"]["tap_stack_waf_logging"]
     assert logging["resource_arn"] == "${aws_wafv2_web_acl.tap_stack_waf.arn}"
     assert logging["log_destination_configs"] == ["${aws_cloudwatch_log_group.tap_stack_waf_logs.arn}"]
+    # No credential of a signed request or a presigned URL (its query string) reaches the log.
     assert logging["redacted_fields"] == [
         {"single_header": {"name": "authorization"}},
+        {"single_header": {"name": "cookie"}},
         {"single_header": {"name": "x-amz-security-token"}},
+        {"query_string": {}},
     ]
     assert "logging_filter" not in logging  # every request is logged, allowed ones included
     assert logging["depends_on"] == ["aws_cloudwatch_log_resource_policy.tap_stack_waf_log_policy"]
