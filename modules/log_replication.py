@@ -126,9 +126,20 @@ class LogReplication(Construct):
 
     def __init__(self, scope: Construct, props: LogReplicationProps) -> None:
         super().__init__(scope, props.name)
+        # S3 assumes the role for this source bucket of this account only (S3 User Guide, "Setting up
+        # permissions for live replication": aws:SourceAccount and aws:SourceArn against a confused deputy).
         self.role = ServiceRole(
             self,
-            ServiceRoleProps(f"{props.name}_role", props.role_name, S3_PRINCIPAL, tuple(replication_statements(props))),
+            ServiceRoleProps(
+                f"{props.name}_role",
+                props.role_name,
+                S3_PRINCIPAL,
+                tuple(replication_statements(props)),
+                trust_conditions=(
+                    Condition("StringEquals", "aws:SourceAccount", (props.account.account_id,)),
+                    Condition("ArnLike", "aws:SourceArn", (props.source_bucket_arn,)),
+                ),
+            ),
         )
         rc = aws.s3_bucket_replication_configuration
         self.configuration = rc.S3BucketReplicationConfigurationA(

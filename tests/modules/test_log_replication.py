@@ -106,9 +106,13 @@ def test_replication_waits_for_versioning_on_every_bucket_and_for_the_roles_poli
     ]
 
 
-def test_only_s3_assumes_the_role(document):
+def test_only_s3_assumes_the_role_and_only_for_the_source_bucket(document):
     (trust,) = statements_of(document, "tap_stack_log_replication_role_trust").values()
     assert trust["principals"] == [{"type": "Service", "identifiers": ["s3.amazonaws.com"]}]
+    assert trust["condition"] == [
+        {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["123456789012"]},
+        {"test": "ArnLike", "variable": "aws:SourceArn", "values": ["${aws_s3_bucket.tap_stack_logs.arn}"]},
+    ]
 
 
 def test_the_role_reads_only_the_source_and_writes_only_replicas(document):
