@@ -110,10 +110,10 @@ ORIGIN_PATTERN = rf"^https://{_HOST_LABEL}(\\.{_HOST_LABEL})*(:[1-9][0-9]{{0,4}}
 # Kept under its contract name so that configurations which still turn it on fail at plan, saying why.
 API_CACHE_REFUSED = Validation(
     "!var.api_cache_enabled",
-    "api_cache_enabled = true is not allowed: API Gateway's stage cache answers before the function checks "
-    "the caller's tenant grant, and an AWS_IAM identity cannot be part of its cache key, so a caller could "
-    "read another tenant's cached items. Keep it false; synthesize with cache=elasticache or cache=dax for "
-    "a read cache behind the grant check.",
+    "api_cache_enabled = true is not allowed: expected false (API Gateway's stage cache answers before the "
+    "function checks the caller's tenant grant, and an AWS_IAM identity cannot be part of its cache key, so a "
+    "caller could read another tenant's cached items; synthesize with cache=elasticache or cache=dax for a "
+    "read cache behind the grant check).",
 )
 
 

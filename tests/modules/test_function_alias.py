@@ -67,7 +67,7 @@ def api_props(crud: ApiFunction, health: ApiFunction, account: AwsAccount) -> Re
         description="stand-in",
         routes=ROUTES,
         backends={CRUD: crud.api_target, HEALTH: health.api_target},
-        stage=StageSettings("dev", 100, 50, False, "0.5", 300),
+        stage=StageSettings("dev", 100, 50),
         allowed_ip_ranges=["203.0.113.0/24"],
         cors_allow_origin="https://example.com",
         account=account,

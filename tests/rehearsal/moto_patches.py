@@ -169,16 +169,34 @@ def stage_cache_status_not_available() -> None:
 
 @_once
 def integration_cache_key_parameters() -> None:
-    """API Gateway: PutIntegration stores `cacheKeyParameters`.
+    """API Gateway: PutIntegration stores `cacheKeyParameters`; UpdateIntegration adds and removes them.
 
     AWS (API Gateway REST API Reference, PutIntegration request body `cacheKeyParameters`: "A
     list of request parameters whose values API Gateway caches"): GetIntegration returns the
-    list that PutIntegration was given. moto ignores the field and always returns `[]`, so every
-    plan after apply wants to put the tenant header back into the cache key.
+    list that PutIntegration was given, and UpdateIntegration's patch operations `add` and
+    `remove` on `/cacheKeyParameters/<parameter>` change it (the provider's update when the list
+    changes; an upgrade from release 0.1.0 removes them all). moto ignores the field on put and
+    always returns `[]`, and has no UpdateIntegration (500).
     """
     from moto.apigateway.responses import APIGatewayResponse
 
     original = APIGatewayResponse.put_integration
+    prefix = "/cacheKeyParameters/"
+
+    def update_integration(self):
+        parts = self.path.split("/")
+        integration = self.backend.get_integration(parts[2], parts[4], parts[6])
+        keys = list(integration.cache_key_parameters or [])
+        for operation in self._get_param("patchOperations") or []:
+            path, op = operation.get("path", ""), operation.get("op")
+            if not path.startswith(prefix) or op not in ("add", "remove"):
+                return 400, {}, json.dumps({"message": f"patch {op} {path} is not modelled by this patch"})
+            name = path.removeprefix(prefix)
+            keys = [k for k in keys if k != name] + ([name] if op == "add" else [])
+        integration.cache_key_parameters = keys
+        return 200, {}, json.dumps(integration.to_json())
+
+    APIGatewayResponse.update_integration = update_integration
 
     def put_integration(self):
         status, headers, body = original(self)
@@ -1543,7 +1561,8 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         "integration_cache_key_parameters",
-        "PutIntegration stores cacheKeyParameters and GetIntegration returns them",
+        "PutIntegration stores cacheKeyParameters, GetIntegration returns them, UpdateIntegration adds and "
+        "removes them",
         integration_cache_key_parameters,
     ),
     Patch(

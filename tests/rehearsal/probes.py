@@ -110,6 +110,14 @@ def integration_cache_key_parameters(client, tag: str) -> None:
     )
     got = apigateway.get_integration(restApiId=api, resourceId=root, httpMethod="GET")
     assert put["cacheKeyParameters"] == got["cacheKeyParameters"] == keys, got["cacheKeyParameters"]
+    apigateway.update_integration(
+        restApiId=api,
+        resourceId=root,
+        httpMethod="GET",
+        patchOperations=[{"op": "remove", "path": f"/cacheKeyParameters/{keys[0]}"}],
+    )
+    got = apigateway.get_integration(restApiId=api, resourceId=root, httpMethod="GET")
+    assert got.get("cacheKeyParameters", []) == [], got.get("cacheKeyParameters")
 
 
 def account_role_reset_without_value(client, tag: str) -> None:
