@@ -5,8 +5,10 @@ even a role whose inline policy is later widened by mistake (or by someone who m
 reach beyond the services the stack uses, in this account, nor free itself from the cap:
 
 - Allowed: the actions of `allowed_actions` (e.g. `logs:*`, `ec2:CreateNetworkInterface`), each
-  service on the resources of this account only (`arn:<partition>:<service>:*:<account>:*`; S3 and
-  API Gateway ARNs carry no account, so any bucket or API path, still under the role's own policy).
+  service on the resources `resources` names for it (the stack's own tables and secrets, say), or
+  else on every resource of this account (`arn:<partition>:<service>:*:<account>:*`). S3 and API
+  Gateway ARNs carry no account, so there the resource's account is checked instead
+  (`aws:ResourceAccount`): never another account's bucket.
   Actions that AWS authorizes only on `Resource = "*"` (the listed exceptions of
   `tapgen.security_exceptions.WILDCARD_RESOURCE_ACTIONS`) are allowed there when an allowed pattern
   matches them, and nothing else is.
@@ -25,7 +27,8 @@ fails synth if any role lacks it; that rule looks for the Terraform name
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 import jsii
@@ -33,7 +36,7 @@ from cdktf import Aspects, IAspect, TerraformResource
 from constructs import Construct, IConstruct
 
 from modules.account import AwsAccount
-from modules.iam import Statement, policy_document
+from modules.iam import Condition, Statement, policy_document
 from tapgen.aws import aws
 from tapgen.naming import terraform_name
 from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
@@ -55,12 +58,14 @@ ACCOUNTLESS_ARNS = {"s3": "arn:{partition}:s3:::*", "apigateway": "arn:{partitio
 class PermissionBoundaryProps:
     """`name` is the Terraform name (`tap_stack_permission_boundary`); `policy_name` the physical
     name expression (`<prefix>-boundary`, IAM names are account-wide). `allowed_actions` are IAM
-    action patterns (`service:Action`, wildcards allowed): what any role of the stack may ever do."""
+    action patterns (`service:Action`, wildcards allowed): what any role of the stack may ever do.
+    `resources` maps a service to the only resource ARNs (patterns) its actions may touch."""
 
     name: str
     policy_name: str
     allowed_actions: tuple[str, ...]
     account: AwsAccount
+    resources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         malformed = [a for a in self.allowed_actions if a.count(":") != 1 or a.startswith("*")]
@@ -105,7 +110,12 @@ def boundary_statements(props: PermissionBoundaryProps) -> list[Statement]:
     # An action AWS authorizes only on `*` would never match a scoped statement.
     scoped = tuple(a for a in props.allowed_actions if a not in WILDCARD_RESOURCE_ACTIONS)
     statements = [
-        Statement(f"Allow{_title(service)}", actions, (_resources_of(service, account),))
+        Statement(
+            f"Allow{_title(service)}",
+            actions,
+            props.resources.get(service) or (_resources_of(service, account),),
+            conditions=_account_check(service, account),
+        )
         for service, actions in _by_service(scoped).items()
     ]
     unscoped = sorted(a for a in WILDCARD_RESOURCE_ACTIONS if any(fnmatchcase(a, p) for p in props.allowed_actions))
@@ -131,6 +141,13 @@ def _resources_of(service: str, account: AwsAccount) -> str:
     if service in ACCOUNTLESS_ARNS:
         return ACCOUNTLESS_ARNS[service].format(partition=account.partition)
     return account.arn(service, "*", region="*")
+
+
+def _account_check(service: str, account: AwsAccount) -> tuple[Condition, ...]:
+    """For a service whose ARNs carry no account: the resource must be this account's."""
+    if service not in ACCOUNTLESS_ARNS:
+        return ()
+    return (Condition("StringEquals", "aws:ResourceAccount", (account.account_id,)),)
 
 
 def _title(service: str) -> str:

@@ -5,9 +5,10 @@ flow logs of every packet decision in a KMS-encrypted log group.
 - No internet gateway, NAT or public subnet: the functions reach AWS only through the endpoints,
   DynamoDB and S3 through gateway endpoints (routes to their prefix lists), every other service
   through an interface endpoint with private DNS, so the SDKs' default host names resolve to it.
-- Every endpoint carries a policy: the service's actions only on the resources named for it
-  (`allowed_resources`; none named: any resource) and only for principals of the stack's account
-  (`aws:PrincipalAccount`), so stolen credentials of another account cannot use the path out.
+- Every endpoint carries a policy: the service's actions (or only those in `allowed_actions`) only
+  on the resources named for it (`allowed_resources`; none named: any resource) and only for
+  principals of the stack's account (`aws:PrincipalAccount`), so stolen credentials of another
+  account cannot use the path out.
 - Security groups allow HTTPS (443) only: from the functions to the interface endpoints and to
   the gateway endpoints' prefix lists, into the endpoints from the functions. SSH (22) into the
   functions' group exists only when `admin_cidr` is set; the VPC's default group has no rules.
@@ -59,7 +60,8 @@ class PrivateNetworkProps:
     `cidr_block` and `admin_cidr` are Terraform string expressions; `admin_cidr` empty means no SSH.
     `interface_services` are endpoint service names (`secretsmanager`, `kms`, ...), also the IAM
     action prefix of each; `allowed_resources` maps a service (interface or `dynamodb`/`s3`) to the
-    ARNs its endpoint admits (missing or empty: any resource of the account's principals)."""
+    ARNs its endpoint admits (missing or empty: any resource of the account's principals), and
+    `allowed_actions` to the actions it admits (missing: every action of the service)."""
 
     name: str
     vpc_name: str
@@ -72,6 +74,7 @@ class PrivateNetworkProps:
     admin_cidr: str = ""
     interface_services: tuple[str, ...] = ()
     allowed_resources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    allowed_actions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def snake(service: str) -> str:
@@ -220,14 +223,15 @@ class PrivateNetwork(Construct):
             )
 
     def _endpoint_policy(self, props: PrivateNetworkProps, service: str) -> str:
-        """The service's actions, on the resources named for it, for the account's principals."""
+        """The service's actions (or those named for it), on the resources named for it, for the
+        account's principals."""
         document = policy_document(
             self,
             f"{props.name}_{snake(service)}_endpoint_policy",
             [
                 Statement(
                     "StackAccountOnly",
-                    (f"{service}:*",),
+                    props.allowed_actions.get(service) or (f"{service}:*",),
                     props.allowed_resources.get(service) or ("*",),
                     principals=(Principal("*", ("*",)),),
                     conditions=(Condition("StringEquals", "aws:PrincipalAccount", (props.account.account_id,)),),

@@ -2,9 +2,12 @@
 
 The CRUD function looks up the caller's IAM principal here (GetItem on `principal`) before any
 item access; a missing item is no access. Grants are reviewed as code (tfvars) and written as one
-table item per principal, so they are not limited by Lambda's 4 KB environment. The table holds
-configuration that Terraform recreates from tfvars, so it has no deletion protection; it is
-encrypted with the stack's key and has point-in-time recovery like the item table.
+table item per principal, so they are not limited by Lambda's 4 KB environment.
+
+The table is the API's authorization database, so it is protected like the item table: the
+stack's key, point-in-time recovery, deletion protection (the same variable), and an alarm on every
+write (`write_alarm`: a grant added, changed or revoked, by Terraform or by anyone else). With
+`compliance=on` the trail records its data events too.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from cdktf import Fn, TerraformIterator, Token
 from constructs import Construct
 
+from modules.alerts import AlarmSpec
 from tapgen.aws import aws
 
 HASH_KEY = "principal"
@@ -22,16 +26,18 @@ TENANTS = "tenants"
 
 @dataclass(frozen=True)
 class TenantGrantsProps:
-    """`grants` is the `map(list(string))` expression of principal ARN -> tenant ids (or ["*"])."""
+    """`grants` is the `map(list(string))` expression of principal ARN -> tenant ids (or ["*"]);
+    `deletion_protection` a bool or a Terraform bool expression."""
 
     name: str
     table_name: str
     kms_key_arn: str
     grants: object
+    deletion_protection: object = True
 
 
 class TenantGrants(Construct):
-    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`."""
+    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `write_alarm` (an `AlarmSpec`)."""
 
     def __init__(self, scope: Construct, props: TenantGrantsProps) -> None:
         super().__init__(scope, props.name)
@@ -44,6 +50,7 @@ class TenantGrants(Construct):
             hash_key=HASH_KEY,
             attribute=[ddb.DynamodbTableAttribute(name=HASH_KEY, type="S")],
             point_in_time_recovery=ddb.DynamodbTablePointInTimeRecovery(enabled=True),
+            deletion_protection_enabled=props.deletion_protection,
             server_side_encryption=ddb.DynamodbTableServerSideEncryption(enabled=True, kms_key_arn=props.kms_key_arn),
         )
         grants = TerraformIterator.from_map(Token.as_any_map(props.grants))
@@ -57,3 +64,11 @@ class TenantGrants(Construct):
         )
         self.name = self.table.name
         self.arn = self.table.arn
+        self.write_alarm = AlarmSpec(
+            f"{props.name}_writes_alarm",
+            "The tenant grants table was written: a grant was added, changed or revoked",
+            "AWS/DynamoDB",
+            "ConsumedWriteCapacityUnits",
+            {"TableName": self.name},
+            1,
+        )

@@ -57,7 +57,7 @@ def audit_trail(stack: TapStack) -> AuditTrail:
             v["log_retention_days"].number_value,
             v["log_archive_retention_days"].number_value,
             tuple(region.logs.arn for region in stack.regions),
-            tuple(region.data.arn for region in stack.regions),
+            tuple(arn for region in stack.regions for arn in (region.data.arn, region.grants.arn)),
             primary.account,
         ),
     )
@@ -76,11 +76,23 @@ def security_alarms(stack: TapStack, trail: AuditTrail) -> TrailMetrics:
 
 
 def permission_boundary(stack: TapStack) -> PermissionBoundary:
-    """The boundary on every role of the stack, in every region (built on the stack itself)."""
+    """The boundary on every role of the stack, in every region (built on the stack itself): the
+    stack's own tables (their indexes and streams) and secrets only, the other services in this
+    account only."""
+    tables = tuple(
+        arn
+        for region in stack.regions
+        for table in (region.data, region.grants)
+        for arn in (table.arn, f"{table.arn}/*")
+    )
     return PermissionBoundary(
         stack,
         PermissionBoundaryProps(
-            "tap_stack_permission_boundary", names.BOUNDARY_POLICY, BOUNDARY_ACTIONS, stack.primary.account
+            "tap_stack_permission_boundary",
+            names.BOUNDARY_POLICY,
+            BOUNDARY_ACTIONS,
+            stack.primary.account,
+            resources={"dynamodb": tables, "secretsmanager": tuple(region.secret.arn for region in stack.regions)},
         ),
     )
 

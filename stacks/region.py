@@ -16,7 +16,7 @@ from lambda_src.shared.tap_contract import CACHE_ERRORS, CACHE_HITS, CACHE_MISSE
 from modules.account import AwsAccount
 from modules.alerts import AlarmSpec, Alerts, AlertsProps
 from modules.api_account import ApiAccount, ApiAccountProps
-from modules.api_function import ALIAS_NAME, ApiFunction, ApiFunctionProps, ProvisionedConcurrency
+from modules.api_function import ALIAS_NAME, XRAY_ACTIONS, ApiFunction, ApiFunctionProps, ProvisionedConcurrency
 from modules.app_secret import AppSecret, AppSecretProps, SecretRotation, SecretRotationProps
 from modules.audit_logs import AuditLogs, AuditLogsProps
 from modules.canary import HealthCanary, HealthCanaryProps, canary_name
@@ -65,8 +65,12 @@ ROTATION = "rotation"
 CANARY = "canary"
 ROUTES = routes_from_contract()
 # The AWS APIs the functions call besides DynamoDB (a gateway endpoint): Secrets Manager and
-# EventBridge from the code; KMS, CloudWatch Logs, X-Ray and STS for the SDKs and Powertools.
-ENDPOINT_SERVICES = ("secretsmanager", "kms", "logs", "events", "xray", "sts")
+# EventBridge from the code; KMS, CloudWatch Logs and X-Ray for the SDKs and Powertools. Not STS:
+# Lambda hands each function its role's credentials, so nothing in the VPC calls it.
+ENDPOINT_SERVICES = ("secretsmanager", "kms", "logs", "events", "xray")
+# What the functions may do through the endpoints of services whose policy would otherwise allow
+# every action of the service (the others are limited to the stack's resources).
+LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 SIGNING_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
 ROTATION_ACTIONS = (
     "secretsmanager:DescribeSecret",
@@ -169,7 +173,14 @@ class TapRegion(RegionScope):
             ),
         )
         self.grants = TenantGrants(
-            self, TenantGrantsProps("tap_stack_grants", f"{prefix}-grants", key, v["tenant_grants"].value)
+            self,
+            TenantGrantsProps(
+                "tap_stack_grants",
+                f"{prefix}-grants",
+                key,
+                v["tenant_grants"].value,
+                deletion_protection=v["dynamodb_deletion_protection"].boolean_value,
+            ),
         )
 
     def _item_stream(self) -> ItemStream:
@@ -215,7 +226,12 @@ class TapRegion(RegionScope):
                     "secretsmanager": (self.secret.arn,),
                     "kms": (self.kms.arn,),
                     "events": (self.events.arn,),
+                    "logs": (
+                        self.account.arn("logs", f"log-group:/aws/lambda/{prefix}-*"),
+                        self.account.arn("logs", f"log-group:/aws/lambda/{prefix}-*:*"),
+                    ),
                 },
+                allowed_actions={"logs": LOG_WRITE_ACTIONS, "xray": XRAY_ACTIONS},
             ),
         )
 
@@ -681,7 +697,7 @@ def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
                 1,
             )
         )
-    return (*specs, *region.audit.alarm_specs(), region.canary.alarm)
+    return (*specs, region.grants.write_alarm, *region.audit.alarm_specs(), region.canary.alarm)
 
 
 def crud_dimensions() -> dict[str, str]:

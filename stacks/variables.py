@@ -469,9 +469,9 @@ VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "dynamodb_deletion_protection",
         "bool",
-        "Whether DynamoDB deletion protection is on for the item table. On by default: DeleteTable is refused, "
-        "so `terraform destroy` stops at the table. To destroy the stack on purpose, apply once with "
-        "dynamodb_deletion_protection = false, then destroy.",
+        "Whether DynamoDB deletion protection is on for the item and tenant grants tables. On by default: "
+        "DeleteTable is refused, so `terraform destroy` stops at the tables. To destroy the stack on purpose, "
+        "apply once with dynamodb_deletion_protection = false, then destroy.",
         True,
     ),
     VariableSpec(

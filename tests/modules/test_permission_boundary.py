@@ -31,6 +31,7 @@ ALLOWED = (
     "cloudwatch:PutMetricData",
     "ec2:*NetworkInterface*",
 )
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/tap-dev-items"
 ROLES = (
     "tap_stack_early_role",
     "tap_stack_fn_role",
@@ -73,7 +74,14 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[PermissionBoundary]:
     secondary = aws.provider.AwsProvider(stack, "aws_secondary", alias="secondary", region="us-west-2")
     role(stack, "tap_stack_early_role")
     boundary = PermissionBoundary(
-        stack, PermissionBoundaryProps("tap_stack_permission_boundary", "tap-dev-boundary", ALLOWED, ACCOUNT)
+        stack,
+        PermissionBoundaryProps(
+            "tap_stack_permission_boundary",
+            "tap-dev-boundary",
+            ALLOWED,
+            ACCOUNT,
+            resources={"dynamodb": (TABLE, f"{TABLE}/*")},
+        ),
     )
     for region, provider in ((PRIMARY, None), (SECONDARY, secondary)):
         nested = Construct(Construct(RegionScope(stack, region, provider), "component"), "part")
@@ -105,19 +113,20 @@ def test_every_role_is_capped_in_every_region_and_nesting(document):
     assert roles["tap_stack_fn_role_secondary"]["provider"] == "aws.secondary"
 
 
-def test_each_service_is_allowed_only_in_this_account(statements):
+def test_each_service_is_allowed_on_its_named_resources_or_only_in_this_account(statements):
     allowed = {
-        sid: (s["actions"], s["resources"])
+        sid: (s["actions"], s["resources"], s.get("condition"))
         for sid, s in statements.items()
         if s["effect"] == "Allow" and s["resources"] != ["*"]
     }
+    this_account = [{"test": "StringEquals", "variable": "aws:ResourceAccount", "values": ["123456789012"]}]
     assert allowed == {
-        "AllowLogs": (["logs:*"], ["arn:aws:logs:*:123456789012:*"]),
-        "AllowXray": (["xray:*"], ["arn:aws:xray:*:123456789012:*"]),
-        "AllowDynamodb": (["dynamodb:*"], ["arn:aws:dynamodb:*:123456789012:*"]),
-        "AllowS3": (["s3:*"], ["arn:aws:s3:::*"]),
-        "AllowApigateway": (["apigateway:*"], ["arn:aws:apigateway:*::*"]),
-        "AllowEc2": (["ec2:*NetworkInterface*"], ["arn:aws:ec2:*:123456789012:*"]),
+        "AllowLogs": (["logs:*"], ["arn:aws:logs:*:123456789012:*"], None),
+        "AllowXray": (["xray:*"], ["arn:aws:xray:*:123456789012:*"], None),
+        "AllowDynamodb": (["dynamodb:*"], [TABLE, f"{TABLE}/*"], None),
+        "AllowS3": (["s3:*"], ["arn:aws:s3:::*"], this_account),
+        "AllowApigateway": (["apigateway:*"], ["arn:aws:apigateway:*::*"], this_account),
+        "AllowEc2": (["ec2:*NetworkInterface*"], ["arn:aws:ec2:*:123456789012:*"], None),
     }
 
 

@@ -23,7 +23,8 @@ ACCOUNTS = {
     PRIMARY: AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com"),
     SECONDARY: AwsAccount("123456789012", "us-west-2", "aws", "amazonaws.com"),
 }
-INTERFACE_SERVICES = ("secretsmanager", "kms", "logs", "events", "xray", "sts")
+INTERFACE_SERVICES = ("secretsmanager", "kms", "logs", "events", "xray")
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/tap-dev-items"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tap-dev-*"
 NETWORK = "tap_stack_network"
@@ -68,6 +69,7 @@ def network_props(admin_cidr: str, account: AwsAccount, kms_key_arn: str) -> Pri
         admin_cidr=admin_cidr,
         interface_services=INTERFACE_SERVICES,
         allowed_resources={"dynamodb": (TABLE_ARN, f"{TABLE_ARN}/index/*"), "secretsmanager": (SECRET_ARN,), "s3": ()},
+        allowed_actions={"xray": XRAY_ACTIONS},
     )
 
 
@@ -271,15 +273,18 @@ def test_endpoints_for_every_service_with_private_dns(resources):
 
 
 @pytest.mark.parametrize(
-    ("service", "allowed"),
+    ("service", "allowed", "actions"),
     [
-        ("dynamodb", [TABLE_ARN, f"{TABLE_ARN}/index/*"]),
-        ("secretsmanager", [SECRET_ARN]),
-        ("s3", ["*"]),
-        *((service, ["*"]) for service in ("kms", "logs", "events", "xray", "sts")),
+        ("dynamodb", [TABLE_ARN, f"{TABLE_ARN}/index/*"], ["dynamodb:*"]),
+        ("secretsmanager", [SECRET_ARN], ["secretsmanager:*"]),
+        ("s3", ["*"], ["s3:*"]),
+        ("xray", ["*"], list(XRAY_ACTIONS)),
+        *((service, ["*"], [f"{service}:*"]) for service in ("kms", "logs", "events")),
     ],
 )
-def test_endpoint_policies_admit_the_named_resources_for_the_account_only(document, resources, service, allowed):
+def test_endpoint_policies_admit_the_named_actions_and_resources_for_the_account_only(
+    document, resources, service, allowed, actions
+):
     policy = f"{NETWORK}_{service}_endpoint_policy"
     assert resources["aws_vpc_endpoint"][f"{NETWORK}_{service}_endpoint"]["policy"] == (
         f"${{data.aws_iam_policy_document.{policy}.json}}"
@@ -288,7 +293,7 @@ def test_endpoint_policies_admit_the_named_resources_for_the_account_only(docume
         {
             "sid": "StackAccountOnly",
             "effect": "Allow",
-            "actions": [f"{service}:*"],
+            "actions": actions,
             "resources": allowed,
             "principals": [{"type": "*", "identifiers": ["*"]}],
             "condition": [{"test": "StringEquals", "variable": "aws:PrincipalAccount", "values": ["123456789012"]}],

@@ -16,7 +16,6 @@ import pytest
 from modules.item_cache import PORT as CACHE_PORT
 from modules.private_network import GATEWAY_SERVICES
 from modules.trail_metrics import SECURITY_EVENTS
-from stacks.compliance import BOUNDARY_ACTIONS
 from tapgen.archives import ARCHIVES
 from tapgen.combinations import LARGEST
 from tapgen.placement import REGIONS
@@ -107,6 +106,16 @@ def test_every_api_the_code_calls_has_an_endpoint_whose_policy_allows_the_roles_
     assert checked >= 10 * len(resources(document, "aws_lambda_function")) // 3
 
 
+def test_no_endpoint_allows_every_action_of_its_service_everywhere_and_none_is_unused(document):
+    endpoints = resources(document, "aws_vpc_endpoint")
+    services = {e["service_name"].rsplit(".", 1)[1] for e in endpoints.values()}
+    assert "sts" not in services  # Lambda gives the functions their credentials: nothing calls STS
+    for name, endpoint in endpoints.items():
+        for statement in statements(document, endpoint["policy"]):
+            everything = any(a.endswith(":*") for a in statement["actions"]) and statement["resources"] == ["*"]
+            assert not everything, f"{name} allows {statement['actions']} on every resource"
+
+
 def test_functions_reach_the_endpoints_on_443_only_and_ssh_only_from_an_admin_cidr(document):
     """And with a cache: its port only between the functions' group and the cache's, by group."""
     rules = [
@@ -132,10 +141,47 @@ def test_every_role_has_the_boundary_and_the_boundary_covers_every_grant(documen
     boundary = f"${{aws_iam_policy.{PERMISSION_BOUNDARY_POLICY}.arn}}"
     for name, role in resources(document, "aws_iam_role").items():
         assert role.get("permissions_boundary") == (None if name in BOUNDARY_EXEMPT_ROLES else boundary), name
+    # An account-wide pattern (`arn:...:<service>:*:<account>:*`) admits any of the stack's resources;
+    # the services narrowed to named resources must name every resource a role is granted.
+    boundary_allows = [
+        s
+        for s in document["data"]["aws_iam_policy_document"][f"{PERMISSION_BOUNDARY_POLICY}_document"]["statement"]
+        if s["effect"] == "Allow"
+    ]
     for policy in resources(document, "aws_iam_role_policy").values():
         for statement in statements(document, policy["policy"]):
-            uncovered = [a for a in statement["actions"] if not any(fnmatchcase(a, p) for p in BOUNDARY_ACTIONS)]
+            if statement.get("effect", "Allow") != "Allow":
+                continue
+            uncovered = [
+                (action, resource)
+                for action in statement["actions"]
+                for resource in statement.get("resources", ["*"])
+                if not any(
+                    any(fnmatchcase(action, a) for a in allow["actions"])
+                    and any(r == "*" or r.startswith("arn:") or fnmatchcase(resource, r) for r in allow["resources"])
+                    for allow in boundary_allows
+                )
+            ]
             assert uncovered == [], f"{policy['role']}: {uncovered} are granted but the boundary forbids them"
+
+
+def test_the_boundary_names_the_stacks_tables_and_secrets_and_checks_the_account_of_buckets(document):
+    allows = {
+        s["sid"]: s
+        for s in document["data"]["aws_iam_policy_document"][f"{PERMISSION_BOUNDARY_POLICY}_document"]["statement"]
+    }
+    tables = [n for t in ("aws_dynamodb_table", "aws_dynamodb_table_replica") for n in resources(document, t)]
+    assert sorted(allows["AllowDynamodb"]["resources"]) == sorted(
+        f"${{{rtype}.{name}.arn}}{tail}"
+        for rtype in ("aws_dynamodb_table", "aws_dynamodb_table_replica")
+        for name in resources(document, rtype)
+        for tail in ("", "/*")
+    )
+    assert len(tables) >= 2
+    assert allows["AllowSecretsmanager"]["resources"] == [
+        f"${{aws_secretsmanager_secret.{name}.arn}}" for name in resources(document, "aws_secretsmanager_secret")
+    ]
+    assert allows["AllowS3"]["condition"][0]["variable"] == "aws:ResourceAccount"
 
 
 def test_one_trail_in_the_primary_region_records_every_regions_log_bucket_and_table(document, request):
@@ -147,8 +193,8 @@ def test_one_trail_in_the_primary_region_records_every_regions_log_bucket_and_ta
             assert f"${{aws_s3_bucket.{name}.arn}}/" in selectors
     for rtype in ("aws_dynamodb_table", "aws_dynamodb_table_replica"):
         for name in resources(document, rtype):
-            if name.startswith("tap_stack_data"):
-                assert f"${{{rtype}.{name}.arn}}" in selectors
+            if name.startswith(("tap_stack_data", "tap_stack_grants")):
+                assert f"${{{rtype}.{name}.arn}}" in selectors, name
 
 
 def test_the_trails_security_events_raise_alarms_on_the_alerts_topic(document):

@@ -653,6 +653,20 @@ def test_tenant_grants_are_a_table_filled_from_the_variable(document, resources)
     assert document["variable"]["tenant_grants"]["default"] == {}  # no grant, no access
 
 
+def test_the_grants_table_is_protected_like_the_item_table_and_every_write_alarms(resources):
+    # It is the API's authorization database: losing or rewriting it changes who sees what.
+    table = resources["aws_dynamodb_table"]["tap_stack_grants"]
+    assert table["deletion_protection_enabled"] == "${var.dynamodb_deletion_protection}"
+    alarm = resources["aws_cloudwatch_metric_alarm"]["tap_stack_grants_writes_alarm"]
+    assert (alarm["namespace"], alarm["metric_name"], alarm["threshold"]) == (
+        "AWS/DynamoDB",
+        "ConsumedWriteCapacityUnits",
+        1,
+    )
+    assert alarm["dimensions"] == {"TableName": "${aws_dynamodb_table.tap_stack_grants.name}"}
+    assert alarm["alarm_actions"] == ["${aws_sns_topic.tap_stack_alerts.arn}"]
+
+
 def test_the_api_function_reads_grants_and_only_settled_versions_of_the_secret(document, resources):
     variables = resources["aws_lambda_function"]["tap_stack_lambda"]["environment"]["variables"]
     assert variables["GRANTS_TABLE_NAME"] == "${aws_dynamodb_table.tap_stack_grants.name}"
