@@ -78,9 +78,10 @@ class ApiFunctionProps:
 
 class ApiFunction(Construct):
     """Outputs: `function` (`aws_lambda_function`), `function_name`, `arn`, `invoke_arn` (all the
-    unqualified function's), `log_group`, and `api_target`: the `Backend` an API must invoke, the
-    `live` alias (its invoke ARN, qualifier `live`) when provisioned, else the function itself (no
-    qualifier). `alias` is the `aws_lambda_alias`, or None without `provisioned`."""
+    unqualified function's), `arn_by_name` (the same ARN, without a reference to the function),
+    `log_group`, and `api_target`: the `Backend` an API must invoke, the `live` alias (its invoke
+    ARN, qualifier `live`) when provisioned, else the function itself (no qualifier). `alias` is
+    the `aws_lambda_alias`, or None without `provisioned`."""
 
     def __init__(self, scope: Construct, props: ApiFunctionProps) -> None:
         super().__init__(scope, props.name)
@@ -131,6 +132,9 @@ class ApiFunction(Construct):
         )
         self.function_name = self.function.function_name
         self.arn = self.function.arn
+        # Built from the name, not read from the function: a policy that the function's own role
+        # depends on (the permission boundary) may name it without a dependency cycle.
+        self.arn_by_name = props.account.arn("lambda", f"function:{props.function_name}")
         self.invoke_arn = self.function.invoke_arn
         self.alias = self._provisioned_alias(props) if props.provisioned else None
         self.api_target = (

@@ -36,8 +36,9 @@ class AuditTrailProps:
     group (`<name>_log_group`) and log delivery role (`<name>_role`) derive from it. `trail_name`,
     `bucket_name`, `log_group_name` and `role_name` are physical-name expressions. `kms_key_arn` is
     the primary region's key: it encrypts log files, the bucket and the log group.
-    `data_event_bucket_arns` and `data_event_table_arns` (ARN expressions) are the buckets whose
-    object-level and the tables whose item-level API calls are recorded. `log_retention_days` is
+    `data_event_bucket_arns`, `data_event_table_arns` and `data_event_function_arns` (ARN
+    expressions) are the buckets whose object-level, the tables whose item-level API calls and the
+    functions (any version or alias) whose invocations are recorded. `log_retention_days` is
     the log group's retention, `expiration_days` (over 90) how long log files stay in the bucket."""
 
     name: str
@@ -51,6 +52,7 @@ class AuditTrailProps:
     data_event_bucket_arns: tuple[str, ...]
     data_event_table_arns: tuple[str, ...]
     account: AwsAccount
+    data_event_function_arns: tuple[str, ...] = ()
 
 
 class AuditTrail(Construct):
@@ -101,7 +103,9 @@ class AuditTrail(Construct):
             # CloudTrail requires the log-stream wildcard on the group's ARN.
             cloud_watch_logs_group_arn=f"{self.log_group.arn}:*",
             cloud_watch_logs_role_arn=role.arn,
-            advanced_event_selector=event_selectors(props.data_event_bucket_arns, props.data_event_table_arns),
+            advanced_event_selector=event_selectors(
+                props.data_event_bucket_arns, props.data_event_table_arns, props.data_event_function_arns
+            ),
             # CloudTrail checks at creation that it may write to the bucket and the log group.
             depends_on=[*self.bucket.ready, role.policy],
         )
@@ -132,9 +136,12 @@ def bucket_statements(bucket_name: str, trail_arn: str, account: AwsAccount) -> 
     )
 
 
-def event_selectors(bucket_arns: tuple[str, ...], table_arns: tuple[str, ...]) -> list:
-    """Every management event, and data events on the given buckets and tables only. With advanced
-    selectors a trail records exactly what they match, so management events need their own."""
+def event_selectors(
+    bucket_arns: tuple[str, ...], table_arns: tuple[str, ...], function_arns: tuple[str, ...] = ()
+) -> list:
+    """Every management event, and data events on the given buckets, tables and functions only.
+    With advanced selectors a trail records exactly what they match, so management events need
+    their own."""
     ct = aws.cloudtrail
 
     def selector(name: str, category: str, *fields):
@@ -162,6 +169,16 @@ def event_selectors(bucket_arns: tuple[str, ...], table_arns: tuple[str, ...]) -
                 "Data",
                 field("resources.type", equal_to=["AWS::DynamoDB::Table"]),
                 field("resources.ARN", equal_to=list(table_arns)),
+            )
+        )
+    if function_arns:
+        selectors.append(
+            selector(
+                "Invocations of the API functions",
+                "Data",
+                field("resources.type", equal_to=["AWS::Lambda::Function"]),
+                # A qualified invocation (the `live` alias) names the function's ARN, `:` and the qualifier.
+                field("resources.ARN", starts_with=list(function_arns)),
             )
         )
     return selectors

@@ -12,9 +12,12 @@ reach beyond the services the stack uses, in this account, nor free itself from 
   Actions that AWS authorizes only on `Resource = "*"` (the listed exceptions of
   `tapgen.security_exceptions.WILDCARD_RESOURCE_ACTIONS`) are allowed there when an allowed pattern
   matches them, and nothing else is.
-- Denied, whatever a role's policies say: removing or replacing any role's boundary, and changing
-  or deleting this policy. The policy's ARN is built from the account and the policy name, never
-  read from the policy resource itself (that would be a dependency cycle).
+- Denied, whatever a role's policies say: removing or replacing any role's boundary, changing
+  or deleting this policy, and invoking the functions of `uninvokable_functions` (any version or
+  alias): a function behind the API trusts its event as API Gateway wrote it, caller identity
+  included, so a direct invocation would bypass SigV4, the IP allow-list, WAF and the grants.
+  The policy's ARN is built from the account and the policy name, never read from the policy
+  resource itself (that would be a dependency cycle).
 
 The boundary reaches every role without touching the modules that create them: an Aspect sets
 `permissions_boundary` on every `aws_iam_role` under `scope` at synth, nested constructs and every
@@ -50,6 +53,8 @@ POLICY_CHANGE_ACTIONS = (
     "iam:DeletePolicyVersion",
     "iam:SetDefaultPolicyVersion",
 )
+# Running a function: synchronously, asynchronously (InvokeAsync is the deprecated form) or by URL.
+INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl")
 # Services whose ARNs have no account field.
 ACCOUNTLESS_ARNS = {"s3": "arn:{partition}:s3:::*", "apigateway": "arn:{partition}:apigateway:*::*"}
 
@@ -59,13 +64,15 @@ class PermissionBoundaryProps:
     """`name` is the Terraform name (`tap_stack_permission_boundary`); `policy_name` the physical
     name expression (`<prefix>-boundary`, IAM names are account-wide). `allowed_actions` are IAM
     action patterns (`service:Action`, wildcards allowed): what any role of the stack may ever do.
-    `resources` maps a service to the only resource ARNs (patterns) its actions may touch."""
+    `resources` maps a service to the only resource ARNs (patterns) its actions may touch;
+    `uninvokable_functions` are function ARNs no role may invoke."""
 
     name: str
     policy_name: str
     allowed_actions: tuple[str, ...]
     account: AwsAccount
     resources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    uninvokable_functions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         malformed = [a for a in self.allowed_actions if a.count(":") != 1 or a.startswith("*")]
@@ -122,11 +129,14 @@ def boundary_statements(props: PermissionBoundaryProps) -> list[Statement]:
     if unscoped:
         statements.append(Statement("AllowActionsWithoutResourceLevelPermissions", tuple(unscoped), ("*",)))
     own_arn = account.arn("iam", f"policy/{props.policy_name}", region="")
-    return [
-        *statements,
+    statements += [
         Statement("DenyChangingPermissionBoundaries", BOUNDARY_ACTIONS, ("*",), effect="Deny"),
         Statement("DenyChangingThisBoundary", POLICY_CHANGE_ACTIONS, (own_arn,), effect="Deny"),
     ]
+    if props.uninvokable_functions:
+        qualified = tuple(f"{arn}{tail}" for arn in props.uninvokable_functions for tail in ("", ":*"))
+        statements.append(Statement("DenyInvokingApiFunctions", INVOKE_ACTIONS, qualified, effect="Deny"))
+    return statements
 
 
 def _by_service(actions: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

@@ -61,9 +61,18 @@ SECURITY_EVENTS = (
     ),
     SecurityEvent(
         "key_disabled_or_scheduled_for_deletion",
-        "A KMS key was disabled or scheduled for deletion",
-        "{ ($.eventSource = kms.amazonaws.com) && "
-        "(($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+        "A KMS key's policy was replaced, or the key was disabled or scheduled for deletion",
+        "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = PutKeyPolicy) || "
+        "($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+    ),
+    SecurityEvent(
+        "api_function_invoked_directly",
+        "An API function was invoked by an IAM principal, not by API Gateway: its event can carry any "
+        "caller identity, bypassing SigV4, the IP allow-list, WAF and the tenant grants",
+        # The trail records invocations of the API functions only (AuditTrailProps); API Gateway's
+        # invocations are an AWS service's (userIdentity.type AWSService), a direct one is not.
+        '{ ($.eventSource = "lambda.amazonaws.com") && ($.eventName = "Invoke") && '
+        '($.userIdentity.type != "AWSService") }',
     ),
 )
 

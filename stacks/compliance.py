@@ -59,8 +59,15 @@ def audit_trail(stack: TapStack) -> AuditTrail:
             tuple(region.logs.arn for region in stack.regions),
             tuple(arn for region in stack.regions for arn in (region.data.arn, region.grants.arn)),
             primary.account,
+            data_event_function_arns=api_function_arns(stack),
         ),
     )
+
+
+def api_function_arns(stack: TapStack) -> tuple[str, ...]:
+    """The functions behind the API in every region: only API Gateway may invoke them, since their
+    event (its caller identity included) is trusted as API Gateway wrote it."""
+    return tuple(function.arn_by_name for region in stack.regions for function in (region.crud, region.health))
 
 
 def security_alarms(stack: TapStack, trail: AuditTrail) -> TrailMetrics:
@@ -78,7 +85,7 @@ def security_alarms(stack: TapStack, trail: AuditTrail) -> TrailMetrics:
 def permission_boundary(stack: TapStack) -> PermissionBoundary:
     """The boundary on every role of the stack, in every region (built on the stack itself): the
     stack's own tables (their indexes and streams) and secrets only, the other services in this
-    account only."""
+    account only, and no role may invoke an API function."""
     tables = tuple(
         arn
         for region in stack.regions
@@ -93,6 +100,7 @@ def permission_boundary(stack: TapStack) -> PermissionBoundary:
             BOUNDARY_ACTIONS,
             stack.primary.account,
             resources={"dynamodb": tables, "secretsmanager": tuple(region.secret.arn for region in stack.regions)},
+            uninvokable_functions=api_function_arns(stack),
         ),
     )
 

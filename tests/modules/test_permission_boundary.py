@@ -32,6 +32,7 @@ ALLOWED = (
     "ec2:*NetworkInterface*",
 )
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/tap-dev-items"
+API_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:tap-dev-api"
 ROLES = (
     "tap_stack_early_role",
     "tap_stack_fn_role",
@@ -81,6 +82,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[PermissionBoundary]:
             ALLOWED,
             ACCOUNT,
             resources={"dynamodb": (TABLE, f"{TABLE}/*")},
+            uninvokable_functions=(API_FUNCTION,),
         ),
     )
     for region, provider in ((PRIMARY, None), (SECONDARY, secondary)):
@@ -159,6 +161,13 @@ def test_nobody_may_lift_a_boundary_or_change_this_one(statements):
         "iam:DeletePolicyVersion",
         "iam:SetDefaultPolicyVersion",
     ]
+
+
+def test_no_role_may_invoke_the_named_functions_in_any_version_or_alias(statements):
+    deny = statements["DenyInvokingApiFunctions"]
+    assert deny["effect"] == "Deny"
+    assert deny["actions"] == ["lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl"]
+    assert deny["resources"] == [API_FUNCTION, f"{API_FUNCTION}:*"]
 
 
 def test_the_policy_never_refers_to_itself(document):

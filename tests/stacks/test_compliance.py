@@ -212,6 +212,35 @@ def test_the_trails_security_events_raise_alarms_on_the_alerts_topic(document):
         assert "dimensions" not in alarm and "provider" not in alarm
 
 
+def test_no_role_may_invoke_an_api_function_and_the_trail_alarms_on_direct_invocations(document):
+    """A forged event by direct invocation bypasses SigV4, the allow-list, WAF and the grants: the
+    boundary denies it to every stack role, and the trail records and alarms on any other caller."""
+    functions = resources(document, "aws_lambda_function")
+    api_functions = sorted(n for n in functions if n.startswith(("tap_stack_lambda", "tap_stack_health_lambda")))
+    assert len(api_functions) == 2 * len(resources(document, "aws_kms_key"))  # two per region
+    boundary = {
+        s["sid"]: s
+        for s in document["data"]["aws_iam_policy_document"][f"{PERMISSION_BOUNDARY_POLICY}_document"]["statement"]
+    }
+    deny = boundary["DenyInvokingApiFunctions"]
+    assert deny["effect"] == "Deny" and "lambda:InvokeFunction" in deny["actions"]
+    by_name = {r.rsplit(":function:", 1)[1] for r in deny["resources"]}
+    suffixes = {"tap_stack_lambda": "api", "tap_stack_health_lambda": "health"}
+    assert by_name == {
+        f"${{local.name_prefix}}-{suffixes[n.rsplit('_lambda', 1)[0] + '_lambda']}{tail}"
+        for n in api_functions
+        for tail in ("", ":*")
+    }
+    (trail,) = resources(document, "aws_cloudtrail").values()
+    (invocations,) = [s for s in trail["advanced_event_selector"] if s["name"] == "Invocations of the API functions"]
+    arns = next(f for f in invocations["field_selector"] if f["field"] == "resources.ARN")["starts_with"]
+    assert sorted(arns) == sorted(r for r in deny["resources"] if not r.endswith(":*"))
+    pattern = resources(document, "aws_cloudwatch_log_metric_filter")[
+        "tap_stack_trail_metrics_api_function_invoked_directly"
+    ]["pattern"]
+    assert '($.eventName = "Invoke")' in pattern and '($.userIdentity.type != "AWSService")' in pattern
+
+
 def test_account_controls_exist_once_in_the_primary_region(synth_of):
     document = synth_of(**LARGEST).document
     (recorder,) = resources(document, "aws_config_configuration_recorder").values()
