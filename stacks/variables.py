@@ -107,6 +107,9 @@ _HOST_LABEL = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 ORIGIN_PATTERN = rf"^https://{_HOST_LABEL}(\\.{_HOST_LABEL})*(:[1-9][0-9]{{0,4}})?$"
 
 
+# After a cache write that failed (the outage guard skips it), other containers may serve the item's
+# previous version, a deleted one included, until its cache entry expires: that window stays short.
+CACHE_TTL_MAX_SECONDS = 300
 # Kept under its contract name so that configurations which still turn it on fail at plan, saying why.
 API_CACHE_REFUSED = Validation(
     "!var.api_cache_enabled",
@@ -743,9 +746,10 @@ def cache_variables(cache: str) -> tuple[VariableSpec, ...]:
             "number",
             f"Longest time the CRUD function serves an item from the cache without reading DynamoDB (cache={cache}); "
             "writes replace the cached item at once, so this bounds only what another region's writes or a failed "
-            "cache update can leave stale.",
+            f"cache update can leave stale (a deleted item served by other containers), hence at most "
+            f"{CACHE_TTL_MAX_SECONDS} seconds.",
             60,
-            (_number_range("cache_ttl_seconds", 1, 86400, "seconds"),),
+            (_number_range("cache_ttl_seconds", 1, CACHE_TTL_MAX_SECONDS, "seconds"),),
         ),
     )
 

@@ -243,12 +243,12 @@ BAD_VALUE_MESSAGES = {
         "item_stream_retention_hours = 12 is not allowed: expected a whole number from 24 to 8760 hours.",
         'cache_node_type = "t4g.small" is not allowed: expected an ElastiCache node type such as cache.t4g.small.',
         "cache_node_count = 7 is not allowed: expected a whole number from 1 to 6 nodes.",
-        "cache_ttl_seconds = 0 is not allowed: expected a whole number from 1 to 86400 seconds.",
+        "cache_ttl_seconds = 0 is not allowed: expected a whole number from 1 to 300 seconds.",
     ],
     "dax_bad_values.tftest.hcl": [
         'cache_node_type = "cache.t4g.small" is not allowed: expected a DAX node type such as dax.t3.small.',
         "cache_node_count = 11 is not allowed: expected a whole number from 1 to 10 nodes.",
-        "cache_ttl_seconds = 86401 is not allowed: expected a whole number from 1 to 86400 seconds.",
+        "cache_ttl_seconds = 301 is not allowed: expected a whole number from 1 to 300 seconds.",
     ],
     "options_above_reservation.tftest.hcl": [
         "provisioned_concurrency_max = 10 is not allowed: expected at most lambda_reserved_concurrency (5) when "

@@ -7,6 +7,6 @@ run "dax_bad_values" {
   variables {
     cache_node_type   = "cache.t4g.small"
     cache_node_count  = 11
-    cache_ttl_seconds = 86401
+    cache_ttl_seconds = 301
   }
 }
