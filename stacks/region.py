@@ -400,6 +400,7 @@ class TapRegion(RegionScope):
                 self.kms.arn,
                 v["log_retention_days"].number_value,
                 self.account,
+                tenant_rate_limit=v["waf_tenant_rate_limit"].number_value,
             ),
         )
 

@@ -568,6 +568,15 @@ WAF_VARIABLES: tuple[VariableSpec, ...] = (
         2000,
         (_number_range("waf_rate_limit", 10, 2000000000, "requests per 5 minutes"),),
     ),
+    VariableSpec(
+        "waf_tenant_rate_limit",
+        "number",
+        "Most requests naming one tenant (X-Tenant-Id) that the API accepts in any 5-minute window, from any "
+        "number of client IPs, before the web ACL blocks that tenant's requests (WAF rate-based rule on the "
+        "header, counted per region), so one tenant cannot starve the others.",
+        10000,
+        (_number_range("waf_tenant_rate_limit", 10, 2000000000, "requests per 5 minutes"),),
+    ),
 )
 
 

@@ -81,6 +81,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
     stack = harness.tiny_stack(tmp_path_factory.mktemp("web_acl"))
     secondary = aws.provider.AwsProvider(stack, "aws_secondary", alias="secondary", region="us-west-2")
     rate_limit = TerraformVariable(stack, "waf_rate_limit", type="number", default=2000)
+    tenant_limit = TerraformVariable(stack, "waf_tenant_rate_limit", type="number", default=10000)
     prefix = TerraformLocal(stack, "name_prefix", "tap-dev").as_string
     firewalls = {}
     for region, provider in ((PRIMARY, None), (SECONDARY, secondary)):
@@ -98,6 +99,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
                 kms_key_arn=key.arn,
                 log_retention_days=365,
                 account=account,
+                tenant_rate_limit=Token.as_number(tenant_limit.number_value),
             ),
         )
     # How the outputs resolve once the stack hands them on.
@@ -137,6 +139,7 @@ def test_rules_run_in_a_fixed_order(acl):
         (10, "aws-ip-reputation", "AWSManagedRulesAmazonIpReputationList"),
         (20, "aws-anonymous-ip", "AWSManagedRulesAnonymousIpList"),
         (30, "rate-limit-per-ip", None),
+        (35, "rate-limit-per-tenant", None),
         (40, "aws-known-bad-inputs", "AWSManagedRulesKnownBadInputsRuleSet"),
         (50, "aws-common", "AWSManagedRulesCommonRuleSet"),
     ]
@@ -164,12 +167,25 @@ def test_managed_groups_keep_their_actions_except_the_counted_rules(acl):
 
 
 def test_the_rate_rule_blocks_each_ip_over_the_limit_from_props(acl):
-    (rule,) = [rule for rule in acl["rule"] if "rate_based_statement" in rule["statement"]]
+    (rule,) = [rule for rule in acl["rule"] if rule["name"] == "rate-limit-per-ip"]
     assert rule["action"] == {"block": {}}
     assert rule["statement"]["rate_based_statement"] == {
         "limit": "${var.waf_rate_limit}",
         "aggregate_key_type": "IP",
         "evaluation_window_sec": 300,
+    }
+
+
+def test_the_tenant_rate_rule_blocks_a_tenant_over_its_limit_from_any_number_of_ips(acl):
+    # Aggregated on the tenant header, not the address: a tenant's callers spread over many IPs,
+    # each under the per-IP limit, still count as one (requests without the header are not counted).
+    (rule,) = [rule for rule in acl["rule"] if rule["name"] == "rate-limit-per-tenant"]
+    assert rule["action"] == {"block": {}}
+    assert rule["statement"]["rate_based_statement"] == {
+        "limit": "${var.waf_tenant_rate_limit}",
+        "aggregate_key_type": "CUSTOM_KEYS",
+        "evaluation_window_sec": 300,
+        "custom_key": [{"header": {"name": "x-tenant-id", "text_transformation": [{"priority": 0, "type": "NONE"}]}}],
     }
 
 

@@ -269,6 +269,8 @@ BAD_VALUE_MESSAGES = {
         "with N from 2 to 60, rate(1 hour) or cron(...).",
         "canary_artifact_retention_days = 3651 is not allowed: expected a whole number from 91 to 3650 days.",
         "waf_rate_limit = 9 is not allowed: expected a whole number from 10 to 2000000000 requests per 5 minutes.",
+        "waf_tenant_rate_limit = 2000000001 is not allowed: expected a whole number from 10 to 2000000000 "
+        "requests per 5 minutes.",
     ],
     "regions_tertiary_repeats_secondary.tftest.hcl": [
         'tertiary_region = "us-west-2" is not allowed: expected a region other than aws_region = us-east-1 and '

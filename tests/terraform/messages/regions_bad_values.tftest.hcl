@@ -13,5 +13,6 @@ run "regions_bad_values" {
     canary_schedule_expression     = "rate(61 minutes)"
     canary_artifact_retention_days = 3651
     waf_rate_limit                 = 9
+    waf_tenant_rate_limit          = 2000000001
   }
 }

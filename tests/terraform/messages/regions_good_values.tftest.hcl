@@ -14,6 +14,7 @@ run "regions_good_values" {
     canary_schedule_expression     = "cron(0/5 * * * ? *)"
     canary_artifact_retention_days = 91
     waf_rate_limit                 = 10
+    waf_tenant_rate_limit          = 2000000000
   }
 
   assert {
