@@ -5,7 +5,9 @@ bucket of the stack is one of these.
 An archive bucket (`SecureBucketProps.archive`) also cannot be quietly erased: its policy denies
 deleting objects or versions, bypassing governance retention, and changing the lifecycle,
 versioning, object lock or the policy itself, to everyone but one named break-glass principal
-(none by default), and S3 Object Lock in GOVERNANCE mode can be turned on by a variable.
+(none by default), and S3 Object Lock can be turned on by a variable: in GOVERNANCE mode (the
+break-glass principal may still delete a locked version) or COMPLIANCE mode (nobody can, the root
+user included, until the retention ends).
 """
 
 from __future__ import annotations
@@ -37,17 +39,17 @@ TAMPER_ACTIONS = (
 # Stands for "no break-glass principal": never the ARN of a principal (every aws:PrincipalArn
 # starts with `arn:`), so the deny then applies to everyone.
 NO_BREAK_GLASS_PRINCIPAL = "(no break-glass principal)"
-OBJECT_LOCK_MODE = "GOVERNANCE"
 
 
 @dataclass(frozen=True)
 class ArchiveProtection:
     """`break_glass_principal_arn`: a string expression, empty for nobody. `object_lock`: a bool
-    expression; when true, new object versions are locked in GOVERNANCE mode for the bucket's
-    expiration days."""
+    expression; when true, new object versions are locked for the bucket's expiration days, in
+    `object_lock_mode` (one of `tapgen.rules.OBJECT_LOCK_MODES`, or a string expression that is)."""
 
     break_glass_principal_arn: str
     object_lock: object = False
+    object_lock_mode: str = "GOVERNANCE"
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ class SecureBucket(Construct):
         self.ready = [encryption, public_access, policy]
 
     def _object_lock(self, props: SecureBucketProps, depends_on):
-        """GOVERNANCE-mode default retention, when `archive.object_lock` is true. S3 enables Object
+        """Default retention in the archive's mode, when `archive.object_lock` is true. S3 enables Object
         Lock on an existing versioned bucket through this configuration (the bucket is not replaced);
         once enabled it cannot be disabled again, and only new object versions are locked."""
         ol = aws.s3_bucket_object_lock_configuration
@@ -175,7 +177,7 @@ class SecureBucket(Construct):
             object_lock_enabled="Enabled",
             rule=ol.S3BucketObjectLockConfigurationRuleA(
                 default_retention=ol.S3BucketObjectLockConfigurationRuleDefaultRetentionA(
-                    mode=OBJECT_LOCK_MODE, days=props.expiration_days
+                    mode=props.archive.object_lock_mode, days=props.expiration_days
                 )
             ),
             depends_on=[depends_on],

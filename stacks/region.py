@@ -142,6 +142,7 @@ class TapRegion(RegionScope):
                 archive=ArchiveProtection(
                     v["log_archive_break_glass_principal_arn"].string_value,
                     v["log_archive_object_lock"].boolean_value,
+                    v["log_archive_object_lock_mode"].string_value,
                 ),
             ),
         )

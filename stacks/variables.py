@@ -14,6 +14,7 @@ from modules import dax_cache, item_cache
 from tapgen import s3_names
 from tapgen.config import SynthConfig
 from tapgen.placement import REGIONS
+from tapgen.rules import OBJECT_LOCK_MODES
 
 REQUIRED = object()
 REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$"
@@ -531,6 +532,17 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "turned off again on that bucket (false afterwards only removes the default retention), and with an "
         "existing archive the change is itself a protected one, applied by the break-glass principal.",
         False,
+    ),
+    VariableSpec(
+        "log_archive_object_lock_mode",
+        "string",
+        "The Object Lock mode of log_archive_object_lock. GOVERNANCE (the default): the break-glass principal, "
+        "with s3:BypassGovernanceRetention, can still delete a locked version early. COMPLIANCE: nobody can, the "
+        "account's root user included, and no retention can be shortened, until log_archive_retention_days have "
+        "passed since each version was written; the bucket then cannot be emptied or destroyed before that, so "
+        "choose it only for an archive that must outlive any mistake or compromise of the account.",
+        "GOVERNANCE",
+        (_one_of("log_archive_object_lock_mode", OBJECT_LOCK_MODES, quoted=True),),
     ),
 )
 

@@ -109,6 +109,9 @@ _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_
 _KEY_REFERENCE = re.compile(r"\$\{aws_kms_key\.(?P<name>[a-z0-9_]+)\.(arn|key_id|id)\}")
 # A role named by a role policy or an attachment, possibly one of a counted role's instances.
 _ROLE_REFERENCE = re.compile(r"^\$\{aws_iam_role\.(?P<name>[a-z0-9_]+)(\[[^\]]*\])?\.(id|name|arn)\}$")
+_VARIABLE = re.compile(r"^\$\{var\.(?P<name>[a-z0-9_]+)\}$")
+# S3 Object Lock retention modes (S3 User Guide, "Retention modes").
+OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
 _TABLE_NAME_REFERENCE = re.compile(r"^\$\{aws_dynamodb_table\.(?P<name>[a-z0-9_]+)\.(name|id)\}$")
 
 
@@ -909,18 +912,29 @@ def archive_buckets_keep_noncurrent_versions(doc: Document) -> list[Finding]:
     ]
 
 
+def _retention_mode(doc: Document, value: object) -> object:
+    """A mode as written, or the default of the variable that `value` (`${var.<name>}`) names."""
+    match = _VARIABLE.match(value) if isinstance(value, str) else None
+    if not match:
+        return value
+    return doc.get("variable", {}).get(match["name"], {}).get("default")
+
+
 def archive_buckets_offer_object_lock(doc: Document) -> list[Finding]:
-    """A log archive has an Object Lock configuration in GOVERNANCE mode (it may be counted off by a
-    variable, but it is always there to turn on)."""
+    """A log archive has an Object Lock configuration with a default retention in GOVERNANCE or
+    COMPLIANCE mode (it may be counted off by a variable, but it is always there to turn on)."""
     locks = _targets(doc, "aws_s3_bucket_object_lock_configuration", "aws_s3_bucket", "bucket")
     return [
         Finding(
             "archive_buckets_offer_object_lock",
             f"aws_s3_bucket.{name}",
-            "no Object Lock configuration in GOVERNANCE mode",
+            "no Object Lock configuration in GOVERNANCE or COMPLIANCE mode",
         )
         for name in _archive_buckets(doc)
-        if "GOVERNANCE" not in _at(locks.get(name, {}), ("rule", "default_retention", "mode"))
+        if not any(
+            _retention_mode(doc, mode) in OBJECT_LOCK_MODES
+            for mode in _at(locks.get(name, {}), ("rule", "default_retention", "mode"))
+        )
     ]
 
 

@@ -341,12 +341,23 @@ def test_the_log_archive_cannot_be_quietly_erased(document, resources):
     }
 
 
-def test_object_lock_is_available_in_governance_mode_and_off_by_default(document, resources):
+def test_object_lock_is_available_in_either_mode_and_off_by_default(document, resources):
     lock = resources["aws_s3_bucket_object_lock_configuration"]["tap_stack_logs_object_lock"]
     assert lock["count"] == "${var.log_archive_object_lock ? 1 : 0}"
     assert lock["bucket"] == "${aws_s3_bucket.tap_stack_logs.id}" and lock["object_lock_enabled"] == "Enabled"
-    assert lock["rule"] == {"default_retention": {"mode": "GOVERNANCE", "days": "${var.log_archive_retention_days}"}}
+    assert lock["rule"] == {
+        "default_retention": {
+            "mode": "${var.log_archive_object_lock_mode}",
+            "days": "${var.log_archive_retention_days}",
+        }
+    }
     assert document["variable"]["log_archive_object_lock"]["default"] is False
+    mode = document["variable"]["log_archive_object_lock_mode"]
+    assert mode["default"] == "GOVERNANCE"
+    assert (
+        mode["validation"][0]["condition"]
+        == '${contains(["GOVERNANCE", "COMPLIANCE"], var.log_archive_object_lock_mode)}'
+    )
     # The bucket itself is never replaced for it: Object Lock is enabled by the configuration.
     assert "object_lock_enabled" not in resources["aws_s3_bucket"]["tap_stack_logs"]
 

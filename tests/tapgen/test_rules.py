@@ -833,6 +833,30 @@ def test_a_traced_function_that_would_record_payloads_is_refused(variables):
     ]
 
 
+def lock_mode(mode: str, variable_default: object = None):
+    def change(doc: dict) -> None:
+        lock = doc["resource"]["aws_s3_bucket_object_lock_configuration"]["tap_stack_archive_lock"]
+        lock["rule"]["default_retention"]["mode"] = mode
+        if variable_default is not None:
+            doc["variable"] = {"lock_mode": {"default": variable_default}}
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "found"),
+    [
+        (lock_mode("COMPLIANCE"), False),
+        (lock_mode("${var.lock_mode}", "COMPLIANCE"), False),
+        (lock_mode("${var.lock_mode}", "NONE"), True),
+        (lock_mode("LEGAL_HOLD"), True),
+    ],
+    ids=["compliance", "variable", "variable-of-another-value", "no-such-mode"],
+)
+def test_an_archive_may_be_locked_in_either_retention_mode(change, found):
+    assert bool(rules.archive_buckets_offer_object_lock(changed(archive_doc(), change))) is found
+
+
 def test_caching_an_unsigned_method_is_not_a_finding():
     assert rules.api_stage_never_caches_tenant_methods(changed(cache_doc(), caching("health/GET", True))) == []
 

@@ -158,6 +158,7 @@ BAD_VALUE_MESSAGES = {
         "function checks the caller's tenant grant, and an AWS_IAM identity cannot be part of its cache key, so a "
         "caller could read another tenant's cached items; synthesize with cache=elasticache or cache=dax for a "
         "read cache behind the grant check).",
+        'log_archive_object_lock_mode = "LEGAL_HOLD" is not allowed: expected one of "GOVERNANCE", "COMPLIANCE".',
         'cors_allow_origin = "http://app.example.com" is not allowed: expected * or one https origin (https://, '
         "a lowercase host name, optionally a port from 1 to 65535 other than 443, nothing after it) such as "
         "https://app.example.com.",

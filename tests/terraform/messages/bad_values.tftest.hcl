@@ -22,6 +22,7 @@ run "bad_values" {
     api_throttle_burst_limit    = 0
     api_throttle_rate_limit     = 10001
     api_cache_enabled           = true
+    log_archive_object_lock_mode = "LEGAL_HOLD"
     cors_allow_origin           = "http://app.example.com"
     api_latency_threshold_ms    = 1.5
     alarm_email                 = "not-an-email"
