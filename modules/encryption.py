@@ -30,10 +30,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import jsii
-from cdktf import IResolveContext, IStringProducer, Lazy
+from cdktf import Fn, IResolveContext, IStringProducer, Lazy
 from constructs import Construct
 
 from modules.account import AwsAccount
+from modules.alerts import AlarmSpec
 from modules.iam import Condition, Principal, Statement, key_policy_json, service_principal
 from tapgen.aws import aws
 from tapgen.naming import registry
@@ -70,15 +71,23 @@ ALARMS_PRINCIPAL = "cloudwatch.amazonaws.com"
 CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"
 # The resource types that may name the key (and where): the security rules' list.
 CONSUMER_TYPES = KMS_KEY_CONSUMERS
+# Calls that can take the key's data out of the stack's hands: a new key policy, or a key that can
+# no longer be used. EventBridge receives them as CloudTrail management events ("AWS API Call via
+# CloudTrail"), which needs a trail recording management events in the account.
+ADMINISTRATION_EVENTS = ("PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion")
 
 
 @dataclass(frozen=True)
 class EncryptionKeyProps:
+    """With `watch_administration`, an EventBridge rule of the key's region matches every call that
+    could end the key's protection (`ADMINISTRATION_EVENTS`) and `administration_alarm` watches it."""
+
     name: str
     alias_name: str
     description: str
     account: AwsAccount
     deletion_window_days: int = 30
+    watch_administration: bool = False
 
 
 @dataclass(frozen=True)
@@ -376,7 +385,8 @@ class _Produced:
 
 
 class EncryptionKey(Construct):
-    """Outputs: `key` (`aws_kms_key`), `alias` (`aws_kms_alias`), `arn`."""
+    """Outputs: `key` (`aws_kms_key`), `alias` (`aws_kms_alias`), `arn`, and with
+    `watch_administration` `administration_alarm` (an `AlarmSpec` for the region's alerts)."""
 
     def __init__(self, scope: Construct, props: EncryptionKeyProps) -> None:
         super().__init__(scope, props.name)
@@ -394,6 +404,36 @@ class EncryptionKey(Construct):
             self, f"{props.name}_alias", name=props.alias_name, target_key_id=self.key.key_id
         )
         self.arn = self.key.arn
+        self.administration_alarm = self._watch(props) if props.watch_administration else None
+
+    def _watch(self, props: EncryptionKeyProps) -> AlarmSpec:
+        """A rule that matches the key's `ADMINISTRATION_EVENTS` (they name the key by ID or ARN, never
+        by alias), and the alarm on its matches: in every stack, with or without the stack's trail."""
+        rule = aws.cloudwatch_event_rule.CloudwatchEventRule(
+            self,
+            f"{props.name}_administration",
+            name=f"{props.alias_name.removeprefix('alias/')}-key-administration",
+            description="Calls that replace the policy of, disable or schedule the deletion of the stack's key",
+            event_pattern=Fn.jsonencode(
+                {
+                    "source": ["aws.kms"],
+                    "detail-type": ["AWS API Call via CloudTrail"],
+                    "detail": {
+                        "eventSource": ["kms.amazonaws.com"],
+                        "eventName": list(ADMINISTRATION_EVENTS),
+                        "requestParameters": {"keyId": [self.key.key_id, self.key.arn]},
+                    },
+                }
+            ),
+        )
+        return AlarmSpec(
+            f"{props.name}_administration_alarm",
+            "The region's KMS key had its policy replaced, or was disabled or scheduled for deletion",
+            "AWS/Events",
+            "MatchedEvents",
+            {"RuleName": rule.name},
+            1,
+        )
 
     def _policy(self, context: IResolveContext) -> str:
         # Resolved once: the construct tree is complete by the time anything resolves.

@@ -129,7 +129,13 @@ class TapRegion(RegionScope):
         v, prefix, account = self.var, self.inputs.prefix, self.account
         self.kms = EncryptionKey(
             self,
-            EncryptionKeyProps("tap_stack_kms", f"alias/{prefix}", f"TAP stack data key ({prefix})", account),
+            EncryptionKeyProps(
+                "tap_stack_kms",
+                f"alias/{prefix}",
+                f"TAP stack data key ({prefix})",
+                account,
+                watch_administration=True,
+            ),
         )
         key = self.kms.arn
         self.logs = SecureBucket(
@@ -699,7 +705,13 @@ def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
                 1,
             )
         )
-    return (*specs, region.grants.write_alarm, *region.audit.alarm_specs(), region.canary.alarm)
+    return (
+        *specs,
+        region.grants.write_alarm,
+        region.kms.administration_alarm,
+        *region.audit.alarm_specs(),
+        region.canary.alarm,
+    )
 
 
 def crud_dimensions() -> dict[str, str]:

@@ -664,6 +664,25 @@ def test_tenant_grants_are_a_table_filled_from_the_variable(document, resources)
     assert document["variable"]["tenant_grants"]["default"] == {}  # no grant, no access
 
 
+def test_every_call_that_could_end_the_keys_protection_raises_an_alarm_in_every_stack(resources):
+    # Without the stack's trail too (compliance=off): EventBridge receives CloudTrail's management
+    # events, and the rule names the key by ID and ARN (the only forms these calls accept).
+    rule = resources["aws_cloudwatch_event_rule"]["tap_stack_kms_administration"]
+    assert "event_bus_name" not in rule  # the default bus, where AWS services' events arrive
+    pattern = rule["event_pattern"]
+    for part in (
+        '"source" = ["aws.kms"]',
+        '"detail-type" = ["AWS API Call via CloudTrail"]',
+        '"eventName" = ["PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion"]',
+        '"keyId" = [aws_kms_key.tap_stack_kms.key_id, aws_kms_key.tap_stack_kms.arn]',
+    ):
+        assert part in pattern, part
+    alarm = resources["aws_cloudwatch_metric_alarm"]["tap_stack_kms_administration_alarm"]
+    assert (alarm["namespace"], alarm["metric_name"], alarm["threshold"]) == ("AWS/Events", "MatchedEvents", 1)
+    assert alarm["dimensions"] == {"RuleName": "${aws_cloudwatch_event_rule.tap_stack_kms_administration.name}"}
+    assert alarm["alarm_actions"] == ["${aws_sns_topic.tap_stack_alerts.arn}"]
+
+
 def test_the_grants_table_is_protected_like_the_item_table_and_every_write_alarms(resources):
     # It is the API's authorization database: losing or rewriting it changes who sees what.
     table = resources["aws_dynamodb_table"]["tap_stack_grants"]

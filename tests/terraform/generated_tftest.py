@@ -321,6 +321,7 @@ NAME_LIMITS: dict[str, list[Limit]] = {
     "aws_secretsmanager_secret": [_attr("name", 512, "^[A-Za-z0-9/_+=.@-]+$")],
     "aws_kms_alias": [_attr("name", 256, "^alias/[A-Za-z0-9/_-]+$")],
     "aws_cloudwatch_event_bus": [_attr("name", 256, "^[A-Za-z0-9._-]+$")],
+    "aws_cloudwatch_event_rule": [_attr("name", 64, "^[A-Za-z0-9._-]+$")],
     "aws_cloudwatch_log_group": [_attr("name", 512, "^[A-Za-z0-9._/#-]+$")],
     "aws_cloudwatch_log_stream": [_attr("name", 512)],
     "aws_cloudwatch_log_subscription_filter": [_attr("name", 512)],
