@@ -152,33 +152,26 @@ def event_selectors(
         return ct.CloudtrailAdvancedEventSelectorFieldSelector(field=name, **operator)
 
     selectors = [selector("Management events", "Management")]
-    if bucket_arns:
-        selectors.append(
-            selector(
-                "Object-level events on the stack's buckets",
-                "Data",
-                field("resources.type", equal_to=["AWS::S3::Object"]),
-                # An object's ARN is its bucket's ARN, `/` and its key.
-                field("resources.ARN", starts_with=[f"{arn}/" for arn in bucket_arns]),
+    data_events = (
+        # An object's ARN is its bucket's ARN, `/` and its key.
+        (
+            "Object-level events on the stack's buckets",
+            "AWS::S3::Object",
+            "starts_with",
+            [f"{a}/" for a in bucket_arns],
+        ),
+        ("Item-level events on the stack's tables", "AWS::DynamoDB::Table", "equal_to", list(table_arns)),
+        # A qualified invocation (the `live` alias) names the function's ARN, `:` and the qualifier.
+        ("Invocations of the API functions", "AWS::Lambda::Function", "starts_with", list(function_arns)),
+    )
+    for name, resource_type, operator, arns in data_events:
+        if arns:
+            selectors.append(
+                selector(
+                    name,
+                    "Data",
+                    field("resources.type", equal_to=[resource_type]),
+                    field("resources.ARN", **{operator: arns}),
+                )
             )
-        )
-    if table_arns:
-        selectors.append(
-            selector(
-                "Item-level events on the stack's tables",
-                "Data",
-                field("resources.type", equal_to=["AWS::DynamoDB::Table"]),
-                field("resources.ARN", equal_to=list(table_arns)),
-            )
-        )
-    if function_arns:
-        selectors.append(
-            selector(
-                "Invocations of the API functions",
-                "Data",
-                field("resources.type", equal_to=["AWS::Lambda::Function"]),
-                # A qualified invocation (the `live` alias) names the function's ARN, `:` and the qualifier.
-                field("resources.ARN", starts_with=list(function_arns)),
-            )
-        )
     return selectors

@@ -187,45 +187,40 @@ def rules(acl_name: str, rate_limit: float, tenant_rate_limit: float) -> list:
 
 def rate_rule(acl_name: str, limit: float):
     """Blocks an IP while it exceeds `limit` requests in the last five minutes (any route)."""
-    waf = aws.wafv2_web_acl
-    return waf.Wafv2WebAclRule(
-        name=RATE_RULE,
-        priority=RATE_PRIORITY,
-        action=waf.Wafv2WebAclRuleAction(block=waf.Wafv2WebAclRuleActionBlock()),
-        # The bindings leave `statement` untyped (too deeply nested): Terraform JSON as data.
-        statement={
-            "rate_based_statement": {
-                "limit": limit,
-                "aggregate_key_type": "IP",
-                "evaluation_window_sec": RATE_WINDOW_SECONDS,
-            }
-        },
-        visibility_config=rule_visibility(f"{acl_name}-{RATE_RULE}"),
-    )
+    return _blocking_rate_rule(acl_name, RATE_RULE, RATE_PRIORITY, limit, "IP")
 
 
 def tenant_rate_rule(acl_name: str, limit: float):
     """Blocks the requests that name a tenant (`X-Tenant-Id`) while that tenant exceeds `limit`
     requests in the last five minutes, from any number of addresses: one tenant's traffic cannot
     starve the others'. WAF does not count a request without the header (CUSTOM_KEYS)."""
-    waf = aws.wafv2_web_acl
     tenant_header = {
         "name": tap_contract.TENANT_HEADER.lower(),
         "text_transformation": [{"priority": 0, "type": "NONE"}],
     }
+    return _blocking_rate_rule(
+        acl_name, TENANT_RATE_RULE, TENANT_RATE_PRIORITY, limit, "CUSTOM_KEYS", [{"header": tenant_header}]
+    )
+
+
+def _blocking_rate_rule(
+    acl_name: str, name: str, priority: int, limit: float, aggregate_key_type: str, custom_keys: list | None = None
+):
+    waf = aws.wafv2_web_acl
+    statement: dict = {
+        "limit": limit,
+        "aggregate_key_type": aggregate_key_type,
+        "evaluation_window_sec": RATE_WINDOW_SECONDS,
+    }
+    if custom_keys:
+        statement["custom_key"] = custom_keys
     return waf.Wafv2WebAclRule(
-        name=TENANT_RATE_RULE,
-        priority=TENANT_RATE_PRIORITY,
+        name=name,
+        priority=priority,
         action=waf.Wafv2WebAclRuleAction(block=waf.Wafv2WebAclRuleActionBlock()),
-        statement={
-            "rate_based_statement": {
-                "limit": limit,
-                "aggregate_key_type": "CUSTOM_KEYS",
-                "evaluation_window_sec": RATE_WINDOW_SECONDS,
-                "custom_key": [{"header": tenant_header}],
-            }
-        },
-        visibility_config=rule_visibility(f"{acl_name}-{TENANT_RATE_RULE}"),
+        # The bindings leave `statement` untyped (too deeply nested): Terraform JSON as data.
+        statement={"rate_based_statement": statement},
+        visibility_config=rule_visibility(f"{acl_name}-{name}"),
     )
 
 
