@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from modules.web_acl import RATE_RULE, TENANT_RATE_RULE
+
 # Each region slot of the stack: resource suffix, provider alias, region variable.
 SLOTS = (
     ("", None, "aws_region"),
@@ -168,10 +170,11 @@ def _region_asserts(region_count: int, waf: bool) -> list[str]:
                 f"toset([for r in {acl}.rule : r.statement[0].managed_rule_group_statement[0].name "
                 f"if length(r.statement[0].managed_rule_group_statement) > 0])"
             )
-            rate = (
-                f"[for r in {acl}.rule : r.statement[0].rate_based_statement[0].limit "
-                f"if length(r.statement[0].rate_based_statement) > 0]"
-            )
+
+            limits = {
+                rule: f'[for r in {acl}.rule : r.statement[0].rate_based_statement[0].limit if r.name == "{rule}"]'
+                for rule in (RATE_RULE, TENANT_RATE_RULE)
+            }
             asserts += [
                 _assert(
                     f"aws_wafv2_web_acl_association.tap_stack_waf_association{sfx}.resource_arn == {stage}.arn && "
@@ -180,11 +183,12 @@ def _region_asserts(region_count: int, waf: bool) -> list[str]:
                     f"{where}: the region's web ACL must be associated with the region's stage ARN.",
                 ),
                 _assert(
-                    f'{acl}.scope == "REGIONAL" && {rate} == [1500] && '
+                    f'{acl}.scope == "REGIONAL" && {limits[RATE_RULE]} == [1500] && '
+                    f"{limits[TENANT_RATE_RULE]} == [4000] && "
                     f'length(setintersection({managed}, ["AWSManagedRulesCommonRuleSet", '
                     f'"AWSManagedRulesKnownBadInputsRuleSet"])) == 2',
-                    f"{where}: a REGIONAL web ACL with the common and known-bad-inputs sets and the rate rule from "
-                    "waf_rate_limit.",
+                    f"{where}: a REGIONAL web ACL with the common and known-bad-inputs sets and the rate rules from "
+                    "waf_rate_limit and waf_tenant_rate_limit.",
                 ),
                 _assert(
                     f"{logging}.resource_arn == {acl}.arn && "
@@ -269,7 +273,7 @@ def regions_tftest(region_count: int, waf: bool) -> str:
         "canary_schedule_expression": "rate(10 minutes)",
     }
     if waf:
-        variables["waf_rate_limit"] = 1500
+        variables.update(waf_rate_limit=1500, waf_tenant_rate_limit=4000)
     if region_count > 1:
         variables.update(domain_name=DOMAIN, hosted_zone_id=ZONE, secondary_region=REGIONS[1])
     if region_count > 2:
