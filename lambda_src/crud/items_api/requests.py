@@ -7,6 +7,7 @@ import binascii
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal, DecimalException
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT
@@ -125,31 +126,28 @@ def _parse_json(raw: bytes) -> object:
     return document
 
 
-def _too_deep(document: object) -> bool:
-    """Whether containers nest deeper than MAX_DEPTH (iterative: the input may be very deep)."""
+def _nodes(document: object) -> Iterator[tuple[object, int]]:
+    """Every value of `document` with the depth it stands at (1 for the top), lazily and without
+    recursion: the input may nest very deep."""
     pending = [(document, 1)]
     while pending:
         value, depth = pending.pop()
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
-        if children is None:
-            continue
-        if depth > MAX_DEPTH:
-            return True
+        yield value, depth
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
         pending.extend((child, depth + 1) for child in children)
-    return False
 
 
-def _check_values(value: object) -> None:
-    """Every value DynamoDB can store (iterative: nesting is bounded, but keys and lists are wide)."""
-    pending = [value]
-    while pending:
-        value = pending.pop()
+def _too_deep(document: object) -> bool:
+    """Whether containers nest deeper than MAX_DEPTH."""
+    return any(isinstance(value, (dict, list)) and depth > MAX_DEPTH for value, depth in _nodes(document))
+
+
+def _check_values(document: object) -> None:
+    """Every key and value is one DynamoDB can store."""
+    for value, _ in _nodes(document):
         if isinstance(value, dict):
             for key in value:
                 _check_name(key)
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
         elif isinstance(value, str):
             _stored_length(value)
         elif isinstance(value, Decimal):
