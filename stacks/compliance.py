@@ -57,11 +57,16 @@ def audit_trail(stack: TapStack) -> AuditTrail:
             v["log_retention_days"].number_value,
             v["log_archive_retention_days"].number_value,
             tuple(region.logs.arn for region in stack.regions),
-            tuple(arn for region in stack.regions for arn in (region.data.arn, region.grants.arn)),
+            table_arns(stack),
             primary.account,
             data_event_function_arns=api_function_arns(stack),
         ),
     )
+
+
+def table_arns(stack: TapStack) -> tuple[str, ...]:
+    """The stack's tables in every region: its items (table or replica) and its tenant grants."""
+    return tuple(table.arn for region in stack.regions for table in (region.data, region.grants))
 
 
 def api_function_arns(stack: TapStack) -> tuple[str, ...]:
@@ -86,12 +91,7 @@ def permission_boundary(stack: TapStack) -> PermissionBoundary:
     """The boundary on every role of the stack, in every region (built on the stack itself): the
     stack's own tables (their indexes and streams) and secrets only, the other services in this
     account only, and no role may invoke an API function."""
-    tables = tuple(
-        arn
-        for region in stack.regions
-        for table in (region.data, region.grants)
-        for arn in (table.arn, f"{table.arn}/*")
-    )
+    tables = tuple(arn for table in table_arns(stack) for arn in (table, f"{table}/*"))
     return PermissionBoundary(
         stack,
         PermissionBoundaryProps(

@@ -444,7 +444,7 @@ def api_methods_require_iam(doc: Document) -> list[Finding]:
     return findings
 
 
-def _resource_path(doc: Document, resource_id: object) -> str:
+def resource_path(doc: Document, resource_id: object) -> str:
     """The path of the API resource `resource_id` names (`items/{id}`), from its parents' path parts."""
     resources = _resources(doc, "aws_api_gateway_resource")
     parts: list[str] = []
@@ -462,7 +462,7 @@ def api_stage_never_caches_tenant_methods(doc: Document) -> list[Finding]:
     API cache key: a cached response would reach any caller who names the tenant."""
     rule = "api_stage_never_caches_tenant_methods"
     signed = [
-        f"{_resource_path(doc, method.get('resource_id'))}/{method.get('http_method')}"
+        f"{resource_path(doc, method.get('resource_id'))}/{method.get('http_method')}"
         for method in _resources(doc, "aws_api_gateway_method").values()
         if method.get("authorization", "NONE") != "NONE" and method.get("http_method") != PREFLIGHT
     ]

@@ -20,6 +20,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from tapgen.rules import resource_path
+
 _VARIABLE = re.compile(r"^\$\{var\.(?P<name>[a-z0-9_]+)\}$")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_]+\}$")
 STAGE_WIDE = "*/*"
@@ -61,22 +63,12 @@ class StageCache:
             return self._variables[name]
         return self._doc["variable"][name].get("default")
 
-    def _resource_path(self, resource_id: str) -> str:
-        resources = self._doc["resource"]["aws_api_gateway_resource"]
-        parts = []
-        match = _REFERENCE.match(resource_id)
-        while match and match["type"] == "aws_api_gateway_resource":
-            body = resources[match["name"]]
-            parts.insert(0, body["path_part"])
-            match = _REFERENCE.match(body["parent_id"])
-        return "/".join(parts)
-
     def _integration_key_parameters(self) -> dict[tuple[str, str], tuple[str, ...]]:
         methods = self._doc["resource"]["aws_api_gateway_method"]
         keys = {}
         for integration in self._doc["resource"]["aws_api_gateway_integration"].values():
             method = methods[_REFERENCE.match(integration["http_method"])["name"]]
-            path = self._resource_path(method["resource_id"])
+            path = resource_path(self._doc, method["resource_id"])
             keys[(path, method["http_method"])] = tuple(integration.get("cache_key_parameters") or ())
         return keys
 
