@@ -6,8 +6,10 @@ import base64
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,16 @@ ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "tap-test",
     "POWERTOOLS_METRICS_NAMESPACE": "TapTest",
 }
+
+
+def run_from_archive(
+    archive: Path, target: Path, arguments: list[str], cwd: Path, environment: dict[str, str]
+) -> subprocess.CompletedProcess:
+    """Unpack `archive` into `target` and run `python <arguments>` in `cwd` with `environment` less
+    PYTHONPATH, so what the code imports comes from the archive (and the runtime), as on Lambda."""
+    zipfile.ZipFile(archive).extractall(target)
+    env = {key: value for key, value in environment.items() if key != "PYTHONPATH"}
+    return subprocess.run([sys.executable, *arguments], cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
 @dataclass

@@ -3,11 +3,11 @@
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import zipfile
 
 import pytest
+
+from tests.lambda_src.conftest import run_from_archive
 
 PROBE = """
 import json, sys
@@ -37,11 +37,8 @@ ARCHIVES = ("function.zip", "health.zip", "canary-*.zip", "rotation.zip")
 )
 def test_handler_imports_from_the_archive_alone(synth, tmp_path, archive, own_package):
     target = tmp_path / "task"
-    zipfile.ZipFile(synth.bundle / archive).extractall(target)
-    env = {**os.environ, **ENVIRONMENT}
-    env.pop("PYTHONPATH", None)
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(target)], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    result = run_from_archive(
+        synth.bundle / archive, target, ["-c", PROBE, str(target)], tmp_path, {**os.environ, **ENVIRONMENT}
     )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.splitlines()[-1])
@@ -91,15 +88,8 @@ def test_the_crud_archive_ships_the_dax_client_which_imports_beside_the_runtime_
     assert {"amazondax", "antlr4", "six.py"} <= top
     assert not top & {"boto3", "botocore"}
     target = tmp_path / "task"
-    zipfile.ZipFile(synth.bundle / "function.zip").extractall(target)
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    result = subprocess.run(
-        [sys.executable, "-c", DAX_PROBE, str(target)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_from_archive(
+        synth.bundle / "function.zip", target, ["-c", DAX_PROBE, str(target)], tmp_path, dict(os.environ)
     )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.splitlines()[-1])

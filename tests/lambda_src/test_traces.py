@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.lambda_src.conftest import ENVIRONMENT
+from tests.lambda_src.conftest import ENVIRONMENT, run_from_archive
 
 ROOT = Path(__file__).resolve().parents[2]
 CRUD_STATUSES = [201, 201, 200, 200, 200, 200, 200, 400, 403, 204]
@@ -28,18 +25,14 @@ def stack_environment(document: dict, function: str) -> dict[str, str]:
 
 def probe(synth, tmp_path: Path, archive: str, function: str, terraform_name: str) -> tuple[dict, str, str]:
     target = tmp_path / "task"
-    zipfile.ZipFile(synth.bundle / archive).extractall(target)
     marker = f"tenant-payload-{uuid.uuid4().hex}"
     out = tmp_path / "emitted.json"
-    env = {**os.environ, **ENVIRONMENT, **stack_environment(synth.document, terraform_name)}
-    env.pop("PYTHONPATH", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.lambda_src.trace_probe", str(target), function, marker, str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_from_archive(
+        synth.bundle / archive,
+        target,
+        ["-m", "tests.lambda_src.trace_probe", str(target), function, marker, str(out)],
+        ROOT,
+        {**os.environ, **ENVIRONMENT, **stack_environment(synth.document, terraform_name)},
     )
     assert result.returncode == 0, result.stderr
     return json.loads(out.read_text()), marker, result.stdout + result.stderr
