@@ -17,7 +17,9 @@ PERIOD_SECONDS = 60
 @dataclass(frozen=True)
 class AlarmSpec:
     """One alarm. Either `statistic` (Sum, Average, ...) or `extended_statistic` (p99) is set; it
-    fires when the metric compares to `threshold` by `comparison` (by default: reaches it)."""
+    fires when the metric compares to `threshold` by `comparison` (by default: reaches it). A period
+    without data counts as `treat_missing_data` (CloudWatch's values: `notBreaching`, `breaching`,
+    `ignore` keeps the current state, `missing`)."""
 
     name: str
     description: str
@@ -29,6 +31,7 @@ class AlarmSpec:
     extended_statistic: str = ""
     evaluation_periods: int = 1
     comparison: str = "GreaterThanOrEqualToThreshold"
+    treat_missing_data: str = "notBreaching"
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class Alerts(Construct):
             evaluation_periods=spec.evaluation_periods,
             threshold=spec.threshold,
             comparison_operator=spec.comparison,
-            treat_missing_data="notBreaching",
+            treat_missing_data=spec.treat_missing_data,
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
         )

@@ -27,6 +27,10 @@ RUNTIME_VERSION = "syn-python-selenium-12.0"
 HANDLER = "canary.handler"
 ARTIFACT_PREFIX = "canary"
 NAMESPACE = "CloudWatchSynthetics"
+# What the canary publishes about its region (1: /health answered 200 healthy, 0: it did not; nothing
+# when every attempt was throttled), for the alarm Route 53 fails the region over on. In Synthetics'
+# namespace, which the role may write to, per canary name (unique per stack and region).
+VERDICT_METRIC = "RegionHealthy"
 # Synthetics' limit: its function `cwsyn-<name>-<36-character id>` must fit Lambda's 64.
 NAME_MAX = 21
 NAME_HASH = 6
@@ -68,7 +72,8 @@ class HealthCanaryProps:
 
 class HealthCanary(Construct):
     """Outputs: `canary` (`aws_synthetics_canary`), `canary_name`, `arn`, `artifacts` (the
-    `SecureBucket`), `role` (the `ServiceRole`) and `alarm` (an `AlarmSpec` on SuccessPercent)."""
+    `SecureBucket`), `role` (the `ServiceRole`), `alarm` (an `AlarmSpec` on SuccessPercent) and
+    `verdict_alarm` (an `AlarmSpec` on the canary's verdict about its region)."""
 
     def __init__(self, scope: Construct, props: HealthCanaryProps) -> None:
         super().__init__(scope, props.name)
@@ -106,7 +111,12 @@ class HealthCanary(Construct):
             run_config=sc.SyntheticsCanaryRunConfig(
                 timeout_in_seconds=props.timeout_seconds,
                 active_tracing=True,
-                environment_variables={"API_URL": props.api_url},
+                environment_variables={
+                    "API_URL": props.api_url,
+                    "CANARY_NAME": props.canary_name,
+                    "VERDICT_NAMESPACE": NAMESPACE,
+                    "VERDICT_METRIC": VERDICT_METRIC,
+                },
             ),
             success_retention_period=props.success_retention_days,
             failure_retention_period=props.failure_retention_days,
@@ -129,6 +139,22 @@ class HealthCanary(Construct):
             100,
             statistic="Minimum",
             comparison="LessThanThreshold",
+            # Runs are minutes apart (the schedule), so most periods have no data: the alarm keeps the
+            # last run's verdict instead of turning OK between a failed run and the next one.
+            treat_missing_data="ignore",
+        )
+        self.verdict_alarm = AlarmSpec(
+            f"{props.name}_verdict_alarm",
+            "Region cannot serve: the canary's last answered GET /health was not 200 healthy. With more than "
+            "one region, Route 53 routes around this region while the alarm fires.",
+            NAMESPACE,
+            VERDICT_METRIC,
+            {"CanaryName": self.canary.name},
+            1,
+            statistic="Minimum",
+            comparison="LessThanThreshold",
+            # No verdict (a run throttled on every attempt, or no run yet) keeps the last one.
+            treat_missing_data="ignore",
         )
 
 

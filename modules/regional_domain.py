@@ -10,33 +10,38 @@ Three constructs, because the certificate's validation record exists once for al
   User Guide, "DNS validation", https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html).
   One record therefore validates every region's certificate; a second copy would collide with it.
 - `RegionalDomain` (per region): waits for its certificate to be issued, serves the API's stage on
-  the name through a REGIONAL API Gateway domain, health-checks the region's own `execute-api`
-  host at `/<stage>/health`, and adds the region to a latency-routed alias record guarded by that
-  health check.
+  the name through a REGIONAL API Gateway domain, and adds the region to a latency-routed alias
+  record guarded by a health check on the region's canary alarm.
 
 Why latency routing: a failover record set has exactly one PRIMARY and one SECONDARY, so it cannot
 route over three regions. Latency records with health checks can: Route 53 answers with the
 lowest-latency region whose health check passes, and with another region when it fails.
+
+Why the health check watches the canary's alarm and not `/health`: `/health` is open to anyone, and
+a flood of it (from addresses each under the WAF's per-address rate) makes API Gateway answer 429 to
+Route 53's checkers too, which would move every client to another region on an attacker's word. The
+canary (lambda_src/canary/canary.py) calls the same route from inside AWS, asks again when throttled
+and fails a run only on an answer that is not a 429; Route 53 follows its alarm (a
+`CLOUDWATCH_METRIC` check, keeping the last known status between runs). The price: a region is
+failed over after one canary period plus one alarm period (6 minutes at the default
+`rate(5 minutes)`) instead of 90 seconds; a faster schedule buys it back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import Op, Precondition, TerraformResourceLifecycle
+from cdktf import Fn, Op, Precondition, TerraformResourceLifecycle, Token
 from constructs import Construct
 
 from modules.account import AwsAccount
 from tapgen.aws import aws
 
 VALIDATION_RECORD_TTL_SECONDS = 300
-HTTPS_PORT = 443
-# Route 53 calls a region unhealthy after 3 failed checks 30 s apart (its defaults): about 90 s
-# to fail over, without flapping on one slow response.
-HEALTH_CHECK_FAILURE_THRESHOLD = 3
-HEALTH_CHECK_INTERVAL_SECONDS = 30
-HEALTH_PATH = "health"
 TLS_POLICY = "TLS_1_2"
+# Between two canary runs the alarm has no new data: Route 53 keeps the region's last status
+# (a new check without one is healthy).
+INSUFFICIENT_DATA_HEALTH_STATUS = "LastKnownStatus"
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,8 @@ class ValidationRecord(Construct):
 @dataclass(frozen=True)
 class RegionalDomainProps:
     """Expressions: `domain_name`, `hosted_zone_id`, `rest_api_id` and `stage_name` (pass the
-    stage resource's `stage_name`, so the mapping waits for the stage). `account` is the region's
-    (its `region` and `dns_suffix` name the region's own `execute-api` host)."""
+    stage resource's `stage_name`, so the mapping waits for the stage). `health_alarm` is the
+    region's alarm that means "this region cannot serve" (the canary's), in the region of `account`."""
 
     name: str
     domain_name: str
@@ -114,6 +119,7 @@ class RegionalDomainProps:
     rest_api_id: str
     stage_name: str
     account: AwsAccount
+    health_alarm: aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm
 
 
 class RegionalDomain(Construct):
@@ -154,20 +160,38 @@ class RegionalDomain(Construct):
         self.record = self._latency_record(props, health_check.id)
 
     def _health_check(self, props: RegionalDomainProps):
-        """Checks the region's own API endpoint, not the routed name: through the name, Route 53
-        would reach whichever region it routes to and could not tell this one's health."""
+        """Healthy while the region's health alarm is not firing (see the module docstring). A
+        replacement is created, and the record moved to it, before the old check is deleted."""
+        alarm = props.health_alarm
         return aws.route53_health_check.Route53HealthCheck(
             self,
             f"{props.name}_health_check",
-            type="HTTPS",
-            fqdn=execute_api_host(props.rest_api_id, props.account),
-            port=HTTPS_PORT,
-            # execute-api serves many APIs on shared addresses and picks the certificate by SNI.
-            enable_sni=True,
-            resource_path=f"/{props.stage_name}/{HEALTH_PATH}",
-            failure_threshold=HEALTH_CHECK_FAILURE_THRESHOLD,
-            request_interval=HEALTH_CHECK_INTERVAL_SECONDS,
-            measure_latency=True,
+            type="CLOUDWATCH_METRIC",
+            cloudwatch_alarm_name=alarm.alarm_name,
+            cloudwatch_alarm_region=props.account.region,
+            insufficient_data_health_status=INSUFFICIENT_DATA_HEALTH_STATUS,
+            # Route 53 reads the alarm's settings when the check is created or updated, not after:
+            # a change of the alarm must update the check.
+            triggers={
+                "alarm": Token.as_string(
+                    Fn.sha1(
+                        Fn.jsonencode(
+                            [
+                                alarm.namespace,
+                                alarm.metric_name,
+                                alarm.dimensions,
+                                alarm.statistic,
+                                alarm.period,
+                                alarm.evaluation_periods,
+                                alarm.threshold,
+                                alarm.comparison_operator,
+                                alarm.treat_missing_data,
+                            ]
+                        )
+                    )
+                )
+            },
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
 
     def _latency_record(self, props: RegionalDomainProps, health_check_id: str):
@@ -187,11 +211,6 @@ class RegionalDomain(Construct):
                 evaluate_target_health=True,
             ),
         )
-
-
-def execute_api_host(rest_api_id: str, account: AwsAccount) -> str:
-    """The REST API's own regional endpoint host, `<api id>.execute-api.<region>.<dns suffix>`."""
-    return f"{rest_api_id}.{account.service_host('execute-api')}"
 
 
 def _same_validation_record(props: RegionalDomainProps) -> Precondition:

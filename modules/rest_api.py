@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cdktf import Fn
 from constructs import Construct
@@ -71,6 +71,12 @@ ACCESS_LOG_FORMAT = json.dumps(
 # The request validator every method uses; also part of the API definition digest.
 REQUEST_VALIDATOR = {"name": "parameters", "validate_request_parameters": True, "validate_request_body": False}
 GATEWAY_RESPONSE_FAMILIES = ("4xx", "5xx")
+# An unauthenticated route (/health) has a small throttle of its own, whatever the stage allows: a
+# flood of it is answered 429 by the gateway, and cannot drive its function into Lambda's concurrency
+# or DynamoDB's control-plane limits (which would answer 5xx, and fail the region over). The canary's
+# one request per run and other monitors fit in it many times over.
+OPEN_ROUTE_THROTTLE_RATE_LIMIT = 10
+OPEN_ROUTE_THROTTLE_BURST_LIMIT = 20
 # Stands for var.cors_allow_origin (or whatever origin the stack passes) in the synth-time digest.
 ORIGIN_PLACEHOLDER = "<cors_allow_origin>"
 
@@ -523,11 +529,16 @@ class RestApi(Construct):
         )
         self.invoke_url = self.stage.invoke_url
         self._method_settings("tap_stack_method_settings", "*/*", settings)
-        # Unauthenticated GETs (health) have settings of their own, so a stage-wide change never
-        # makes a cached 200 hide an outage from the health checkers.
+        # Unauthenticated GETs (health) have settings of their own: a stage-wide change never makes
+        # a cached 200 hide an outage from the canary, and anyone's traffic there has its own limit.
+        open_route = replace(
+            settings,
+            throttle_rate_limit=OPEN_ROUTE_THROTTLE_RATE_LIMIT,
+            throttle_burst_limit=OPEN_ROUTE_THROTTLE_BURST_LIMIT,
+        )
         for route in props.routes:
             if route.authorization == "NONE" and "GET" in route.methods:
-                self._method_settings(f"{props.name}_{route.slug}_method_settings", f"{route.path}/GET", settings)
+                self._method_settings(f"{props.name}_{route.slug}_method_settings", f"{route.path}/GET", open_route)
 
     def _method_settings(self, name: str, method_path: str, settings: StageSettings) -> None:
         ms = aws.api_gateway_method_settings

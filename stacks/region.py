@@ -332,7 +332,8 @@ class TapRegion(RegionScope):
         )
 
     def route(self, certificate: RegionalCertificate, validation: ValidationRecord) -> RegionalDomain:
-        """The routed name in this region: custom domain, health check on /health, latency record."""
+        """The routed name in this region: custom domain, latency record, and the health check that
+        fails the region over while its canary alarm fires."""
         return RegionalDomain(
             self,
             RegionalDomainProps(
@@ -344,6 +345,7 @@ class TapRegion(RegionScope):
                 self.api.api.id,
                 self.api.stage.stage_name,
                 self.account,
+                self.alerts.alarms[self.canary.verdict_alarm.name],
             ),
         )
 
@@ -711,6 +713,7 @@ def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
         region.kms.administration_alarm,
         *region.audit.alarm_specs(),
         region.canary.alarm,
+        region.canary.verdict_alarm,
     )
 
 

@@ -112,6 +112,11 @@ _ROLE_REFERENCE = re.compile(r"^\$\{aws_iam_role\.(?P<name>[a-z0-9_]+)(\[[^\]]*\
 _VARIABLE = re.compile(r"^\$\{var\.(?P<name>[a-z0-9_]+)\}$")
 # S3 Object Lock retention modes (S3 User Guide, "Retention modes").
 OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+# What a Route 53 health check can follow: an alarm on a standard-resolution metric (a period of
+# 60 s or more) with one of these statistics, no percentile, no metric math (Route 53 API
+# Reference, "AlarmIdentifier", https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html).
+ROUTE53_ALARM_STATISTICS = ("Average", "Minimum", "Maximum", "Sum", "SampleCount")
+ROUTE53_ALARM_MIN_PERIOD_SECONDS = 60
 _TABLE_NAME_REFERENCE = re.compile(r"^\$\{aws_dynamodb_table\.(?P<name>[a-z0-9_]+)\.(name|id)\}$")
 
 
@@ -1019,6 +1024,43 @@ def roles_have_the_permission_boundary(doc: Document) -> list[Finding]:
     ]
 
 
+def _failover_alarm_problem(health_check: dict, doc: Document) -> str | None:
+    if health_check.get("type") != "CLOUDWATCH_METRIC":
+        return (
+            "an endpoint check fails whenever anyone floods the endpoint (429s): follow an alarm of the "
+            "stack (type CLOUDWATCH_METRIC)"
+        )
+    alarm = _resources(doc, "aws_cloudwatch_metric_alarm").get(
+        _referenced(health_check.get("cloudwatch_alarm_name"), "aws_cloudwatch_metric_alarm") or "", {}
+    )
+    if not alarm:
+        return "cloudwatch_alarm_name must name an alarm of the stack"
+    if health_check.get("insufficient_data_health_status") != "LastKnownStatus":
+        return "insufficient_data_health_status must be LastKnownStatus: a canary's alarm has no data between runs"
+    period = _as_number(alarm.get("period"))
+    if (
+        alarm.get("statistic") not in ROUTE53_ALARM_STATISTICS
+        or "metric_query" in alarm
+        or period is None
+        or period < ROUTE53_ALARM_MIN_PERIOD_SECONDS
+    ):
+        return (
+            f"Route 53 follows only alarms with a statistic of {', '.join(ROUTE53_ALARM_STATISTICS)}, no metric math "
+            f"and a period of at least {ROUTE53_ALARM_MIN_PERIOD_SECONDS} s"
+        )
+    return None
+
+
+def failover_follows_alarms_not_open_routes(doc: Document) -> list[Finding]:
+    """A region is failed over only on an alarm of the stack that Route 53 can follow, never on
+    answers of an endpoint that anyone may call (tests/lambda_src/test_failover.py shows the flood)."""
+    return [
+        Finding("failover_follows_alarms_not_open_routes", f"aws_route53_health_check.{name}", problem)
+        for name, body in sorted(_resources(doc, "aws_route53_health_check").items())
+        if (problem := _failover_alarm_problem(body, doc))
+    ]
+
+
 RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     buckets_block_public_access,
     buckets_encrypt_with_kms_bucket_key,
@@ -1033,6 +1075,7 @@ RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     api_functions_check_tenant_grants,
     api_preflights_are_open_mocks,
     api_stage_never_caches_tenant_methods,
+    failover_follows_alarms_not_open_routes,
     kms_key_policies_condition_every_use,
     identity_policies_condition_kms_use,
     kms_use_names_the_encryption_context,

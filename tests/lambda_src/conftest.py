@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import importlib.util
 import json
 import os
 import subprocess
 import sys
+import types
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -399,3 +401,75 @@ def lose_every_replace(monkeypatch, module) -> None:
         return original(current, data)
 
     monkeypatch.setattr(store, "replace", racing_replace)
+
+
+class SyntheticsDouble:
+    """Stands in for `aws_synthetics`: records steps and log lines, runs steps like the runtime."""
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+        self.lines: list[str] = []
+        self.sleeps: list[float] = []
+
+    def execute_step(self, name, function):
+        self.steps.append(name)
+        return function()
+
+    def info(self, message):
+        self.lines.append(message)
+
+
+CANARY_ENVIRONMENT = {
+    "CANARY_NAME": "tap-test-health",
+    "VERDICT_NAMESPACE": "CloudWatchSynthetics",
+    "VERDICT_METRIC": "RegionHealthy",
+}
+
+
+@pytest.fixture
+def canary(aws, monkeypatch):
+    """`lambda_src/canary/canary.py` with `aws_synthetics` replaced by a `SyntheticsDouble` (`.double`),
+    publishing its verdicts to moto's CloudWatch (`verdicts`)."""
+    for key, value in CANARY_ENVIRONMENT.items():
+        monkeypatch.setenv(key, value)
+    double = SyntheticsDouble()
+    package = types.ModuleType("aws_synthetics")
+    common = types.ModuleType("aws_synthetics.common")
+    selenium = types.ModuleType("aws_synthetics.selenium")
+    common.synthetics_logger = double
+    selenium.synthetics_webdriver = double
+    for name, module in {
+        "aws_synthetics": package,
+        "aws_synthetics.common": common,
+        "aws_synthetics.selenium": selenium,
+    }.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    spec = importlib.util.spec_from_file_location("tap_canary", LAMBDA_SRC / "canary" / "canary.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.double = double
+    return module
+
+
+def verdicts() -> list[float]:
+    """The lowest verdict the canary published in each minute so far (moto's CloudWatch)."""
+    now = datetime.datetime.now(datetime.UTC)
+    data = boto3.client("cloudwatch").get_metric_data(
+        MetricDataQueries=[
+            {
+                "Id": "verdicts",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": CANARY_ENVIRONMENT["VERDICT_NAMESPACE"],
+                        "MetricName": CANARY_ENVIRONMENT["VERDICT_METRIC"],
+                        "Dimensions": [{"Name": "CanaryName", "Value": CANARY_ENVIRONMENT["CANARY_NAME"]}],
+                    },
+                    "Period": 60,
+                    "Stat": "Minimum",
+                },
+            }
+        ],
+        StartTime=now - datetime.timedelta(hours=1),
+        EndTime=now + datetime.timedelta(hours=1),
+    )
+    return data["MetricDataResults"][0]["Values"]

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tapgen.rules import resource_path
+from tests.lambda_src.deployed import Deployed
 
-_VARIABLE = re.compile(r"^\$\{var\.(?P<name>[a-z0-9_]+)\}$")
 _REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_]+\}$")
 STAGE_WIDE = "*/*"
 
@@ -42,7 +42,7 @@ class StageCache:
 
     def __init__(self, document: dict, variables: Mapping[str, object], clock: Callable[[], float]) -> None:
         self._doc = document
-        self._variables = variables
+        self._value = Deployed(document, variables).value
         self._clock = clock
         self._entries: dict[tuple, tuple[float, dict]] = {}
         resources = document["resource"]
@@ -53,15 +53,6 @@ class StageCache:
             for body in resources.get("aws_api_gateway_method_settings", {}).values()
         }
         self._key_parameters = self._integration_key_parameters()
-
-    def _value(self, value: object) -> object:
-        match = _VARIABLE.match(value) if isinstance(value, str) else None
-        if not match:
-            return value
-        name = match["name"]
-        if name in self._variables:
-            return self._variables[name]
-        return self._doc["variable"][name].get("default")
 
     def _integration_key_parameters(self) -> dict[tuple[str, str], tuple[str, ...]]:
         methods = self._doc["resource"]["aws_api_gateway_method"]

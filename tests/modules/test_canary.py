@@ -58,6 +58,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[tuple[HealthCanary, Bui
         )
     # How the alarm's dimensions resolve once the stack hands the spec to its alerts.
     TerraformOutput(stack, "alarm_dimensions", value=construct.alarm.dimensions)
+    TerraformOutput(stack, "verdict_dimensions", value=construct.verdict_alarm.dimensions)
     return harness.synthesize(stack, (construct, archive))
 
 
@@ -85,7 +86,12 @@ def test_the_canary_runs_the_content_addressed_archive_against_health(canary, sy
     assert canary["name"] == "tap-dev-health"
     assert canary["run_config"] == {
         "active_tracing": True,
-        "environment_variables": {"API_URL": "https://abc.execute-api.us-east-1.amazonaws.com/dev"},
+        "environment_variables": {
+            "API_URL": "https://abc.execute-api.us-east-1.amazonaws.com/dev",
+            "CANARY_NAME": "tap-dev-health",
+            "VERDICT_NAMESPACE": "CloudWatchSynthetics",
+            "VERDICT_METRIC": "RegionHealthy",
+        },
         "timeout_in_seconds": 60,
     }
     assert canary["schedule"] == {"expression": "${var.canary_schedule_expression}"}
@@ -160,8 +166,27 @@ def test_the_alarm_fires_on_any_failed_run(synthesized):
         "SuccessPercent",
     )
     assert (alarm.statistic, alarm.comparison, alarm.threshold) == ("Minimum", "LessThanThreshold", 100)
+    assert alarm.treat_missing_data == "ignore"
     dimensions = synthesized.document["output"]["alarm_dimensions"]["value"]
     assert dimensions == {"CanaryName": "${aws_synthetics_canary.tap_stack_canary.name}"}
+
+
+def test_the_verdict_alarm_fires_on_the_last_answered_run_and_keeps_it_between_runs(synthesized, canary):
+    construct, _ = synthesized.built
+    alarm = construct.verdict_alarm
+    environment = canary["run_config"]["environment_variables"]
+    assert (alarm.name, alarm.namespace, alarm.metric) == (
+        "tap_stack_canary_verdict_alarm",
+        environment["VERDICT_NAMESPACE"],
+        environment["VERDICT_METRIC"],
+    )
+    assert (alarm.statistic, alarm.comparison, alarm.threshold) == ("Minimum", "LessThanThreshold", 1)
+    assert alarm.treat_missing_data == "ignore"
+    # The verdict's dimension is the canary's own name, which the canary is told.
+    assert synthesized.document["output"]["verdict_dimensions"]["value"] == {
+        "CanaryName": "${aws_synthetics_canary.tap_stack_canary.name}"
+    }
+    assert environment["CANARY_NAME"] == canary["name"]
 
 
 def test_terraform_validates_the_canary(synthesized, tmp_path):

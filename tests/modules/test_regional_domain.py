@@ -1,6 +1,6 @@
 """RegionalDomain, RegionalCertificate and ValidationRecord, synthesized in a tiny stack of two
 regions: one validation record, every region's certificate waiting on it, latency routing with
-health checks on each region's own endpoint. The stack's JSON also passes `terraform validate`."""
+health checks on each region's own alarm. The stack's JSON also passes `terraform validate`."""
 
 import pytest
 from cdktf import TerraformVariable
@@ -36,6 +36,20 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
         scope = RegionScope(stack, slot, provider)
         account = AwsAccount(caller.account_id, region, partition.partition, partition.dns_suffix)
         api = aws.api_gateway_rest_api.ApiGatewayRestApi(scope, "tap_stack_api", name="tap-api")
+        alarm = aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
+            scope,
+            "tap_stack_canary_alarm",
+            alarm_name="tap-canary",
+            namespace="CloudWatchSynthetics",
+            metric_name="SuccessPercent",
+            dimensions={"CanaryName": "tap-health"},
+            statistic="Minimum",
+            period=60,
+            evaluation_periods=1,
+            threshold=100,
+            comparison_operator="LessThanThreshold",
+            treat_missing_data="ignore",
+        )
         certificate = RegionalCertificate(scope, RegionalCertificateProps("tap_stack_api_certificate", domain_name))
         if record is None:
             record = ValidationRecord(
@@ -44,7 +58,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
         RegionalDomain(
             scope,
             RegionalDomainProps(
-                "tap_stack_api_domain", domain_name, zone_id, certificate, record, api.id, "dev", account
+                "tap_stack_api_domain", domain_name, zone_id, certificate, record, api.id, "dev", account, alarm
             ),
         )
     return harness.synthesize(stack)
@@ -129,19 +143,29 @@ def test_the_stage_is_served_on_a_regional_tls12_domain_with_the_issued_certific
 
 
 @pytest.mark.parametrize(("suffix", "region"), SLOTS)
-def test_each_region_health_checks_its_own_endpoint_health_route(resources, suffix, region):
+def test_each_region_is_healthy_while_its_own_alarm_is_not_firing(resources, suffix, region):
+    alarm = f"aws_cloudwatch_metric_alarm.tap_stack_canary_alarm{suffix}"
+    settings = ", ".join(
+        f"{alarm}.{attribute}"
+        for attribute in (
+            "namespace",
+            "metric_name",
+            "dimensions",
+            "statistic",
+            "period",
+            "evaluation_periods",
+            "threshold",
+            "comparison_operator",
+            "treat_missing_data",
+        )
+    )
     assert placed(resources, "aws_route53_health_check", "tap_stack_api_domain_health_check", suffix) == {
-        "type": "HTTPS",
-        "fqdn": (
-            f"${{aws_api_gateway_rest_api.tap_stack_api{suffix}.id}}.execute-api.{region}."
-            "${data.aws_partition.tap_stack_partition.dns_suffix}"
-        ),
-        "port": 443,
-        "enable_sni": True,
-        "resource_path": "/dev/health",
-        "failure_threshold": 3,
-        "request_interval": 30,
-        "measure_latency": True,
+        "type": "CLOUDWATCH_METRIC",
+        "cloudwatch_alarm_name": f"${{{alarm}.alarm_name}}",
+        "cloudwatch_alarm_region": region,
+        "insufficient_data_health_status": "LastKnownStatus",
+        "triggers": {"alarm": f"${{sha1(jsonencode([{settings}]))}}"},
+        "lifecycle": {"create_before_destroy": True},
     }
 
 

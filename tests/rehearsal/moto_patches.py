@@ -636,6 +636,69 @@ def route53_zone_ids_start_with_z() -> None:
 
 
 @_once
+def route53_alarm_health_checks() -> None:
+    """Route 53: health checks that follow a CloudWatch alarm.
+
+    AWS (Amazon Route 53 API Reference, CreateHealthCheck / UpdateHealthCheck / HealthCheckConfig):
+    a `CLOUDWATCH_METRIC` health check keeps its `AlarmIdentifier` (name and region) and
+    `InsufficientDataHealthStatus`, GetHealthCheck returns them, and such a check has no endpoint:
+    no IPAddress, Port, RequestInterval, FailureThreshold, MeasureLatency, ResourcePath or
+    FullyQualifiedDomainName. moto 5.2.5 drops both settings and reports every check that is not
+    CALCULATED with port 80, a 30 s interval and a threshold of 3, so the provider plans the alarm
+    back in and replaces the check (its `request_interval` forces a new one) on every plan.
+    """
+    from moto.route53 import models, responses
+
+    endpoint_keys = (
+        "IPAddress",
+        "Port",
+        "RequestInterval",
+        "FailureThreshold",
+        "MeasureLatency",
+        "ResourcePath",
+        "FullyQualifiedDomainName",
+        "SearchString",
+    )
+    original_config = models.HealthCheck.health_check_config.fget
+    original_create = responses.Route53.create_health_check
+    original_update = responses.Route53.update_health_check
+
+    def health_check_config(self) -> dict:
+        config = original_config(self)
+        if self.type_ != "CLOUDWATCH_METRIC":
+            return config
+        config = {key: value for key, value in config.items() if key not in endpoint_keys}
+        config["AlarmIdentifier"] = getattr(self, "alarm_identifier", None)
+        config["InsufficientDataHealthStatus"] = getattr(self, "insufficient_data_health_status", None)
+        return config
+
+    def keep(health_check, alarm: dict | None, status: str | None) -> None:
+        if alarm:
+            health_check.alarm_identifier = {"Name": alarm.get("Name"), "Region": alarm.get("Region")}
+        if status:
+            health_check.insufficient_data_health_status = status
+
+    def create_health_check(self):
+        result = original_create(self)
+        config = self._get_param("HealthCheckConfig")
+        keep(result._result["HealthCheck"], config.get("AlarmIdentifier"), config.get("InsufficientDataHealthStatus"))
+        return result
+
+    def update_health_check(self):
+        result = original_update(self)
+        keep(
+            result._result["HealthCheck"],
+            self._get_param("AlarmIdentifier"),
+            self._get_param("InsufficientDataHealthStatus"),
+        )
+        return result
+
+    models.HealthCheck.health_check_config = property(health_check_config)
+    responses.Route53.create_health_check = create_health_check
+    responses.Route53.update_health_check = update_health_check
+
+
+@_once
 def athena_database_comment() -> None:
     """Athena: CREATE DATABASE stores its COMMENT and DBPROPERTIES in the data catalog.
 
@@ -1605,6 +1668,12 @@ PATCHES: tuple[Patch, ...] = (
         "route53_zone_ids_start_with_z",
         "CreateHostedZone assigns an id of the form Z[A-Z0-9]+",
         route53_zone_ids_start_with_z,
+    ),
+    Patch(
+        "route53_alarm_health_checks",
+        "a CLOUDWATCH_METRIC health check keeps AlarmIdentifier and InsufficientDataHealthStatus and has no "
+        "endpoint settings",
+        route53_alarm_health_checks,
     ),
     Patch(
         "wafv2_association_and_logging_targets",

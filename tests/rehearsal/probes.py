@@ -316,6 +316,31 @@ def route53_zone_ids_start_with_z(client, tag: str) -> None:
         assert re.fullmatch(r"Z[A-Z0-9]{1,31}", zone_id), zone_id
 
 
+def route53_alarm_health_checks(client, tag: str) -> None:
+    route53 = client("route53")
+    alarm = {"Name": f"probe-{tag}", "Region": "us-east-1"}
+    created = route53.create_health_check(
+        CallerReference=f"alarm-{tag}",
+        HealthCheckConfig={
+            "Type": "CLOUDWATCH_METRIC",
+            "AlarmIdentifier": alarm,
+            "InsufficientDataHealthStatus": "LastKnownStatus",
+        },
+    )["HealthCheck"]
+    config = route53.get_health_check(HealthCheckId=created["Id"])["HealthCheck"]["HealthCheckConfig"]
+    assert config.get("AlarmIdentifier") == alarm, config
+    assert config.get("InsufficientDataHealthStatus") == "LastKnownStatus", config
+    assert not {"Port", "RequestInterval", "FailureThreshold", "IPAddress"} & set(config), config
+    route53.update_health_check(
+        HealthCheckId=created["Id"],
+        AlarmIdentifier={**alarm, "Name": f"probe-{tag}-2"},
+        InsufficientDataHealthStatus="Healthy",
+    )
+    config = route53.get_health_check(HealthCheckId=created["Id"])["HealthCheck"]["HealthCheckConfig"]
+    assert (config["AlarmIdentifier"]["Name"], config["InsufficientDataHealthStatus"]) == (f"probe-{tag}-2", "Healthy")
+    route53.delete_health_check(HealthCheckId=created["Id"])
+
+
 def athena_database_comment(client, tag: str) -> None:
     athena = client("athena")
     name = f"probe_{tag}"
@@ -767,6 +792,7 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         bucket_replication_round_trip,
         synthetics_canary_lifecycle,
         route53_zone_ids_start_with_z,
+        route53_alarm_health_checks,
         athena_database_comment,
         wafv2_association_and_logging_targets,
         security_group_rule_descriptions,

@@ -237,6 +237,12 @@ def test_stage_and_method_settings(resources):
         assert settings["settings"][key] == value, key
 
 
+def test_the_open_health_route_has_a_small_throttle_of_its_own(resources):
+    # tests/lambda_src/test_failover.py shows why: a flood of /health must be answered 429.
+    (health,) = [s for s in resources["aws_api_gateway_method_settings"].values() if s["method_path"] == "health/GET"]
+    assert (health["settings"]["throttling_rate_limit"], health["settings"]["throttling_burst_limit"]) == (10, 20)
+
+
 def test_deployment_redeploys_when_the_api_changes(resources):
     deployment = resources["aws_api_gateway_deployment"]["tap_stack_api_deployment"]
     trigger = deployment["triggers"]["redeployment"]

@@ -457,6 +457,48 @@ def boundary_doc() -> dict:
     }
 
 
+def failover_doc() -> dict:
+    return {
+        "resource": {
+            "aws_cloudwatch_metric_alarm": {
+                "tap_stack_canary_alarm": {
+                    "namespace": "CloudWatchSynthetics",
+                    "metric_name": "SuccessPercent",
+                    "statistic": "Minimum",
+                    "period": 60,
+                    "threshold": 100,
+                    "comparison_operator": "LessThanThreshold",
+                }
+            },
+            "aws_route53_health_check": {
+                "tap_stack_check": {
+                    "type": "CLOUDWATCH_METRIC",
+                    "cloudwatch_alarm_name": "${aws_cloudwatch_metric_alarm.tap_stack_canary_alarm.alarm_name}",
+                    "cloudwatch_alarm_region": "us-east-1",
+                    "insufficient_data_health_status": "LastKnownStatus",
+                }
+            },
+        }
+    }
+
+
+def health_check(**settings):
+    def change(doc: dict) -> None:
+        body = doc["resource"]["aws_route53_health_check"]["tap_stack_check"]
+        body.update(settings)
+        for key in [key for key, value in settings.items() if value is None]:
+            del body[key]
+
+    return change
+
+
+def failover_alarm(**settings):
+    def change(doc: dict) -> None:
+        doc["resource"]["aws_cloudwatch_metric_alarm"]["tap_stack_canary_alarm"].update(settings)
+
+    return change
+
+
 CASES = [
     # rule, passing doc, failing doc
     (rules.buckets_block_public_access, bucket_doc(), without(bucket_doc(), "aws_s3_bucket_public_access_block")),
@@ -559,6 +601,14 @@ CASES = [
         rules.api_stage_never_caches_tenant_methods,
         cache_doc(),
         changed(cache_doc(), caching("*/*", True)),
+    ),
+    (
+        rules.failover_follows_alarms_not_open_routes,
+        failover_doc(),
+        changed(
+            failover_doc(),
+            health_check(type="HTTPS", fqdn="api.example.com", resource_path="/dev/health", cloudwatch_alarm_name=None),
+        ),
     ),
     (
         rules.kms_key_policies_condition_every_use,
@@ -1053,4 +1103,38 @@ def test_the_open_health_route_needs_no_grants_but_a_signed_one_does():
     assert [str(f) for f in rules.api_functions_check_tenant_grants(signed)] == [
         "api_functions_check_tenant_grants: aws_lambda_function.tap_stack_health: "
         "GRANTS_TABLE_NAME must name a DynamoDB table of the stack"
+    ]
+
+
+UNFOLLOWABLE_ALARM = (
+    "Route 53 follows only alarms with a statistic of Average, Minimum, Maximum, Sum, SampleCount, no metric math "
+    "and a period of at least 60 s"
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            health_check(type="HTTPS", resource_path="/dev/health", cloudwatch_alarm_name=None),
+            "an endpoint check fails whenever anyone floods the endpoint (429s): follow an alarm of the stack "
+            "(type CLOUDWATCH_METRIC)",
+        ),
+        (
+            health_check(cloudwatch_alarm_name="tap-canary"),
+            "cloudwatch_alarm_name must name an alarm of the stack",
+        ),
+        (
+            health_check(insufficient_data_health_status="Healthy"),
+            "insufficient_data_health_status must be LastKnownStatus: a canary's alarm has no data between runs",
+        ),
+        (failover_alarm(statistic=None, extended_statistic="p99"), UNFOLLOWABLE_ALARM),
+        (failover_alarm(period=10), UNFOLLOWABLE_ALARM),
+        (failover_alarm(metric_query=[{"id": "m1"}]), UNFOLLOWABLE_ALARM),
+    ],
+    ids=["endpoint-check", "foreign-alarm", "healthy-without-data", "percentile", "high-resolution", "metric-math"],
+)
+def test_failover_on_anything_but_a_followable_alarm_is_refused(change, problem):
+    assert [str(f) for f in rules.failover_follows_alarms_not_open_routes(changed(failover_doc(), change))] == [
+        f"failover_follows_alarms_not_open_routes: aws_route53_health_check.tap_stack_check: {problem}"
     ]
