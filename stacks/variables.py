@@ -552,7 +552,8 @@ CANARY_VARIABLES: tuple[VariableSpec, ...] = (
         "canary_schedule_expression",
         "string",
         "How often each region's health canary calls /health: rate(1 minute) to rate(1 hour), or a cron(...) "
-        "expression (UTC).",
+        "expression (UTC). With two or more regions, Route 53 fails a region over on its canary's verdict, "
+        "within one such period plus a minute.",
         "rate(5 minutes)",
         (
             _regex(
