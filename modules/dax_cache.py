@@ -1,7 +1,7 @@
 """The item cache (`cache=dax`): a DynamoDB Accelerator (DAX) cluster in the private network, through
 which the CRUD function reads items (eventually consistent GetItem, served from DAX's item cache)
-and writes them (conditional PutItem and DeleteItem, which DAX applies to the table and then to its
-item cache: the write-through that keeps the cache current).
+and writes them (conditional PutItem, deletes included as tombstones, which DAX applies to the table
+and then to its item cache: the write-through that keeps the cache current).
 
 - Reachable only from the stack's functions: the cluster's security group admits DAX's TLS port
   (9111) from the functions' group and has no egress rule; the functions' group gains one egress
@@ -48,7 +48,7 @@ MAX_NODES = 10
 CLUSTER_NAME_MAX = 20
 CLUSTER_NAME = re.compile(rf"^(?=.{{1,{CLUSTER_NAME_MAX}}}$)[a-z](?:-?[a-z0-9])*$")
 # What the CRUD function sends through the cluster; consistent reads and queries go to DynamoDB.
-ITEM_OPERATIONS = ("GetItem", "PutItem", "DeleteItem")
+ITEM_OPERATIONS = ("GetItem", "PutItem")
 # What every DAX client sends before its first item operation: node discovery and the key schema
 # and attribute lists its wire format refers to (the DAX developer guide's client policy).
 PROTOCOL_ACTIONS = ("dax:DefineAttributeList", "dax:DefineAttributeListId", "dax:DefineKeySchema", "dax:Endpoints")

@@ -78,11 +78,11 @@ ROTATION_ACTIONS = (
     "secretsmanager:PutSecretValue",
     "secretsmanager:UpdateSecretVersionStage",
 )
+# What the CRUD function does to the item table (lambda_src/crud/items_api/store.py): reads, queries
+# and conditional puts; a delete is a tombstone put, and DynamoDB's TTL removes it.
 ITEM_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
     "dynamodb:Query",
 )
 

@@ -22,6 +22,8 @@ numbers out, boto3 condition objects). What it imitates:
   endpoints available", `Cluster.read_client`); `TIMEOUT`, a request's socket times out before the
   cluster acts (`TimeoutError`, which `socket.timeout` is); `APPLIED_THEN_TIMEOUT`, the cluster
   applies a write, then the answer is lost to the timeout.
+- **Interleaving** (`interleave`): a call run once when the next write arrives, before the cluster
+  acts on it: another request that gets in first.
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class DaxCluster:
         self.clock = clock or ManualClock()
         self.read_node = 0
         self.failure: str | None = None
+        self.interleave: Callable[[], None] | None = None
         self.clients: list[tuple[str, object]] = []
         self.requests: list[str] = []
         self._caches: list[dict[tuple, tuple[dict | None, float]]] = [{} for _ in range(nodes)]
@@ -153,6 +156,9 @@ class DaxCluster:
 
     def _write(self, operation: str, key: dict, item: dict | None, write: Callable[[], object]) -> dict:
         self._arrive(operation)
+        if self.interleave is not None:
+            first, self.interleave = self.interleave, None
+            first()
         if self.failure == TIMEOUT:
             raise TimeoutError("timed out")
         try:

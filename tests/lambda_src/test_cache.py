@@ -261,7 +261,28 @@ def atomic_moto(monkeypatch):
         monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
-def test_concurrent_writers_and_readers_never_go_back(cached_api, cache_admin, aws, monkeypatch, atomic_moto):
+@pytest.fixture
+def events_per_thread(monkeypatch):
+    """Powertools keeps the request being resolved in class attributes of `BaseRouter` (one request
+    per process at a time, as in Lambda); this test's containers are threads of one process, so each
+    thread reads its own request instead of whichever thread resolved last."""
+    from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver
+
+    local = threading.local()
+    resolve = APIGatewayRestResolver.resolve
+
+    def resolve_own(self, event, context):
+        local.event, local.context = self._to_proxy_event(dict(event)), context
+        return resolve(self, event, context)
+
+    monkeypatch.setattr(APIGatewayRestResolver, "resolve", resolve_own)
+    monkeypatch.setattr(APIGatewayRestResolver, "current_event", property(lambda _: local.event), raising=False)
+    monkeypatch.setattr(APIGatewayRestResolver, "lambda_context", property(lambda _: local.context), raising=False)
+
+
+def test_concurrent_writers_and_readers_never_go_back(
+    cached_api, cache_admin, aws, monkeypatch, atomic_moto, events_per_thread
+):
     item = create(cached_api)
     path = f"/items/{item['item_id']}"
     containers = [isolated_container(monkeypatch) for _ in range(8)]

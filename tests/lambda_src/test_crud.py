@@ -345,6 +345,42 @@ def test_delete_is_204_with_an_empty_body_then_404(api, aws):
     error_of(api("GET", path), 404, "not_found")
 
 
+def every_put_answered_after_a_lost_answer(monkeypatch, api) -> None:
+    """Each write reaches DynamoDB, its answer is lost, and the SDK sends it again (botocore retries
+    a request whose answer timed out): the function sees only the retry's answer."""
+    table = api.module.store._table
+    put = table.put_item
+
+    def retried(**arguments):
+        put(**arguments)
+        return put(**arguments)
+
+    monkeypatch.setattr(table, "put_item", retried)
+
+
+def test_a_write_whose_retry_meets_its_own_first_attempt_succeeds(api, aws, monkeypatch):
+    published(aws)
+    every_put_answered_after_a_lost_answer(monkeypatch, api)
+    created = api("POST", "/items", body={"name": "v1"})
+    assert created.status == 201
+    path = f"/items/{created.json['item_id']}"
+    assert api("PUT", path, body={"name": "v2"}, headers={"If-Match": '"1"'}).json["version"] == 2
+    assert api("DELETE", path, headers={"If-Match": '"2"'}).status == 204
+    assert [e["detail-type"] for e in published(aws)] == ["ItemCreated", "ItemUpdated", "ItemDeleted"]
+    error_of(api("GET", path), 404, "not_found")
+
+
+def test_a_deleted_item_is_a_tombstone_without_data_until_dynamodb_expires_it(api, aws):
+    item = create(api, {"secret": "plans"})
+    assert api("DELETE", f"/items/{item['item_id']}").status == 204
+    stored = aws["dynamodb"].get_item(
+        TableName="tap-test-items", Key={"tenant_id": {"S": "tenant-a"}, "item_id": {"S": item["item_id"]}}
+    )["Item"]
+    assert set(stored) == {"tenant_id", "item_id", "version", "expires_at", "write_id"}
+    assert int(stored["expires_at"]["N"]) <= int(datetime.now(UTC).timestamp())
+    assert api("GET", "/items").json["items"] == [] and api("GET", "/metrics").json["item_count"] == 0
+
+
 def test_concurrent_write_without_if_match_retries_and_increments_once(api, monkeypatch):
     item = create(api)
     path = f"/items/{item['item_id']}"

@@ -118,16 +118,17 @@ def test_a_write_updates_dax_so_other_containers_read_it_without_dynamodb(dax_ap
     assert table_reads == []
 
 
-def test_delete_evicts_the_item_from_dax(dax_api, dax_cluster, table_reads):
+def test_delete_leaves_dax_a_tombstone_no_container_serves(dax_api, dax_cluster, table_reads):
     item = create(dax_api)
     other = new_container()
     assert other("GET", f"/items/{item['item_id']}").status == 200
     assert dax_api("DELETE", f"/items/{item['item_id']}").status == 204
-    assert dax_cluster.cached(key(item)) is None
+    tombstone = dax_cluster.cached(key(item))
+    assert "data" not in tombstone and tombstone["version"] == 2
     table_reads.clear()
     gone = other("GET", f"/items/{item['item_id']}")
     assert gone.status == 404 and gone.json["error"]["code"] == "not_found"
-    assert len(table_reads) == 2  # DAX's miss, then the function's consistent read
+    assert len(table_reads) == 1  # DAX's expired answer is a miss: the function's consistent read
 
 
 def test_a_condition_failure_in_dax_is_a_conflict_not_an_outage(dax_api, dax_cluster, monkeypatch, capsys):
@@ -270,6 +271,28 @@ def test_a_write_dax_applied_before_timing_out_is_not_a_conflict(dax_api, dax_cl
     ]
     dax_cluster.failure = None
     assert [i["item_id"] for i in dax_api("GET", "/items").json["items"]] == [created.json["item_id"]]
+
+
+@pytest.mark.parametrize("header", ['"1"', None], ids=["if-match", "unconditional"])
+def test_two_deletes_racing_through_a_dax_timeout_have_one_winner(dax_api, dax_cluster, aws, header):
+    item = create(dax_api)
+    published(aws)
+    path = f"/items/{item['item_id']}"
+    headers = {"If-Match": header} if header else {}
+    other = new_container()
+    answers = []
+
+    def other_deletes_first() -> None:
+        failure, dax_cluster.failure = dax_cluster.failure, None
+        answers.append(other("DELETE", path, headers=headers).status)
+        dax_cluster.failure = failure
+
+    dax_cluster.interleave = other_deletes_first
+    dax_cluster.failure = TIMEOUT  # this one's DAX attempt times out, after the other's delete
+    answers.append(dax_api("DELETE", path, headers=headers).status)
+    assert answers == [204, 412 if header else 404]
+    assert [(e["detail-type"], e["detail"]["version"]) for e in published(aws)] == [("ItemDeleted", 1)]
+    assert dax_api("GET", path).status == 404
 
 
 def test_a_real_conflict_after_a_dax_timeout_is_still_a_conflict(dax_api, dax_cluster, aws):

@@ -199,7 +199,7 @@ def test_the_role_may_run_the_function_item_operations_on_the_item_table_only(do
         {
             "sid": "ReachItemTable",
             "effect": "Allow",
-            "actions": ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            "actions": ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem"],
             "resources": [TABLE],
         },
         {
@@ -222,9 +222,7 @@ def test_the_role_may_run_the_function_item_operations_on_the_item_table_only(do
 def test_the_connect_statement_lets_the_function_send_its_item_operations_to_this_cluster(synthesized):
     cache = synthesized.built
     protocol = ("dax:DefineAttributeList", "dax:DefineAttributeListId", "dax:DefineKeySchema", "dax:Endpoints")
-    assert cache.connect_statement == Statement(
-        "UseItemDax", ("dax:GetItem", "dax:PutItem", "dax:DeleteItem", *protocol), (cache.arn,)
-    )
+    assert cache.connect_statement == Statement("UseItemDax", ("dax:GetItem", "dax:PutItem", *protocol), (cache.arn,))
 
 
 def test_outputs(synthesized, document):

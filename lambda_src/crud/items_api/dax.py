@@ -11,15 +11,17 @@ pass through to DynamoDB. So:
   every item cache promises holds (`items_api.guard`): an answer past the item's `expires_at` or
   older than what this container already returned or wrote (a replica node that has not caught
   up) is a miss, answered by the consistent DynamoDB read.
-- **Writes** (`WriteThroughTable`, the store's table): the conditional puts and deletes are issued
-  through DAX, which is what keeps its item cache current (there is no other invalidation); the
-  store's consistent reads and queries go to DynamoDB directly, as DAX would pass them on anyway.
+- **Writes** (`WriteThroughTable`, the store's table): the conditional puts (deletes are tombstone
+  puts, `items_api.store`) are issued through DAX, which is what keeps its item cache current (there
+  is no other invalidation); the store's consistent reads and queries go to DynamoDB directly, as
+  DAX would pass them on anyway.
 - **An outage degrades to DynamoDB, never an error**, for reads and writes alike: one attempt with
   short timeouts (`CLIENT_CONFIG`), then the guard's warning, `CacheErrors` count and
   `BREAKER_SECONDS` without DAX. A write that fails in DAX for any reason but its condition is
-  retried on the table. While DAX is skipped, writes go to DynamoDB only, and DAX may serve other
-  containers the version it holds until its item TTL ends; this container's floor keeps it from
-  serving that version back.
+  retried on the table; if DAX had applied it before its answer was lost, the retry's condition
+  fails and the store recognises its own write. While DAX is skipped, writes go to DynamoDB only,
+  and DAX may serve other containers the version it holds until its item TTL ends; this
+  container's floor keeps it from serving that version back.
 """
 
 from __future__ import annotations
@@ -29,10 +31,9 @@ from collections.abc import Callable
 
 from aws_lambda_powertools import Logger, Metrics
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from items_api.guard import TIMEOUT_SECONDS, OutageGuard, ReadThrough
-from items_api.store import Clock, is_condition_failure, key_of
+from items_api.store import Clock, is_condition_failure
 
 # The DAX client honours exactly these: its socket connect and read timeouts (the connect timeout
 # also bounds how long building the client waits for the cluster's nodes), and `max_attempts`,
@@ -47,8 +48,8 @@ def new_guard(logger: Logger, metrics: Metrics, clock: Callable[[], float] = tim
 
 
 class WriteThroughTable:
-    """The item table for `ItemStore`: puts and deletes through DAX (`new_dax_table` builds the DAX
-    `Table` on first use), everything else on `table`, DynamoDB's own."""
+    """The item table for `ItemStore`: puts through DAX (`new_dax_table` builds the DAX `Table` on
+    first use), everything else on `table`, DynamoDB's own."""
 
     def __init__(self, table, new_dax_table: Callable[[], object], guard: OutageGuard) -> None:
         self._table = table
@@ -62,33 +63,16 @@ class WriteThroughTable:
         return self._table.query(**arguments)
 
     def put_item(self, **arguments) -> dict:
-        item = arguments["Item"]
-        return self._write("put_item", arguments, lambda: self._stored(key_of(item)) == item)
-
-    def delete_item(self, **arguments) -> dict:
-        return self._write("delete_item", arguments, lambda: self._stored(arguments["Key"]) is None)
-
-    def _write(self, operation: str, arguments: dict, applied: Callable[[], bool]) -> dict:
-        """`operation` through DAX; when DAX fails, on the table. `applied` says whether the write is
-        already stored, for a retry whose condition fails: DAX may have applied the write before
-        its answer was lost (a read timeout), and that retry must not turn it into a conflict."""
+        """Through DAX; when DAX fails for any reason but the condition, on the table."""
         if not self._guard.available():
-            return getattr(self._table, operation)(**arguments)
+            return self._table.put_item(**arguments)
         try:
-            return getattr(self._new_dax_table(), operation)(**arguments)
+            return self._new_dax_table().put_item(**arguments)
         except Exception as error:
             if is_condition_failure(error):
                 raise
             self._guard.failed(error)
-        try:
-            return getattr(self._table, operation)(**arguments)
-        except ClientError as error:
-            if is_condition_failure(error) and applied():
-                return {}
-            raise
-
-    def _stored(self, key: dict) -> dict | None:
-        return self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+        return self._table.put_item(**arguments)
 
 
 class DaxItems(ReadThrough):

@@ -1,5 +1,14 @@
 """DynamoDB storage of items. Every key condition names the tenant, so no call can reach another
-tenant's items; every write is conditional, so a failed or conflicting write changes nothing."""
+tenant's items; every write is conditional, so a failed or conflicting write changes nothing.
+
+A write can be applied and its answer lost (a timeout), and then retried: by the SDK, or on
+DynamoDB after DAX failed (`items_api.dax`). The retry's condition fails, and only the stored item
+can tell whether the first attempt was ours. So every write stores a fresh `write_id`, and a write
+whose condition fails is ours when the stored item carries its id. A delete therefore writes a
+tombstone (the next version, its `write_id`, `expires_at` now, no data) instead of removing the
+item: every route treats an expired item as absent, and DynamoDB's TTL removes it later. Of two
+deletes racing, exactly one wins; the other sees someone else's tombstone.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ from botocore.exceptions import ClientError
 
 SERVER_FIELDS = ("item_id", "version", "created_at", "updated_at", "expires_at")
 KEY_FIELDS = ("tenant_id", "item_id")
+WRITE_ID = "write_id"
 SECONDS_PER_DAY = 86400
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -81,6 +91,7 @@ class ItemStore:
             "created_at": created_at or iso(now),
             "updated_at": iso(now),
             "data": data,
+            WRITE_ID: uuid.uuid4().hex,
         }
         if self._retention_days > 0:
             record["expires_at"] = int(now.timestamp()) + self._retention_days * SECONDS_PER_DAY
@@ -88,7 +99,7 @@ class ItemStore:
 
     def create(self, tenant: str, data: dict) -> dict:
         record = self._record(tenant, str(uuid.uuid4()), 1, data)
-        self._table.put_item(Item=record, ConditionExpression=Attr("item_id").not_exists())
+        self._conditional(Item=record, ConditionExpression=Attr("item_id").not_exists())
         return record
 
     def get(self, tenant: str, item_id: str) -> dict | None:
@@ -99,25 +110,30 @@ class ItemStore:
         """Write `data` as the next version of `current`, only if `current` is still what is stored."""
         version = int(current["version"])
         record = self._record(current["tenant_id"], current["item_id"], version + 1, data, current["created_at"])
-        self._conditional(self._table.put_item, Item=record, ConditionExpression=self._unchanged(version))
+        self._conditional(Item=record, ConditionExpression=self._unchanged(version))
         return record
 
     def delete(self, current: dict) -> None:
-        self._conditional(
-            self._table.delete_item, Key=key_of(current), ConditionExpression=self._unchanged(int(current["version"]))
-        )
+        """Replace `current` with a tombstone (see the module docstring), only if it is still what is stored."""
+        version = int(current["version"])
+        tombstone = {**key_of(current), "version": version + 1, "expires_at": self._epoch(), WRITE_ID: uuid.uuid4().hex}
+        self._conditional(Item=tombstone, ConditionExpression=self._unchanged(version))
 
     def _unchanged(self, version: int):
         return Attr("version").eq(version) & self._live()
 
-    @staticmethod
-    def _conditional(write, **arguments) -> None:
+    def _conditional(self, **arguments) -> None:
+        """Put `Item` under its condition: Conflict when the condition fails and what is stored is
+        not this very write (whose answer a timeout may have lost before a retry)."""
+        item = arguments["Item"]
         try:
-            write(**arguments)
+            self._table.put_item(**arguments)
         except ClientError as error:
-            if is_condition_failure(error):
+            if not is_condition_failure(error):
+                raise
+            stored = self._table.get_item(Key=key_of(item), ConsistentRead=True).get("Item") or {}
+            if stored.get(WRITE_ID) != item[WRITE_ID]:
                 raise Conflict from error
-            raise
 
     def page(self, tenant: str, limit: int, after: str | None) -> tuple[list[dict], str | None]:
         """Up to `limit` live items in item_id order after `after`, and the id to continue after."""
