@@ -203,9 +203,11 @@ def _region_asserts(region_count: int, waf: bool) -> list[str]:
         domain = f"aws_api_gateway_domain_name.tap_stack_api_domain{sfx}"
         asserts += [
             _assert(
-                f'{check}.fqdn == "{api}.execute-api.{region}.amazonaws.com" && '
-                f'{check}.resource_path == "/{ENVIRONMENT}/health" && {check}.type == "HTTPS" && {check}.port == 443',
-                f"{where}: the health check must call this region's own execute-api host and /<stage>/health.",
+                f'{check}.type == "CLOUDWATCH_METRIC" && '
+                f"{check}.cloudwatch_alarm_name == aws_cloudwatch_metric_alarm.tap_stack_canary_verdict_alarm{sfx}"
+                f'.alarm_name && {check}.cloudwatch_alarm_region == "{region}" && '
+                f'{check}.insufficient_data_health_status == "LastKnownStatus"',
+                f"{where}: the health check must follow this region's own canary verdict alarm.",
             ),
             _assert(
                 f'{record}.name == "{DOMAIN}" && {record}.zone_id == "{ZONE}" && '
@@ -348,6 +350,7 @@ NAME_LIMITS: dict[str, list[Limit]] = {
     "aws_acm_certificate": [_attr("domain_name", 253)],
     "aws_api_gateway_domain_name": [_attr("domain_name", 253)],
     "aws_route53_record": [_attr("name", 253)],
+    "aws_route53_health_check": [_attr("cloudwatch_alarm_name", 256)],
     "aws_s3_bucket_replication_configuration": [Limit("[for r in v.rule : r.id]", 255)],
     # compliance=on and account_controls=on
     "aws_cloudtrail": [_attr("name", 128, "^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$", 3)],
