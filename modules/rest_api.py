@@ -252,6 +252,17 @@ class StageSettings:
 
 
 @dataclass(frozen=True)
+class MethodThrottle:
+    """A method with a throttle of its own instead of the stage's: `path` (a route's) and `method`,
+    `rate_limit` (requests a second) and `burst_limit` (Terraform number expressions)."""
+
+    path: str
+    method: str
+    rate_limit: object
+    burst_limit: object
+
+
+@dataclass(frozen=True)
 class RestApiProps:
     name: str
     api_name: str
@@ -265,6 +276,7 @@ class RestApiProps:
     kms_key_arn: str
     log_retention_days: float
     stage_dependencies: tuple = ()
+    method_throttles: tuple[MethodThrottle, ...] = ()
 
 
 class RestApi(Construct):
@@ -539,6 +551,12 @@ class RestApi(Construct):
         for route in props.routes:
             if route.authorization == "NONE" and "GET" in route.methods:
                 self._method_settings(f"{props.name}_{route.slug}_method_settings", f"{route.path}/GET", open_route)
+        for throttle in props.method_throttles:
+            self._method_settings(
+                f"{props.name}_{path_slug(throttle.path)}_method_settings",
+                f"{throttle.path}/{throttle.method}",
+                replace(settings, throttle_rate_limit=throttle.rate_limit, throttle_burst_limit=throttle.burst_limit),
+            )
 
     def _method_settings(self, name: str, method_path: str, settings: StageSettings) -> None:
         ms = aws.api_gateway_method_settings

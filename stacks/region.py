@@ -45,7 +45,7 @@ from modules.regional_domain import (
     RegionalDomainProps,
     ValidationRecord,
 )
-from modules.rest_api import RestApi, RestApiProps, StageSettings, routes_from_contract
+from modules.rest_api import MethodThrottle, RestApi, RestApiProps, StageSettings, routes_from_contract
 from modules.secure_bucket import ArchiveProtection, SecureBucket, SecureBucketProps
 from modules.table_replica import TableReplica, TableReplicaProps
 from modules.tenant_grants import TenantGrants, TenantGrantsProps
@@ -521,6 +521,16 @@ class TapRegion(RegionScope):
             kms_key_arn=self.kms.arn,
             log_retention_days=v["log_retention_days"].number_value,
             stage_dependencies=(self.api_account.setting,),
+            # A count reads the tenant's whole partition (consistently, as item_count is exact): its
+            # cost grows with the tenant, so its rate is bounded apart from the other routes.
+            method_throttles=(
+                MethodThrottle(
+                    "metrics",
+                    "GET",
+                    v["metrics_throttle_rate_limit"].number_value,
+                    v["metrics_throttle_burst_limit"].number_value,
+                ),
+            ),
         )
 
 

@@ -360,6 +360,22 @@ VARIABLES: tuple[VariableSpec, ...] = (
         (_number_range("api_throttle_rate_limit", 1, 10000, "requests per second"),),
     ),
     VariableSpec(
+        "metrics_throttle_burst_limit",
+        "number",
+        "Throttling burst limit of GET /metrics (requests), apart from the stage's: each call counts the "
+        "tenant's whole partition with strongly consistent reads.",
+        10,
+        (_number_range("metrics_throttle_burst_limit", 1, 5000, "requests"),),
+    ),
+    VariableSpec(
+        "metrics_throttle_rate_limit",
+        "number",
+        "Throttling steady-state rate limit of GET /metrics (requests per second), apart from the stage's: "
+        "each call reads the tenant's whole partition, so this bounds what counting costs the item table.",
+        5,
+        (_number_range("metrics_throttle_rate_limit", 1, 10000, "requests per second"),),
+    ),
+    VariableSpec(
         "api_cache_enabled",
         "bool",
         "Must stay false: API Gateway's stage cache would answer before the function checks the caller's "

@@ -214,6 +214,7 @@ def test_no_method_is_cached(resources):
     assert {s["method_path"]: s["settings"]["caching_enabled"] for s in settings.values()} == {
         "*/*": False,
         "health/GET": False,
+        "metrics/GET": False,
     }
 
 
@@ -235,6 +236,17 @@ def test_stage_and_method_settings(resources):
         "cache_ttl_in_seconds": 0,
     }.items():
         assert settings["settings"][key] == value, key
+
+
+def test_counting_has_a_throttle_of_its_own(resources):
+    (counting,) = [
+        s for s in resources["aws_api_gateway_method_settings"].values() if s["method_path"] == "metrics/GET"
+    ]
+    assert (counting["settings"]["throttling_rate_limit"], counting["settings"]["throttling_burst_limit"]) == (
+        "${var.metrics_throttle_rate_limit}",
+        "${var.metrics_throttle_burst_limit}",
+    )
+    assert counting["settings"]["caching_enabled"] is False
 
 
 def test_the_open_health_route_has_a_small_throttle_of_its_own(resources):

@@ -154,6 +154,9 @@ BAD_VALUE_MESSAGES = {
         "log_archive_retention_days = 30 is not allowed: expected a whole number from 91 to 3650 days.",
         "api_throttle_burst_limit = 0 is not allowed: expected a whole number from 1 to 5000 requests.",
         "api_throttle_rate_limit = 10001 is not allowed: expected a whole number from 1 to 10000 requests per second.",
+        "metrics_throttle_burst_limit = 0 is not allowed: expected a whole number from 1 to 5000 requests.",
+        "metrics_throttle_rate_limit = 10001 is not allowed: expected a whole number from 1 to 10000 requests per "
+        "second.",
         "api_cache_enabled = true is not allowed: expected false (API Gateway's stage cache answers before the "
         "function checks the caller's tenant grant, and an AWS_IAM identity cannot be part of its cache key, so a "
         "caller could read another tenant's cached items; synthesize with cache=elasticache or cache=dax for a "

@@ -21,6 +21,8 @@ run "bad_values" {
     log_archive_retention_days  = 30
     api_throttle_burst_limit    = 0
     api_throttle_rate_limit     = 10001
+    metrics_throttle_burst_limit = 0
+    metrics_throttle_rate_limit = 10001
     api_cache_enabled           = true
     log_archive_object_lock_mode = "LEGAL_HOLD"
     cors_allow_origin           = "http://app.example.com"
