@@ -17,6 +17,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from moto.events.models import EventPattern
+
+from modules.encryption import ADMINISTRATION_EVENTS
 from stacks.tap_stack import LOCAL_STATE_PATH as LOCAL_STATE
 from tapgen.combinations import LARGEST, PROVEN, label
 from tests.conftest import ROOT, checkout, provider_mirror
@@ -288,8 +291,40 @@ def emulated_regions(aws, tfvars: Path) -> dict[str, dict[str, object]]:
             "dax clusters": [
                 dax_facts(aws("dax", region), c) for c in aws("dax", region).describe_clusters()["Clusters"]
             ],
+            "key administration matches": key_administration_matches(aws("events", region), aws("kms", region)),
         }
     return found
+
+
+KEY_ADMINISTRATION_RULE = "-key-administration"
+OTHER_KEY = "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+
+
+def key_administration_matches(events, kms) -> dict[str, bool]:
+    """Which CloudTrail events (EventBridge's "AWS API Call via CloudTrail" shape) the region's key
+    administration rule, as deployed, matches: each of `ADMINISTRATION_EVENTS` and a `Decrypt`,
+    naming the stack's key by ID or by ARN, or another key. The pattern is evaluated by moto's
+    EventBridge matcher, in this process (moto's server has no TestEventPattern)."""
+    (rule,) = [r for r in events.list_rules()["Rules"] if r["Name"].endswith(KEY_ADMINISTRATION_RULE)]
+    pattern = EventPattern.load(rule["EventPattern"])
+    alias = "alias/" + rule["Name"].removesuffix(KEY_ADMINISTRATION_RULE)
+    key = kms.describe_key(KeyId=alias)["KeyMetadata"]
+    names = {"id": key["KeyId"], "ARN": key["Arn"], "another key": OTHER_KEY}
+    return {
+        f"{event} naming {form}": pattern.matches_event(
+            {
+                "source": "aws.kms",
+                "detail-type": "AWS API Call via CloudTrail",
+                "detail": {
+                    "eventSource": "kms.amazonaws.com",
+                    "eventName": event,
+                    "requestParameters": {"keyId": name},
+                },
+            }
+        )
+        for event in (*ADMINISTRATION_EVENTS, "Decrypt")
+        for form, name in names.items()
+    }
 
 
 def dax_facts(dax, cluster: dict) -> dict[str, object]:

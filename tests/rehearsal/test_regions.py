@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from modules.encryption import ADMINISTRATION_EVENTS
 from modules.private_network import GATEWAY_SERVICES
 from stacks.region import ENDPOINT_SERVICES
 from tapgen.combinations import LARGEST
@@ -96,6 +97,16 @@ def test_item_table_is_a_global_table_with_each_regions_key(run):
     )
     for region in REGIONS[1:]:
         assert emulated[region]["item table key"] == keys[region], region
+
+
+def test_every_regions_key_administration_rule_matches_exactly_the_calls_on_its_key(run):
+    expected = {
+        f"{event} naming {form}": event in ADMINISTRATION_EVENTS and form != "another key"
+        for event in (*ADMINISTRATION_EVENTS, "Decrypt")
+        for form in ("id", "ARN", "another key")
+    }
+    for region, held in run.facts["emulated"].items():
+        assert held["key administration matches"] == expected, region
 
 
 def test_second_plan_after_apply_shows_no_changes(run):
