@@ -3,7 +3,7 @@
 import os
 import subprocess
 
-from tests.conftest import ROOT, checkout
+from tests.project import ROOT, checkout
 
 
 def test_cdktf_synth_writes_the_stack_with_its_archives(tmp_path, synth):

@@ -22,7 +22,7 @@ from moto.events.models import EventPattern
 from modules.encryption import ADMINISTRATION_EVENTS
 from stacks.tap_stack import LOCAL_STATE_PATH as LOCAL_STATE
 from tapgen.combinations import LARGEST, PROVEN, label
-from tests.conftest import ROOT, checkout, provider_mirror
+from tests.project import ROOT, checkout, provider_mirror
 from tests.rehearsal.emulator import COMMAND_TIMEOUT_SECONDS, OVERRIDE_FILE, Emulator, Step, Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"

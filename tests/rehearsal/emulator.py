@@ -53,7 +53,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from tests.conftest import provider_mirror
+from tests.project import provider_mirror
 from tests.rehearsal import moto_patches
 from tests.rehearsal.retries import RetryLedger
 

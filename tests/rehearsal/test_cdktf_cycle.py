@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import provider_mirror
+from tests.project import provider_mirror
 
 pytestmark = pytest.mark.rehearsal
 

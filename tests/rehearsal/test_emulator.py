@@ -19,6 +19,15 @@ pytestmark = pytest.mark.rehearsal
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.parametrize("module", ["tests.rehearsal.emulator", "tests.rehearsal.cycles", "tests.rehearsal.session"])
+def test_the_harness_imports_on_its_own_without_the_test_fixtures(module):
+    # The emulator is a tool of its own: importing it must not need pytest's conftest to go first.
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_every_patch_is_applied_has_a_probe_and_says_which_aws_behaviour_it_imitates(emulator):
     assert emulator.patches == tuple(p.name for p in PATCHES)
     assert set(PROBES) == {p.name for p in PATCHES}

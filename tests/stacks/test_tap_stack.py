@@ -761,7 +761,7 @@ def test_grant_validation_uses_the_functions_tenant_pattern():
     import sys
 
     from stacks.variables import TENANT_ID_PATTERN
-    from tests.conftest import ROOT
+    from tests.project import ROOT
 
     sys.path.insert(0, str(ROOT / "lambda_src" / "shared"))
     try:

@@ -21,7 +21,7 @@ from tapgen.capacity import (
     stream_shards,
     write_units_per_write,
 )
-from tests.conftest import ROOT
+from tests.project import ROOT
 
 # A workload whose every figure is easy to follow: no headroom, one-second durations, all reads.
 PLAIN = Workload(

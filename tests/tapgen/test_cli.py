@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tapgen.outputs import LOCK, MANIFEST
-from tests.conftest import ROOT, checkout, run_main, synth_into
+from tests.project import ROOT, checkout, run_main, synth_into
 
 
 def previous_outputs(tmp_path: Path) -> tuple[Path, Path]:

@@ -146,7 +146,7 @@ def test_load_context_errors_name_the_file(tmp_path):
 
 
 def test_the_projects_own_cdktf_json_is_accepted():
-    from tests.conftest import ROOT
+    from tests.project import ROOT
 
     assert build_config(load_context(ROOT / "cdktf.json")) == SynthConfig()
 

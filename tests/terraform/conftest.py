@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tapgen.combinations import PROVEN, label
-from tests.conftest import provider_mirror
+from tests.project import provider_mirror
 
 TFTEST_DIR = Path(__file__).parent / "tftest"
 
