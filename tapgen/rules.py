@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from lambda_src.shared import tap_contract
+from modules.secure_bucket import TAMPER_ACTIONS
 from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
@@ -75,18 +76,6 @@ KMS_KEY_REFERRERS = {
     # replica_kms_key_id: the destination bucket's key, granted to that bucket's SSE configuration.
     "aws_s3_bucket_replication_configuration": "aws_s3_bucket_server_side_encryption_configuration",
 }
-# What the policy of a log archive (a bucket Firehose delivers to) must deny to all but one named
-# principal: erasing objects or versions, and every setting that would let someone do it later.
-ARCHIVE_TAMPER_ACTIONS = (
-    "s3:DeleteObject",
-    "s3:DeleteObjectVersion",
-    "s3:BypassGovernanceRetention",
-    "s3:PutLifecycleConfiguration",
-    "s3:PutBucketVersioning",
-    "s3:PutBucketObjectLockConfiguration",
-    "s3:PutBucketPolicy",
-    "s3:DeleteBucketPolicy",
-)
 ARCHIVE_EXEMPTION_TESTS = ("StringNotEquals", "ArnNotEquals")
 FIREHOSE_DELIVERY_METRICS = ("DeliveryToS3.Success", "DeliveryToS3.DataFreshness")
 # For each service that calls KMS on a caller's behalf, the encryption-context key it always sets: a
@@ -859,8 +848,10 @@ def _archive_buckets(doc: Document) -> list[str]:
 
 
 def archive_buckets_deny_tampering(doc: Document) -> list[Finding]:
-    """The policy of a log archive denies erasing it to everyone, with at most one named exemption
-    (a principal ARN condition), so nobody with ordinary S3 permissions can quietly delete logs."""
+    """The policy of a log archive (a bucket Firehose delivers to) denies erasing it, and every setting
+    that would let someone do it later (`modules.secure_bucket.TAMPER_ACTIONS`), to everyone, with at
+    most one named exemption (a principal ARN condition): nobody with ordinary S3 permissions can
+    quietly delete logs."""
     policies = _targets(doc, "aws_s3_bucket_policy", "aws_s3_bucket", "bucket")
 
     def denies_tampering(statement: dict) -> bool:
@@ -868,7 +859,7 @@ def archive_buckets_deny_tampering(doc: Document) -> list[Finding]:
         return (
             statement.get("effect") == "Deny"
             and any(p.get("type") == "*" for p in statement.get("principals", []))
-            and set(ARCHIVE_TAMPER_ACTIONS) <= set(statement.get("actions", []))
+            and set(TAMPER_ACTIONS) <= set(statement.get("actions", []))
             and any(r.endswith("/*") for r in statement.get("resources", []))
             and all(
                 c.get("test") in ARCHIVE_EXEMPTION_TESTS and c.get("variable") == "aws:PrincipalArn" for c in conditions

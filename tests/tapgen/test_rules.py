@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from modules.secure_bucket import TAMPER_ACTIONS
 from tapgen import rules
 
 REF = "${aws_s3_bucket.tap_stack_b.id}"
@@ -203,7 +204,7 @@ BUCKET = "${aws_s3_bucket.tap_stack_archive.id}"
 TAMPER_DENY = {
     "sid": "DenyArchiveTampering",
     "effect": "Deny",
-    "actions": [*rules.ARCHIVE_TAMPER_ACTIONS, "s3:DeleteBucket"],
+    "actions": list(TAMPER_ACTIONS),
     "resources": ["${aws_s3_bucket.tap_stack_archive.arn}", "${aws_s3_bucket.tap_stack_archive.arn}/*"],
     "principals": [{"type": "*", "identifiers": ["*"]}],
     "condition": [{"test": "StringNotEquals", "variable": "aws:PrincipalArn", "values": ["${var.break_glass}"]}],
