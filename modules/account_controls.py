@@ -74,7 +74,7 @@ MANAGED_RULES: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AccountControlsProps:
     """`name` is the Terraform name stem (`tap_stack_config`: `tap_stack_config_recorder`,
     `tap_stack_config_logs`, ...). `name_prefix` (a string expression) names the recorder, the
@@ -102,20 +102,20 @@ class AccountControls(Construct):
         self.bucket = SecureBucket(
             self,
             SecureBucketProps(
-                f"{name}_logs",
-                props.bucket_name,
-                props.kms_key_arn,
-                props.log_expiration_days,
+                name=f"{name}_logs",
+                bucket_name=props.bucket_name,
+                kms_key_arn=props.kms_key_arn,
+                expiration_days=props.log_expiration_days,
                 extra_statements=config_bucket_statements(bucket_arn, props.account),
             ),
         )
         role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{name}_role",
-                props.role_name,
-                CONFIG_PRINCIPAL,
-                config_role_statements(self.bucket.arn, props.kms_key_arn, props.account),
+                name=f"{name}_role",
+                role_name=props.role_name,
+                service=CONFIG_PRINCIPAL,
+                statements=config_role_statements(self.bucket.arn, props.kms_key_arn, props.account),
                 trust_conditions=(_from_this_account(props.account),),
             ),
         )

@@ -34,7 +34,7 @@ class AlarmSpec:
     treat_missing_data: str = "notBreaching"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AlertsProps:
     name: str
     topic_name: str

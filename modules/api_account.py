@@ -28,7 +28,7 @@ LOG_ACTIONS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApiAccountProps:
     """`managed` is a bool or a Terraform bool expression: whether the setting and role exist."""
 
@@ -52,10 +52,10 @@ class ApiAccount(Construct):
         role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{props.name}_cloudwatch_role",
-                props.role_name,
-                "apigateway.amazonaws.com",
-                (
+                name=f"{props.name}_cloudwatch_role",
+                role_name=props.role_name,
+                service="apigateway.amazonaws.com",
+                statements=(
                     Statement("WriteApiGatewayLogs", LOG_ACTIONS, log_groups + tuple(f"{arn}:*" for arn in log_groups)),
                     # DescribeLogGroups has no resource-level permission: it works on "*" only.
                     Statement("FindLogGroups", ("logs:DescribeLogGroups",), ("*",)),

@@ -51,7 +51,7 @@ class ProvisionedConcurrency:
     target_utilization: object
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApiFunctionProps:
     """`name` is the Terraform name of the function; its role, policy and log group derive from it.
     With `network` the function runs in those private subnets (`modules/private_network.py`).
@@ -88,19 +88,19 @@ class ApiFunction(Construct):
         self.log_group = encrypted_log_group(
             self,
             LogGroupProps(
-                f"{props.name}_logs",
-                f"/aws/lambda/{props.function_name}",
-                props.kms_key_arn,
-                props.log_retention_days,
+                name=f"{props.name}_logs",
+                log_group_name=f"/aws/lambda/{props.function_name}",
+                kms_key_arn=props.kms_key_arn,
+                retention_days=props.log_retention_days,
             ),
         )
         role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{props.name}_role",
-                props.role_name,
-                "lambda.amazonaws.com",
-                base_statements(self.log_group.arn, props.kms_key_arn, props.account, props.function_name)
+                name=f"{props.name}_role",
+                role_name=props.role_name,
+                service="lambda.amazonaws.com",
+                statements=base_statements(self.log_group.arn, props.kms_key_arn, props.account, props.function_name)
                 + network_statements(props.network, props.account)
                 + props.statements,
             ),

@@ -17,7 +17,7 @@ from tapgen.aws import aws
 RECOVERY_WINDOW_DAYS = 30
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppSecretProps:
     name: str
     secret_name: str
@@ -25,7 +25,7 @@ class AppSecretProps:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SecretRotationProps:
     """`function_name`/`function_arn`: the rotation Lambda; `days`: the schedule (a number expression)."""
 

@@ -37,7 +37,7 @@ ERROR_LOG_STREAM = "DestinationDelivery"
 FRESHNESS_ALARM_SECONDS = 3 * BUFFER_SECONDS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AuditLogsProps:
     name: str
     stream_name: str
@@ -72,10 +72,10 @@ class AuditLogs(Construct):
         self.error_log_group = encrypted_log_group(
             self,
             LogGroupProps(
-                f"{props.name}_errors",
-                f"/aws/kinesisfirehose/{props.stream_name}",
-                props.kms_key_arn,
-                props.log_retention_days,
+                name=f"{props.name}_errors",
+                log_group_name=f"/aws/kinesisfirehose/{props.stream_name}",
+                kms_key_arn=props.kms_key_arn,
+                retention_days=props.log_retention_days,
             ),
         )
         error_stream = aws.cloudwatch_log_stream.CloudwatchLogStream(
@@ -84,10 +84,10 @@ class AuditLogs(Construct):
         firehose_role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{props.name}_firehose_role",
-                props.firehose_role_name,
-                "firehose.amazonaws.com",
-                firehose_statements(props, f"{self.error_log_group.arn}:log-stream:{ERROR_LOG_STREAM}"),
+                name=f"{props.name}_firehose_role",
+                role_name=props.firehose_role_name,
+                service="firehose.amazonaws.com",
+                statements=firehose_statements(props, f"{self.error_log_group.arn}:log-stream:{ERROR_LOG_STREAM}"),
                 trust_conditions=(Condition("StringEquals", "sts:ExternalId", (props.account.account_id,)),),
             ),
         )
@@ -118,10 +118,14 @@ class AuditLogs(Construct):
         self._subscription_role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{props.name}_subscription_role",
-                props.subscription_role_name,
-                props.account.service_host("logs"),
-                (Statement("DeliverToArchive", ("firehose:PutRecord", "firehose:PutRecordBatch"), (self.stream.arn,)),),
+                name=f"{props.name}_subscription_role",
+                role_name=props.subscription_role_name,
+                service=props.account.service_host("logs"),
+                statements=(
+                    Statement(
+                        "DeliverToArchive", ("firehose:PutRecord", "firehose:PutRecordBatch"), (self.stream.arn,)
+                    ),
+                ),
                 trust_conditions=(
                     Condition("ArnLike", "aws:SourceArn", tuple(Lazy.list_value(_Sources(lambda: self._sources)))),
                 ),

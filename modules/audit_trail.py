@@ -30,7 +30,7 @@ LOG_FILE_ACL = "bucket-owner-full-control"
 LOG_DELIVERY_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AuditTrailProps:
     """`name` is the trail's Terraform name (`tap_stack_trail`); its bucket (`<name>_logs`), log
     group (`<name>_log_group`) and log delivery role (`<name>_role`) derive from it. `trail_name`,
@@ -68,24 +68,31 @@ class AuditTrail(Construct):
         self.bucket = SecureBucket(
             self,
             SecureBucketProps(
-                f"{props.name}_logs",
-                props.bucket_name,
-                props.kms_key_arn,
-                props.expiration_days,
+                name=f"{props.name}_logs",
+                bucket_name=props.bucket_name,
+                kms_key_arn=props.kms_key_arn,
+                expiration_days=props.expiration_days,
                 extra_statements=bucket_statements(props.bucket_name, trail_arn, props.account),
             ),
         )
         self.log_group = encrypted_log_group(
             self,
-            LogGroupProps(f"{props.name}_log_group", props.log_group_name, props.kms_key_arn, props.log_retention_days),
+            LogGroupProps(
+                name=f"{props.name}_log_group",
+                log_group_name=props.log_group_name,
+                kms_key_arn=props.kms_key_arn,
+                retention_days=props.log_retention_days,
+            ),
         )
         role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{props.name}_role",
-                props.role_name,
-                CLOUDTRAIL_PRINCIPAL,
-                (Statement("DeliverToTrailLogGroup", LOG_DELIVERY_ACTIONS, (f"{self.log_group.arn}:log-stream:*",)),),
+                name=f"{props.name}_role",
+                role_name=props.role_name,
+                service=CLOUDTRAIL_PRINCIPAL,
+                statements=(
+                    Statement("DeliverToTrailLogGroup", LOG_DELIVERY_ACTIONS, (f"{self.log_group.arn}:log-stream:*",)),
+                ),
                 trust_conditions=(Condition("StringEquals", "aws:SourceArn", (trail_arn,)),),
             ),
         )

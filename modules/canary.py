@@ -47,7 +47,7 @@ def canary_name(prefix_expression: str) -> str:
     return Token.as_string(Fn.conditional(Op.lte(Fn.length_of(full), NAME_MAX), full, shortened))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HealthCanaryProps:
     """`name` is the canary's Terraform name; its bucket, role and alarm derive from it.
     `canary_name`, `role_name` and `bucket_name` are physical-name expressions (see `canary_name`);
@@ -80,16 +80,19 @@ class HealthCanary(Construct):
         self.artifacts = SecureBucket(
             self,
             SecureBucketProps(
-                f"{props.name}_artifacts", props.bucket_name, props.kms_key_arn, props.artifact_expiration_days
+                name=f"{props.name}_artifacts",
+                bucket_name=props.bucket_name,
+                kms_key_arn=props.kms_key_arn,
+                expiration_days=props.artifact_expiration_days,
             ),
         )
         self.role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{props.name}_role",
-                props.role_name,
-                "lambda.amazonaws.com",
-                canary_statements(self.artifacts.arn, props.kms_key_arn, props.account, props.canary_name),
+                name=f"{props.name}_role",
+                role_name=props.role_name,
+                service="lambda.amazonaws.com",
+                statements=canary_statements(self.artifacts.arn, props.kms_key_arn, props.account, props.canary_name),
             ),
         )
         sc = aws.synthetics_canary

@@ -60,7 +60,7 @@ class RatioSpec:
     dimensions: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RegionDashboardProps:
     """`name` is the Terraform name of the dashboard (`tap_stack_dashboard`); `dashboard_name` its
     physical name and `region` the region its widgets query (both Terraform string expressions).

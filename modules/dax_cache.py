@@ -58,7 +58,7 @@ MILLIS_PER_SECOND = 1000
 TTL_PARAMETERS = ("record-ttl-millis", "query-ttl-millis")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DaxCacheProps:
     """`name` is the Terraform name of the cluster (`tap_stack_dax`); every other resource derives
     its name from it. `cluster_name` is the cluster's name (a string expression, lowercase, at most

@@ -77,7 +77,7 @@ CONSUMER_TYPES = KMS_KEY_CONSUMERS
 ADMINISTRATION_EVENTS = ("PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EncryptionKeyProps:
     """With `watch_administration`, an EventBridge rule of the key's region matches every call that
     could end the key's protection (`ADMINISTRATION_EVENTS`) and `administration_alarm` watches it."""

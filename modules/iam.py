@@ -116,7 +116,7 @@ def policy_document(scope: Construct, name: str, statements: list[Statement]):
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ServiceRoleProps:
     """A role that one AWS service assumes, with one inline policy.
 

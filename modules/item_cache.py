@@ -54,7 +54,7 @@ MAX_NODES = 6
 CACHE_ID = re.compile(r"^(?=.{1,40}$)[a-z](?:-?[a-z0-9])*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ItemCacheProps:
     """`name` is the Terraform name of the replication group (`tap_stack_cache`); every other
     resource derives its name from it. `cache_id` is the replication group id (a string
@@ -106,10 +106,10 @@ class ItemCache(Construct):
             encrypted_log_group(
                 self,
                 LogGroupProps(
-                    f"{props.name}_{log_type.replace('-', '_')}",
-                    f"/aws/elasticache/{props.cache_id}/{log_type}",
-                    props.kms_key_arn,
-                    props.log_retention_days,
+                    name=f"{props.name}_{log_type.replace('-', '_')}",
+                    log_group_name=f"/aws/elasticache/{props.cache_id}/{log_type}",
+                    kms_key_arn=props.kms_key_arn,
+                    retention_days=props.log_retention_days,
                 ),
             )
             for log_type in LOG_TYPES

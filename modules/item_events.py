@@ -14,7 +14,7 @@ from constructs import Construct
 from tapgen.aws import aws
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ItemEventsProps:
     name: str
     bus_name: str

@@ -31,7 +31,7 @@ STREAM_MODES = ("ON_DEMAND", "PROVISIONED")
 RETENTION_HOURS = (24, 8760)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ItemStreamProps:
     """`name` is the Terraform name of the stream (`tap_stack_item_stream`; the destination is
     `<name>_destination`), `stream_name` its physical name. `table_name` is the item table's name in

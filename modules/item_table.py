@@ -40,7 +40,7 @@ WRITE = ScalingDimension(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ItemTableProps:
     name: str
     table_name: str

@@ -25,7 +25,7 @@ RESULTS_PREFIX = "results/"
 ENCRYPTION = "SSE_KMS"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LogAnalyticsProps:
     """Expressions: `workgroup_name` (1-128 of `A-Za-z0-9._-`), `database_name` (lowercase letters,
     digits and `_` only, as Athena requires), `results_bucket_name`, `log_bucket_name` (the archive's
@@ -50,10 +50,10 @@ class LogAnalytics(Construct):
         self.results_bucket = SecureBucket(
             self,
             SecureBucketProps(
-                f"{props.name}_results",
-                props.results_bucket_name,
-                props.kms_key_arn,
-                props.results_expiration_days,
+                name=f"{props.name}_results",
+                bucket_name=props.results_bucket_name,
+                kms_key_arn=props.kms_key_arn,
+                expiration_days=props.results_expiration_days,
             ),
         )
         self.workgroup = self._workgroup(props)

@@ -9,7 +9,7 @@ from constructs import Construct
 from tapgen.aws import aws
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LogGroupProps:
     name: str
     log_group_name: str

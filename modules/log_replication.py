@@ -55,7 +55,7 @@ class ReplicaBucket:
     versioning: object
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LogReplicationProps:
     """`name` is the Terraform name of the replication configuration (`tap_stack_log_replication`);
     the role is `<name>_role`, physically `role_name`. `account` is the source bucket's region."""
@@ -131,10 +131,10 @@ class LogReplication(Construct):
         self.role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{props.name}_role",
-                props.role_name,
-                S3_PRINCIPAL,
-                tuple(replication_statements(props)),
+                name=f"{props.name}_role",
+                role_name=props.role_name,
+                service=S3_PRINCIPAL,
+                statements=tuple(replication_statements(props)),
                 trust_conditions=(
                     Condition("StringEquals", "aws:SourceAccount", (props.account.account_id,)),
                     Condition("ArnLike", "aws:SourceArn", (props.source_bucket_arn,)),

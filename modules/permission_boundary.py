@@ -59,7 +59,7 @@ INVOKE_ACTIONS = ("lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeF
 ACCOUNTLESS_ARNS = {"s3": "arn:{partition}:s3:::*", "apigateway": "arn:{partition}:apigateway:*::*"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PermissionBoundaryProps:
     """`name` is the Terraform name (`tap_stack_permission_boundary`); `policy_name` the physical
     name expression (`<prefix>-boundary`, IAM names are account-wide). `allowed_actions` are IAM

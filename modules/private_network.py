@@ -53,7 +53,7 @@ class FunctionNetwork:
     vpc_arn: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PrivateNetworkProps:
     """`name` is the Terraform name of the VPC (`tap_stack_network`); every other resource derives
     its name from it. `vpc_name` (the Name tag, and the prefix of the security groups' names),
@@ -272,16 +272,19 @@ class PrivateNetwork(Construct):
         log_group = encrypted_log_group(
             self,
             LogGroupProps(
-                f"{props.name}_flow_logs", props.flow_log_group_name, props.kms_key_arn, props.log_retention_days
+                name=f"{props.name}_flow_logs",
+                log_group_name=props.flow_log_group_name,
+                kms_key_arn=props.kms_key_arn,
+                retention_days=props.log_retention_days,
             ),
         )
         role = ServiceRole(
             self,
             ServiceRoleProps(
-                f"{props.name}_flow_logs_role",
-                props.flow_log_role_name,
-                FLOW_LOGS_PRINCIPAL,
-                (Statement("WriteFlowLogStreams", FLOW_LOG_ACTIONS, (f"{log_group.arn}:*",)),),
+                name=f"{props.name}_flow_logs_role",
+                role_name=props.flow_log_role_name,
+                service=FLOW_LOGS_PRINCIPAL,
+                statements=(Statement("WriteFlowLogStreams", FLOW_LOG_ACTIONS, (f"{log_group.arn}:*",)),),
                 trust_conditions=(
                     Condition("StringEquals", "aws:SourceAccount", (props.account.account_id,)),
                     Condition("ArnLike", "aws:SourceArn", (props.account.arn("ec2", "vpc-flow-log/*"),)),

@@ -44,7 +44,7 @@ TLS_POLICY = "TLS_1_2"
 INSUFFICIENT_DATA_HEALTH_STATUS = "LastKnownStatus"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RegionalCertificateProps:
     """`domain_name`: a Terraform string expression (the deploy-time `domain_name`)."""
 
@@ -75,7 +75,7 @@ class RegionalCertificate(Construct):
         self.record_value = option.resource_record_value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ValidationRecordProps:
     """`hosted_zone_id`: a Terraform string expression; `certificate`: the primary region's."""
 
@@ -105,7 +105,7 @@ class ValidationRecord(Construct):
         self.certificate = certificate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RegionalDomainProps:
     """Expressions: `domain_name`, `hosted_zone_id`, `rest_api_id` and `stage_name` (pass the
     stage resource's `stage_name`, so the mapping waits for the stage). `health_alarm` is the

@@ -262,7 +262,7 @@ class MethodThrottle:
     burst_limit: object
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RestApiProps:
     name: str
     api_name: str
@@ -509,20 +509,20 @@ class RestApi(Construct):
         self.access_log_group = encrypted_log_group(
             self,
             LogGroupProps(
-                f"{props.name}_access_logs",
-                f"/aws/apigateway/{props.api_name}/access",
-                props.kms_key_arn,
-                props.log_retention_days,
+                name=f"{props.name}_access_logs",
+                log_group_name=f"/aws/apigateway/{props.api_name}/access",
+                kms_key_arn=props.kms_key_arn,
+                retention_days=props.log_retention_days,
             ),
         )
         # API Gateway would create this group itself, unencrypted and kept forever.
         self.execution_log_group = encrypted_log_group(
             self,
             LogGroupProps(
-                f"{props.name}_execution_logs",
-                f"API-Gateway-Execution-Logs_{self.api.id}/{settings.stage_name}",
-                props.kms_key_arn,
-                props.log_retention_days,
+                name=f"{props.name}_execution_logs",
+                log_group_name=f"API-Gateway-Execution-Logs_{self.api.id}/{settings.stage_name}",
+                kms_key_arn=props.kms_key_arn,
+                retention_days=props.log_retention_days,
             ),
         )
         st = aws.api_gateway_stage

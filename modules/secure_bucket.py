@@ -52,7 +52,7 @@ class ArchiveProtection:
     object_lock_mode: str = "GOVERNANCE"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SecureBucketProps:
     """`expiration_days` is a number or a Terraform number expression; it must exceed 90.
     Non-current versions expire as many days after they stop being current."""

@@ -38,7 +38,7 @@ from constructs import Construct
 from tapgen.aws import aws
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TableReplicaProps:
     """`name` is the Terraform name of the replica (the primary table's, e.g. `tap_stack_data`; the
     region placement adds the suffix). `global_table_arn` is the primary table's ARN, `kms_key_arn`

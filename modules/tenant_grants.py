@@ -24,7 +24,7 @@ HASH_KEY = "principal"
 TENANTS = "tenants"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TenantGrantsProps:
     """`grants` is the `map(list(string))` expression of principal ARN -> tenant ids (or ["*"]);
     `deletion_protection` a bool or a Terraform bool expression."""

@@ -77,7 +77,7 @@ SECURITY_EVENTS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrailMetricsProps:
     """`name` is the Terraform name stem (`tap_stack_trail_metrics`: one filter per event,
     `<name>_<event>`); `log_group_name` the trail's log group; `metric_prefix` prefixes the metric

@@ -66,7 +66,7 @@ MANAGED_GROUPS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebFirewallProps:
     """`name` is the Terraform name of the web ACL (`tap_stack_waf`); its other resources derive
     from it. `name_prefix` (a Terraform string expression) names the ACL, its metrics and the log
@@ -110,7 +110,12 @@ class WebFirewall(Construct):
         )
         self.log_group = encrypted_log_group(
             self,
-            LogGroupProps(f"{props.name}_logs", props.log_group_name, props.kms_key_arn, props.log_retention_days),
+            LogGroupProps(
+                name=f"{props.name}_logs",
+                log_group_name=props.log_group_name,
+                kms_key_arn=props.kms_key_arn,
+                retention_days=props.log_retention_days,
+            ),
         )
         log_policy = self._log_delivery_policy(props)
         logs = aws.wafv2_web_acl_logging_configuration

@@ -48,17 +48,17 @@ def audit_trail(stack: TapStack) -> AuditTrail:
     return AuditTrail(
         primary,
         AuditTrailProps(
-            "tap_stack_trail",
-            f"{prefix}-trail",
-            primary.bucket_names[names.TRAIL_BUCKET],
-            f"/aws/cloudtrail/{prefix}",
-            primary.iam_role_names[names.TRAIL_ROLE],
-            primary.kms.arn,
-            v["log_retention_days"].number_value,
-            v["log_archive_retention_days"].number_value,
-            tuple(region.logs.arn for region in stack.regions),
-            table_arns(stack),
-            primary.account,
+            name="tap_stack_trail",
+            trail_name=f"{prefix}-trail",
+            bucket_name=primary.bucket_names[names.TRAIL_BUCKET],
+            log_group_name=f"/aws/cloudtrail/{prefix}",
+            role_name=primary.iam_role_names[names.TRAIL_ROLE],
+            kms_key_arn=primary.kms.arn,
+            log_retention_days=v["log_retention_days"].number_value,
+            expiration_days=v["log_archive_retention_days"].number_value,
+            data_event_bucket_arns=tuple(region.logs.arn for region in stack.regions),
+            data_event_table_arns=table_arns(stack),
+            account=primary.account,
             data_event_function_arns=api_function_arns(stack),
         ),
     )
@@ -80,7 +80,10 @@ def security_alarms(stack: TapStack, trail: AuditTrail) -> TrailMetrics:
     the primary region's alerts topic."""
     primary = stack.primary
     metrics = TrailMetrics(
-        primary, TrailMetricsProps("tap_stack_trail_metrics", trail.log_group.name, primary.inputs.prefix)
+        primary,
+        TrailMetricsProps(
+            name="tap_stack_trail_metrics", log_group_name=trail.log_group.name, metric_prefix=primary.inputs.prefix
+        ),
     )
     for spec in metrics.alarm_specs:
         primary.alerts.add_alarm(spec)
@@ -95,10 +98,10 @@ def permission_boundary(stack: TapStack) -> PermissionBoundary:
     return PermissionBoundary(
         stack,
         PermissionBoundaryProps(
-            "tap_stack_permission_boundary",
-            names.BOUNDARY_POLICY,
-            BOUNDARY_ACTIONS,
-            stack.primary.account,
+            name="tap_stack_permission_boundary",
+            policy_name=names.BOUNDARY_POLICY,
+            allowed_actions=BOUNDARY_ACTIONS,
+            account=stack.primary.account,
             resources={"dynamodb": tables, "secretsmanager": tuple(region.secret.arn for region in stack.regions)},
             uninvokable_functions=api_function_arns(stack),
         ),
@@ -110,12 +113,12 @@ def account_controls(stack: TapStack) -> AccountControls:
     return AccountControls(
         primary,
         AccountControlsProps(
-            "tap_stack_config",
-            primary.inputs.prefix,
-            primary.iam_role_names[names.CONFIG_ROLE],
-            primary.bucket_names[names.CONFIG_BUCKET],
-            primary.kms.arn,
-            stack.var["log_archive_retention_days"].number_value,
-            primary.account,
+            name="tap_stack_config",
+            name_prefix=primary.inputs.prefix,
+            role_name=primary.iam_role_names[names.CONFIG_ROLE],
+            bucket_name=primary.bucket_names[names.CONFIG_BUCKET],
+            kms_key_arn=primary.kms.arn,
+            log_expiration_days=stack.var["log_archive_retention_days"].number_value,
+            account=primary.account,
         ),
     )

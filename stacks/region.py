@@ -130,10 +130,10 @@ class TapRegion(RegionScope):
         self.kms = EncryptionKey(
             self,
             EncryptionKeyProps(
-                "tap_stack_kms",
-                f"alias/{prefix}",
-                f"TAP stack data key ({prefix})",
-                account,
+                name="tap_stack_kms",
+                alias_name=f"alias/{prefix}",
+                description=f"TAP stack data key ({prefix})",
+                account=account,
                 watch_administration=True,
             ),
         )
@@ -141,10 +141,10 @@ class TapRegion(RegionScope):
         self.logs = SecureBucket(
             self,
             SecureBucketProps(
-                "tap_stack_logs",
-                self.bucket_names["logs"],
-                key,
-                v["log_archive_retention_days"].number_value,
+                name="tap_stack_logs",
+                bucket_name=self.bucket_names["logs"],
+                kms_key_arn=key,
+                expiration_days=v["log_archive_retention_days"].number_value,
                 archive=ArchiveProtection(
                     v["log_archive_break_glass_principal_arn"].string_value,
                     v["log_archive_object_lock"].boolean_value,
@@ -155,37 +155,41 @@ class TapRegion(RegionScope):
         self.audit = AuditLogs(
             self,
             AuditLogsProps(
-                "tap_stack_log_archive",
-                f"{prefix}-log-archive",
-                self.iam_role_names["log-firehose"],
-                self.iam_role_names["log-subscription"],
-                self.logs.arn,
-                key,
-                account,
-                v["log_retention_days"].number_value,
-                tuple(self.logs.ready),
+                name="tap_stack_log_archive",
+                stream_name=f"{prefix}-log-archive",
+                firehose_role_name=self.iam_role_names["log-firehose"],
+                subscription_role_name=self.iam_role_names["log-subscription"],
+                bucket_arn=self.logs.arn,
+                kms_key_arn=key,
+                account=account,
+                log_retention_days=v["log_retention_days"].number_value,
+                bucket_ready=tuple(self.logs.ready),
             ),
         )
         self.data = self._table()
         self.stream = self._item_stream() if self.inputs.config.item_stream_enabled else None
-        self.events = ItemEvents(self, ItemEventsProps("tap_stack_events", f"{prefix}-items", key))
+        self.events = ItemEvents(
+            self, ItemEventsProps(name="tap_stack_events", bus_name=f"{prefix}-items", kms_key_arn=key)
+        )
         self.secret = AppSecret(
             self,
             AppSecretProps(
-                "tap_stack_secret",
-                f"{prefix}/app",
-                key,
-                "TAP application secret: the HMAC keys that sign list tokens, created and rotated by the rotation "
-                "function.",
+                name="tap_stack_secret",
+                secret_name=f"{prefix}/app",
+                kms_key_arn=key,
+                description=(
+                    "TAP application secret: the HMAC keys that sign list tokens, created and rotated by the "
+                    "rotation function."
+                ),
             ),
         )
         self.grants = TenantGrants(
             self,
             TenantGrantsProps(
-                "tap_stack_grants",
-                f"{prefix}-grants",
-                key,
-                v["tenant_grants"].value,
+                name="tap_stack_grants",
+                table_name=f"{prefix}-grants",
+                kms_key_arn=key,
+                grants=v["tenant_grants"].value,
                 deletion_protection=v["dynamodb_deletion_protection"].boolean_value,
             ),
         )
@@ -196,13 +200,13 @@ class TapRegion(RegionScope):
         return ItemStream(
             self,
             ItemStreamProps(
-                "tap_stack_item_stream",
-                f"{self.inputs.prefix}-item-changes",
-                self.data.name,
-                self.kms.arn,
-                v["item_stream_mode"].string_value,
-                v["item_stream_shard_count"].number_value,
-                v["item_stream_retention_hours"].number_value,
+                name="tap_stack_item_stream",
+                stream_name=f"{self.inputs.prefix}-item-changes",
+                table_name=self.data.name,
+                kms_key_arn=self.kms.arn,
+                stream_mode=v["item_stream_mode"].string_value,
+                shard_count=v["item_stream_shard_count"].number_value,
+                retention_hours=v["item_stream_retention_hours"].number_value,
             ),
         )
 
@@ -213,14 +217,14 @@ class TapRegion(RegionScope):
         return PrivateNetwork(
             self,
             PrivateNetworkProps(
-                "tap_stack_network",
-                f"{prefix}-network",
-                self.var["vpc_cidr"].string_value,
-                self.account,
-                self.kms.arn,
-                self.var["log_retention_days"].number_value,
-                f"/aws/vpc/{prefix}-flow-logs",
-                self.iam_role_names[names.FLOW_LOGS_ROLE],
+                name="tap_stack_network",
+                vpc_name=f"{prefix}-network",
+                cidr_block=self.var["vpc_cidr"].string_value,
+                account=self.account,
+                kms_key_arn=self.kms.arn,
+                log_retention_days=self.var["log_retention_days"].number_value,
+                flow_log_group_name=f"/aws/vpc/{prefix}-flow-logs",
+                flow_log_role_name=self.iam_role_names[names.FLOW_LOGS_ROLE],
                 admin_cidr=self.var["admin_cidr"].string_value,
                 interface_services=ENDPOINT_SERVICES,
                 allowed_resources={
@@ -286,16 +290,16 @@ class TapRegion(RegionScope):
             return ItemTable(
                 self,
                 ItemTableProps(
-                    "tap_stack_data",
-                    self.inputs.table_name,
-                    self.kms.arn,
-                    CapacityRange(
+                    name="tap_stack_data",
+                    table_name=self.inputs.table_name,
+                    kms_key_arn=self.kms.arn,
+                    read_capacity=CapacityRange(
                         v["dynamodb_read_capacity_min"].number_value, v["dynamodb_read_capacity_max"].number_value
                     ),
-                    CapacityRange(
+                    write_capacity=CapacityRange(
                         v["dynamodb_write_capacity_min"].number_value, v["dynamodb_write_capacity_max"].number_value
                     ),
-                    v["dynamodb_target_utilization"].number_value,
+                    target_utilization_percent=v["dynamodb_target_utilization"].number_value,
                     deletion_protection=protection,
                     replicated=self.inputs.config.region_count > 1,
                 ),
@@ -303,7 +307,14 @@ class TapRegion(RegionScope):
         primary, previous = earlier[0].data, earlier[-1].data
         waits_for = (*primary.scaling_policies, *((previous.replica,) if previous is not primary else ()))
         return TableReplica(
-            self, TableReplicaProps("tap_stack_data", primary.arn, self.kms.arn, protection, depends_on=waits_for)
+            self,
+            TableReplicaProps(
+                name="tap_stack_data",
+                global_table_arn=primary.arn,
+                kms_key_arn=self.kms.arn,
+                deletion_protection=protection,
+                depends_on=waits_for,
+            ),
         )
 
     def replicate_logs_to(self, others: tuple[TapRegion, ...]) -> LogReplication:
@@ -311,24 +322,27 @@ class TapRegion(RegionScope):
         return LogReplication(
             self,
             LogReplicationProps(
-                "tap_stack_log_replication",
-                self.iam_role_names["log-replication"],
-                self.logs.id,
-                self.logs.arn,
-                self.kms.arn,
-                self.logs.versioning,
-                tuple(
+                name="tap_stack_log_replication",
+                role_name=self.iam_role_names["log-replication"],
+                source_bucket_id=self.logs.id,
+                source_bucket_arn=self.logs.arn,
+                source_kms_key_arn=self.kms.arn,
+                source_versioning=self.logs.versioning,
+                destinations=tuple(
                     ReplicaBucket(other.logs.arn, other.kms.arn, other.account.region, other.logs.versioning)
                     for other in others
                 ),
-                self.account,
+                account=self.account,
             ),
         )
 
     def certificate(self) -> RegionalCertificate:
         """This region's certificate for the routed name (`domain_name`)."""
         return RegionalCertificate(
-            self, RegionalCertificateProps("tap_stack_api_certificate", self.var["domain_name"].string_value)
+            self,
+            RegionalCertificateProps(
+                name="tap_stack_api_certificate", domain_name=self.var["domain_name"].string_value
+            ),
         )
 
     def route(self, certificate: RegionalCertificate, validation: ValidationRecord) -> RegionalDomain:
@@ -337,15 +351,15 @@ class TapRegion(RegionScope):
         return RegionalDomain(
             self,
             RegionalDomainProps(
-                "tap_stack_api_domain",
-                self.var["domain_name"].string_value,
-                self.var["hosted_zone_id"].string_value,
-                certificate,
-                validation,
-                self.api.api.id,
-                self.api.stage.stage_name,
-                self.account,
-                self.alerts.alarms[self.canary.verdict_alarm.name],
+                name="tap_stack_api_domain",
+                domain_name=self.var["domain_name"].string_value,
+                hosted_zone_id=self.var["hosted_zone_id"].string_value,
+                certificate=certificate,
+                validation_record=validation,
+                rest_api_id=self.api.api.id,
+                stage_name=self.api.stage.stage_name,
+                account=self.account,
+                health_alarm=self.alerts.alarms[self.canary.verdict_alarm.name],
             ),
         )
 
@@ -355,14 +369,14 @@ class TapRegion(RegionScope):
         return LogAnalytics(
             self,
             LogAnalyticsProps(
-                "tap_stack_log_analytics",
-                f"{prefix}-logs",
-                names.LOG_DATABASE,
-                self.bucket_names[names.ANALYTICS_BUCKET],
-                self.var["athena_results_retention_days"].number_value,
-                self.logs.name,
-                self.kms.arn,
-                self.account,
+                name="tap_stack_log_analytics",
+                workgroup_name=f"{prefix}-logs",
+                database_name=names.LOG_DATABASE,
+                results_bucket_name=self.bucket_names[names.ANALYTICS_BUCKET],
+                results_expiration_days=self.var["athena_results_retention_days"].number_value,
+                log_bucket_name=self.logs.name,
+                kms_key_arn=self.kms.arn,
+                account=self.account,
             ),
         )
 
@@ -374,12 +388,12 @@ class TapRegion(RegionScope):
         SecretRotation(
             self,
             SecretRotationProps(
-                "tap_stack_secret_rotation",
-                self.secret.arn,
-                self.rotation.function_name,
-                self.rotation.arn,
-                self.var["secret_rotation_days"].number_value,
-                self.account.account_id,
+                name="tap_stack_secret_rotation",
+                secret_arn=self.secret.arn,
+                function_name=self.rotation.function_name,
+                function_arn=self.rotation.arn,
+                days=self.var["secret_rotation_days"].number_value,
+                account_id=self.account.account_id,
             ),
         )
 
@@ -387,10 +401,10 @@ class TapRegion(RegionScope):
         self.api_account = ApiAccount(
             self,
             ApiAccountProps(
-                "tap_stack_api_account",
-                self.iam_role_names["apigw-logs"],
-                self.account,
-                self.var["manage_api_gateway_account"].boolean_value,
+                name="tap_stack_api_account",
+                role_name=self.iam_role_names["apigw-logs"],
+                account=self.account,
+                managed=self.var["manage_api_gateway_account"].boolean_value,
             ),
         )
         self.api = RestApi(self, self._api_props())
@@ -401,14 +415,14 @@ class TapRegion(RegionScope):
         return WebFirewall(
             self,
             WebFirewallProps(
-                "tap_stack_waf",
-                prefix,
-                self.api.stage.arn,
-                v["waf_rate_limit"].number_value,
-                f"aws-waf-logs-{prefix}",
-                self.kms.arn,
-                v["log_retention_days"].number_value,
-                self.account,
+                name="tap_stack_waf",
+                name_prefix=prefix,
+                stage_arn=self.api.stage.arn,
+                rate_limit=v["waf_rate_limit"].number_value,
+                log_group_name=f"aws-waf-logs-{prefix}",
+                kms_key_arn=self.kms.arn,
+                log_retention_days=v["log_retention_days"].number_value,
+                account=self.account,
                 tenant_rate_limit=v["waf_tenant_rate_limit"].number_value,
             ),
         )
@@ -423,28 +437,28 @@ class TapRegion(RegionScope):
         self.canary = HealthCanary(
             self,
             HealthCanaryProps(
-                "tap_stack_canary",
-                canary_name(prefix),
-                self.iam_role_names["canary"],
-                self.bucket_names["canary"],
-                self.inputs.archives[CANARY],
-                self.account,
-                self.kms.arn,
-                self.api.invoke_url,
-                self.var["canary_schedule_expression"].string_value,
-                self.var["canary_artifact_retention_days"].number_value,
+                name="tap_stack_canary",
+                canary_name=canary_name(prefix),
+                role_name=self.iam_role_names["canary"],
+                bucket_name=self.bucket_names["canary"],
+                archive=self.inputs.archives[CANARY],
+                account=self.account,
+                kms_key_arn=self.kms.arn,
+                api_url=self.api.invoke_url,
+                schedule_expression=self.var["canary_schedule_expression"].string_value,
+                artifact_expiration_days=self.var["canary_artifact_retention_days"].number_value,
             ),
         )
         self.alerts = Alerts(
             self,
             AlertsProps(
-                "tap_stack_alerts",
-                f"{prefix}-alerts",
-                prefix,
-                self.kms.arn,
-                self.var["alarm_email"].string_value,
-                self.account,
-                alarm_specs(self),
+                name="tap_stack_alerts",
+                topic_name=f"{prefix}-alerts",
+                alarm_name_prefix=prefix,
+                kms_key_arn=self.kms.arn,
+                alarm_email=self.var["alarm_email"].string_value,
+                account=self.account,
+                alarms=alarm_specs(self),
             ),
         )
 
@@ -467,11 +481,11 @@ class TapRegion(RegionScope):
         return RegionDashboard(
             self,
             RegionDashboardProps(
-                "tap_stack_dashboard",
-                f"{self.inputs.prefix}-overview",
-                self.account.region,
-                tuple(self.alerts.specs),
-                extras,
+                name="tap_stack_dashboard",
+                dashboard_name=f"{self.inputs.prefix}-overview",
+                region=self.account.region,
+                alarms=tuple(self.alerts.specs),
+                extra_metrics=extras,
             ),
         )
 

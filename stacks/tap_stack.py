@@ -109,7 +109,9 @@ class TapStack(TerraformStack):
         validation = ValidationRecord(
             self.primary,
             ValidationRecordProps(
-                "tap_stack_api_certificate_validation", self.var["hosted_zone_id"].string_value, certificates[0]
+                name="tap_stack_api_certificate_validation",
+                hosted_zone_id=self.var["hosted_zone_id"].string_value,
+                certificate=certificates[0],
             ),
         )
         self.domains = [

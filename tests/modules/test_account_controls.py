@@ -43,10 +43,21 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[AccountControls]:
     stack = harness.tiny_stack(tmp_path_factory.mktemp("account_controls"))
     prefix = TerraformLocal(stack, "name_prefix", "tap-dev").as_string
     scope = RegionScope(stack, PRIMARY, None)
-    key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", ACCOUNT))
+    key = EncryptionKey(
+        scope,
+        EncryptionKeyProps(name="tap_stack_kms", alias_name="alias/tap-dev", description="stack key", account=ACCOUNT),
+    )
     controls = AccountControls(
         scope,
-        AccountControlsProps("tap_stack_config", prefix, "tap-dev-us-east-1-config", BUCKET, key.arn, 365, ACCOUNT),
+        AccountControlsProps(
+            name="tap_stack_config",
+            name_prefix=prefix,
+            role_name="tap-dev-us-east-1-config",
+            bucket_name=BUCKET,
+            kms_key_arn=key.arn,
+            log_expiration_days=365,
+            account=ACCOUNT,
+        ),
     )
     TerraformOutput(stack, "config_recorder", value=controls.recorder.name)
     TerraformOutput(stack, "config_channel", value=controls.channel.name)

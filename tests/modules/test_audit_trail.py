@@ -76,8 +76,16 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[AuditTrail]:
     stack = harness.tiny_stack(tmp_path_factory.mktemp("audit_trail"))
     TerraformLocal(stack, "name_prefix", "tap-dev")
     scope = RegionScope(stack, PRIMARY, None)
-    key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", ACCOUNT))
-    logs = SecureBucket(scope, SecureBucketProps("tap_stack_logs", "tap-dev-logs-us-east-1", key.arn, 365))
+    key = EncryptionKey(
+        scope,
+        EncryptionKeyProps(name="tap_stack_kms", alias_name="alias/tap-dev", description="stack key", account=ACCOUNT),
+    )
+    logs = SecureBucket(
+        scope,
+        SecureBucketProps(
+            name="tap_stack_logs", bucket_name="tap-dev-logs-us-east-1", kms_key_arn=key.arn, expiration_days=365
+        ),
+    )
     table = item_table(scope, key.arn)
     trail = AuditTrail(
         scope,

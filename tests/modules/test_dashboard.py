@@ -221,11 +221,11 @@ def test_the_widget_order_is_the_same_on_every_synth(resources, tmp_path):
     RegionDashboard(
         again,
         RegionDashboardProps(
-            DASHBOARD,
-            "tap-dev",
-            "us-east-1",
-            alarms("tap-dev-api", "dev", 1000),
-            (*api_metrics("tap-dev-api", "dev"), *function_metrics("CRUD function", FUNCTION, "live")),
+            name=DASHBOARD,
+            dashboard_name="tap-dev",
+            region="us-east-1",
+            alarms=alarms("tap-dev-api", "dev", 1000),
+            extra_metrics=(*api_metrics("tap-dev-api", "dev"), *function_metrics("CRUD function", FUNCTION, "live")),
         ),
     )
     first = harness.synthesize(again).resources["aws_cloudwatch_dashboard"][DASHBOARD]["dashboard_body"]
@@ -265,7 +265,16 @@ def test_terraform_validates_the_configuration(synthesized):
 
 def refused(alarm: AlarmSpec | None = None, extras: tuple[MetricSpec, ...] = ()):
     stack = TerraformStack(App(), "tap_stack")
-    RegionDashboard(stack, RegionDashboardProps(DASHBOARD, "d", "us-east-1", (alarm,) if alarm else (), extras))
+    RegionDashboard(
+        stack,
+        RegionDashboardProps(
+            name=DASHBOARD,
+            dashboard_name="d",
+            region="us-east-1",
+            alarms=(alarm,) if alarm else (),
+            extra_metrics=extras,
+        ),
+    )
 
 
 @pytest.mark.parametrize(("statistic", "extended"), [("Sum", "p99"), ("", "")], ids=["both statistics", "no statistic"])

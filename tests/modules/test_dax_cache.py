@@ -77,10 +77,20 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[DaxCache]:
     node_count = TerraformVariable(stack, "cache_node_count", type="number", default=3)
     ttl = TerraformVariable(stack, "cache_ttl_seconds", type="number", default=300)
     scope = RegionScope(stack, PRIMARY, None)
-    key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", ACCOUNT))
+    key = EncryptionKey(
+        scope,
+        EncryptionKeyProps(name="tap_stack_kms", alias_name="alias/tap-dev", description="stack key", account=ACCOUNT),
+    )
     table = ItemTable(
         scope,
-        ItemTableProps("tap_stack_data", "tap-dev-items", key.arn, CapacityRange(5, 50), CapacityRange(5, 50), 70),
+        ItemTableProps(
+            name="tap_stack_data",
+            table_name="tap-dev-items",
+            kms_key_arn=key.arn,
+            read_capacity=CapacityRange(5, 50),
+            write_capacity=CapacityRange(5, 50),
+            target_utilization_percent=70,
+        ),
     )
     network = PrivateNetwork(scope, network_props("", ACCOUNT, key.arn))
     function_in(scope, network, ACCOUNT, key.arn)

@@ -33,10 +33,10 @@ def _service_role(tmp_path, count=None):
     role = ServiceRole(
         stack,
         ServiceRoleProps(
-            "tap_stack_x_role",
-            '${local.iam_role_names["x"]}',
-            "apigateway.amazonaws.com",
-            (Statement("Logs", ("logs:PutLogEvents",), ("arn:aws:logs:us-east-1:1:log-group:x:*",)),),
+            name="tap_stack_x_role",
+            role_name='${local.iam_role_names["x"]}',
+            service="apigateway.amazonaws.com",
+            statements=(Statement("Logs", ("logs:PutLogEvents",), ("arn:aws:logs:us-east-1:1:log-group:x:*",)),),
             count=count,
         ),
     )

@@ -65,7 +65,10 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[ItemCache]:
     node_type = TerraformVariable(stack, "cache_node_type", type="string", default="cache.t4g.small")
     node_count = TerraformVariable(stack, "cache_node_count", type="number", default=2)
     scope = RegionScope(stack, PRIMARY, None)
-    key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", ACCOUNT))
+    key = EncryptionKey(
+        scope,
+        EncryptionKeyProps(name="tap_stack_kms", alias_name="alias/tap-dev", description="stack key", account=ACCOUNT),
+    )
     network = PrivateNetwork(scope, network_props("", ACCOUNT, key.arn))
     function_in(scope, network, ACCOUNT, key.arn)
     cache = ItemCache(

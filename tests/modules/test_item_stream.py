@@ -65,25 +65,33 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
     scopes = {PRIMARY: RegionScope(stack, PRIMARY, None), SECONDARY: RegionScope(stack, SECONDARY, secondary)}
     keys = {
         region: EncryptionKey(
-            scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", ACCOUNTS[region])
+            scope,
+            EncryptionKeyProps(
+                name="tap_stack_kms", alias_name="alias/tap-dev", description="stack key", account=ACCOUNTS[region]
+            ),
         ).arn
         for region, scope in scopes.items()
     }
     table = ItemTable(
         scopes[PRIMARY],
         ItemTableProps(
-            "tap_stack_data",
-            "tap-dev-items",
-            keys[PRIMARY],
-            CapacityRange(5, 50),
-            CapacityRange(5, 50),
-            70,
+            name="tap_stack_data",
+            table_name="tap-dev-items",
+            kms_key_arn=keys[PRIMARY],
+            read_capacity=CapacityRange(5, 50),
+            write_capacity=CapacityRange(5, 50),
+            target_utilization_percent=70,
             replicated=True,
         ),
     )
     replica = TableReplica(
         scopes[SECONDARY],
-        TableReplicaProps("tap_stack_data", table.arn, keys[SECONDARY], depends_on=table.scaling_policies),
+        TableReplicaProps(
+            name="tap_stack_data",
+            global_table_arn=table.arn,
+            kms_key_arn=keys[SECONDARY],
+            depends_on=table.scaling_policies,
+        ),
     )
     streams = {
         PRIMARY: stream_in(scopes[PRIMARY], table.name, keys[PRIMARY], variables),
@@ -162,7 +170,12 @@ def test_each_regions_key_lets_kinesis_use_it_for_that_regions_stream_only(resou
 
 def test_a_key_without_a_stream_has_no_kinesis_grant(tmp_path):
     stack = harness.tiny_stack(tmp_path)
-    EncryptionKey(stack, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", ACCOUNTS[PRIMARY]))
+    EncryptionKey(
+        stack,
+        EncryptionKeyProps(
+            name="tap_stack_kms", alias_name="alias/tap-dev", description="stack key", account=ACCOUNTS[PRIMARY]
+        ),
+    )
     policy = json.loads(harness.synthesize(stack).resources["aws_kms_key"]["tap_stack_kms"]["policy"])
     assert "KinesisEncryptsStackStreams" not in {s["Sid"] for s in policy["Statement"]}
 
@@ -216,7 +229,15 @@ def test_a_stream_the_key_policy_does_not_name_is_found(document):
 )
 def test_a_literal_mode_or_retention_out_of_range_is_refused(mode, retention, message):
     with pytest.raises(ValueError) as refused:
-        ItemStreamProps("tap_stack_item_stream", "tap-dev-items", "tap-dev-items", "key", mode, 1, retention)
+        ItemStreamProps(
+            name="tap_stack_item_stream",
+            stream_name="tap-dev-items",
+            table_name="tap-dev-items",
+            kms_key_arn="key",
+            stream_mode=mode,
+            shard_count=1,
+            retention_hours=retention,
+        )
     assert str(refused.value) == message
 
 
@@ -224,7 +245,15 @@ def test_literal_values_within_range_are_accepted(tmp_path):
     stack = harness.tiny_stack(tmp_path)
     ItemStream(
         stack,
-        ItemStreamProps("tap_stack_item_stream", "tap-dev-items", "tap-dev-items", "key", "PROVISIONED", 2, 8760),
+        ItemStreamProps(
+            name="tap_stack_item_stream",
+            stream_name="tap-dev-items",
+            table_name="tap-dev-items",
+            kms_key_arn="key",
+            stream_mode="PROVISIONED",
+            shard_count=2,
+            retention_hours=8760,
+        ),
     )
     stream = harness.synthesize(stack).resources["aws_kinesis_stream"]["tap_stack_item_stream"]
     assert (stream["stream_mode_details"], stream["retention_period"]) == ({"stream_mode": "PROVISIONED"}, 8760)

@@ -23,18 +23,21 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
     caller = aws.data_aws_caller_identity.DataAwsCallerIdentity(stack, "tap_stack_caller")
     partition = aws.data_aws_partition.DataAwsPartition(stack, "tap_stack_partition")
     account = AwsAccount(caller.account_id, "us-east-1", partition.partition, partition.dns_suffix)
-    key = EncryptionKey(stack, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "test key", account))
+    key = EncryptionKey(
+        stack,
+        EncryptionKeyProps(name="tap_stack_kms", alias_name="alias/tap-dev", description="test key", account=account),
+    )
     LogAnalytics(
         stack,
         LogAnalyticsProps(
-            "tap_stack_log_analytics",
-            "tap-dev-logs",
-            "tap_dev_logs",
-            "tap-dev-query-results",
-            91,
-            "tap-dev-logs-archive",
-            key.arn,
-            account,
+            name="tap_stack_log_analytics",
+            workgroup_name="tap-dev-logs",
+            database_name="tap_dev_logs",
+            results_bucket_name="tap-dev-query-results",
+            results_expiration_days=91,
+            log_bucket_name="tap-dev-logs-archive",
+            kms_key_arn=key.arn,
+            account=account,
         ),
     )
     return harness.synthesize(stack)

@@ -29,11 +29,18 @@ def account(region: str) -> AwsAccount:
 
 def archive(scope, region: str) -> tuple[EncryptionKey, SecureBucket]:
     """A region's key and its log archive, as the stack builds them."""
-    key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap", "k", account(region)))
+    key = EncryptionKey(
+        scope,
+        EncryptionKeyProps(name="tap_stack_kms", alias_name="alias/tap", description="k", account=account(region)),
+    )
     bucket = SecureBucket(
         scope,
         SecureBucketProps(
-            "tap_stack_logs", f"tap-logs-{region}", key.arn, 365, archive=ArchiveProtection("", object_lock=False)
+            name="tap_stack_logs",
+            bucket_name=f"tap-logs-{region}",
+            kms_key_arn=key.arn,
+            expiration_days=365,
+            archive=ArchiveProtection("", object_lock=False),
         ),
     )
     return key, bucket
@@ -52,14 +59,14 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
     LogReplication(
         stack,
         LogReplicationProps(
-            "tap_stack_log_replication",
-            "tap-prod-us-east-1-log-replication",
-            source.id,
-            source.arn,
-            source_key.arn,
-            source.versioning,
-            tuple(destinations),
-            account(SOURCE_REGION),
+            name="tap_stack_log_replication",
+            role_name="tap-prod-us-east-1-log-replication",
+            source_bucket_id=source.id,
+            source_bucket_arn=source.arn,
+            source_kms_key_arn=source_key.arn,
+            source_versioning=source.versioning,
+            destinations=tuple(destinations),
+            account=account(SOURCE_REGION),
         ),
     )
     return harness.synthesize(stack)
@@ -169,7 +176,16 @@ def test_each_regions_key_policy_lets_the_role_use_it_through_s3_for_its_bucket(
 
 def test_replication_needs_a_destination():
     with pytest.raises(ValueError, match="at least one destination"):
-        LogReplicationProps("tap_stack_log_replication", "r", "b", "arn", "k", None, (), account(SOURCE_REGION))
+        LogReplicationProps(
+            name="tap_stack_log_replication",
+            role_name="r",
+            source_bucket_id="b",
+            source_bucket_arn="arn",
+            source_kms_key_arn="k",
+            source_versioning=None,
+            destinations=(),
+            account=account(SOURCE_REGION),
+        )
 
 
 def test_terraform_validates_the_replication(synthesized):

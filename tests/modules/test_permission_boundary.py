@@ -65,7 +65,12 @@ BOUNDARY_RESOURCES = (
 def role(scope: Construct, name: str, count: object = None) -> ServiceRole:
     """A role as the stack's modules make them: no boundary of its own."""
     logs = Statement("Logs", ("logs:PutLogEvents",), ("arn:aws:logs:us-east-1:123456789012:log-group:x:*",))
-    return ServiceRole(scope, ServiceRoleProps(name, f"tap-dev-{name}", "lambda.amazonaws.com", (logs,), count=count))
+    return ServiceRole(
+        scope,
+        ServiceRoleProps(
+            name=name, role_name=f"tap-dev-{name}", service="lambda.amazonaws.com", statements=(logs,), count=count
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +82,10 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[PermissionBoundary]:
     boundary = PermissionBoundary(
         stack,
         PermissionBoundaryProps(
-            "tap_stack_permission_boundary",
-            "tap-dev-boundary",
-            ALLOWED,
-            ACCOUNT,
+            name="tap_stack_permission_boundary",
+            policy_name="tap-dev-boundary",
+            allowed_actions=ALLOWED,
+            account=ACCOUNT,
             resources={"dynamodb": (TABLE, f"{TABLE}/*")},
             uninvokable_functions=(API_FUNCTION,),
         ),
@@ -141,7 +146,12 @@ def test_only_listed_wildcard_actions_of_allowed_services_are_allowed_on_star(st
 
 
 def test_wildcard_actions_of_services_not_allowed_stay_denied():
-    props = PermissionBoundaryProps("tap_stack_permission_boundary", "tap-dev-boundary", ("dynamodb:*",), ACCOUNT)
+    props = PermissionBoundaryProps(
+        name="tap_stack_permission_boundary",
+        policy_name="tap-dev-boundary",
+        allowed_actions=("dynamodb:*",),
+        account=ACCOUNT,
+    )
     assert [s.sid for s in boundary_statements(props)] == [
         "AllowDynamodb",
         "DenyChangingPermissionBoundaries",
@@ -209,7 +219,12 @@ def test_the_rule_finds_a_role_without_the_boundary(document):
 )
 def test_allowed_actions_must_name_a_service(allowed, message):
     with pytest.raises(ValueError) as raised:
-        PermissionBoundaryProps("tap_stack_permission_boundary", "tap-dev-boundary", allowed, ACCOUNT)
+        PermissionBoundaryProps(
+            name="tap_stack_permission_boundary",
+            policy_name="tap-dev-boundary",
+            allowed_actions=allowed,
+            account=ACCOUNT,
+        )
     assert str(raised.value) == message
 
 

@@ -105,7 +105,12 @@ def synthesized_networks(outdir, with_admin: bool) -> harness.Synthesized[dict]:
     for region, provider in ((PRIMARY, None), (SECONDARY, secondary)):
         scope = RegionScope(stack, region, provider)
         account = ACCOUNTS[region]
-        key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", account))
+        key = EncryptionKey(
+            scope,
+            EncryptionKeyProps(
+                name="tap_stack_kms", alias_name="alias/tap-dev", description="stack key", account=account
+            ),
+        )
         networks[region] = PrivateNetwork(scope, network_props(admin_cidr, account, key.arn))
         function_in(scope, networks[region], account, key.arn)
     network = networks[PRIMARY]

@@ -50,15 +50,28 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
             comparison_operator="LessThanThreshold",
             treat_missing_data="ignore",
         )
-        certificate = RegionalCertificate(scope, RegionalCertificateProps("tap_stack_api_certificate", domain_name))
+        certificate = RegionalCertificate(
+            scope, RegionalCertificateProps(name="tap_stack_api_certificate", domain_name=domain_name)
+        )
         if record is None:
             record = ValidationRecord(
-                scope, ValidationRecordProps("tap_stack_api_certificate_validation", zone_id, certificate)
+                scope,
+                ValidationRecordProps(
+                    name="tap_stack_api_certificate_validation", hosted_zone_id=zone_id, certificate=certificate
+                ),
             )
         RegionalDomain(
             scope,
             RegionalDomainProps(
-                "tap_stack_api_domain", domain_name, zone_id, certificate, record, api.id, "dev", account, alarm
+                name="tap_stack_api_domain",
+                domain_name=domain_name,
+                hosted_zone_id=zone_id,
+                certificate=certificate,
+                validation_record=record,
+                rest_api_id=api.id,
+                stage_name="dev",
+                account=account,
+                health_alarm=alarm,
             ),
         )
     return harness.synthesize(stack)

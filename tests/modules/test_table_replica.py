@@ -23,12 +23,12 @@ def item_table(scope: Construct, key_arn: str, protection, replicated: bool) -> 
     return ItemTable(
         scope,
         ItemTableProps(
-            "tap_stack_data",
-            "tap-prod-items",
-            key_arn,
-            CapacityRange(5, 50),
-            CapacityRange(5, 50),
-            70,
+            name="tap_stack_data",
+            table_name="tap-prod-items",
+            kms_key_arn=key_arn,
+            read_capacity=CapacityRange(5, 50),
+            write_capacity=CapacityRange(5, 50),
+            target_utilization_percent=70,
             deletion_protection=protection,
             replicated=replicated,
         ),
@@ -40,16 +40,22 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
     stack = harness.tiny_stack(tmp_path_factory.mktemp("table_replica"))
     secondary = aws.provider.AwsProvider(stack, "aws_secondary", region="us-west-2", alias="secondary")
     protection = TerraformVariable(stack, "dynamodb_deletion_protection", type="bool", default=True).boolean_value
-    primary_key = EncryptionKey(stack, EncryptionKeyProps("tap_stack_kms", "alias/tap", "k", account("us-east-1")))
+    primary_key = EncryptionKey(
+        stack,
+        EncryptionKeyProps(name="tap_stack_kms", alias_name="alias/tap", description="k", account=account("us-east-1")),
+    )
     table = item_table(stack, primary_key.arn, protection, replicated=True)
     region = RegionScope(stack, REGIONS[1], secondary)
-    key = EncryptionKey(region, EncryptionKeyProps("tap_stack_kms", "alias/tap", "k", account("us-west-2")))
+    key = EncryptionKey(
+        region,
+        EncryptionKeyProps(name="tap_stack_kms", alias_name="alias/tap", description="k", account=account("us-west-2")),
+    )
     TableReplica(
         region,
         TableReplicaProps(
-            "tap_stack_data",
-            table.arn,
-            key.arn,
+            name="tap_stack_data",
+            global_table_arn=table.arn,
+            kms_key_arn=key.arn,
             deletion_protection=protection,
             depends_on=table.scaling_policies,
         ),

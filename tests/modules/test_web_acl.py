@@ -87,7 +87,12 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
     for region, provider in ((PRIMARY, None), (SECONDARY, secondary)):
         scope = RegionScope(stack, region, provider)
         account = ACCOUNTS[region]
-        key = EncryptionKey(scope, EncryptionKeyProps("tap_stack_kms", "alias/tap-dev", "stack key", account))
+        key = EncryptionKey(
+            scope,
+            EncryptionKeyProps(
+                name="tap_stack_kms", alias_name="alias/tap-dev", description="stack key", account=account
+            ),
+        )
         firewalls[region] = WebFirewall(
             scope,
             WebFirewallProps(
@@ -271,7 +276,14 @@ def test_a_log_group_without_the_waf_prefix_is_refused():
         WebFirewall(
             stack,
             WebFirewallProps(
-                "tap_stack_waf", "tap-dev", "arn", 2000, "/aws/waf/tap-dev", "key", 365, ACCOUNTS[PRIMARY]
+                name="tap_stack_waf",
+                name_prefix="tap-dev",
+                stage_arn="arn",
+                rate_limit=2000,
+                log_group_name="/aws/waf/tap-dev",
+                kms_key_arn="key",
+                log_retention_days=365,
+                account=ACCOUNTS[PRIMARY],
             ),
         )
 
