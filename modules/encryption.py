@@ -39,7 +39,6 @@ from modules.iam import Condition, Principal, Statement, key_policy_json, servic
 from tapgen.aws import aws
 from tapgen.naming import registry
 from tapgen.placement import placement_of
-from tapgen.rules import KMS_KEY_CONSUMERS
 
 # What the services that encrypt on their own behalf may do (CloudWatch Logs' documented set).
 KEY_USE = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
@@ -69,8 +68,32 @@ ADMINISTRATION = (
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 ALARMS_PRINCIPAL = "cloudwatch.amazonaws.com"
 CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"
-# The resource types that may name the key (and where): the security rules' list.
-CONSUMER_TYPES = KMS_KEY_CONSUMERS
+# The resource types that may be encrypted with the key, and the path to the attribute naming it:
+# this module grants each of them a service path, and the security rules find any other type
+# (`tapgen.rules.kms_keys_serve_only_known_consumers`).
+CONSUMER_TYPES: dict[str, tuple[str, ...]] = {
+    "aws_cloudwatch_log_group": ("kms_key_id",),
+    "aws_lambda_function": ("kms_key_arn",),
+    "aws_dynamodb_table": ("server_side_encryption", "kms_key_arn"),
+    "aws_dynamodb_table_replica": ("kms_key_arn",),
+    "aws_synthetics_canary": ("artifact_config", "s3_encryption", "kms_key_arn"),
+    # Athena encrypts query results through S3 (SSE_KMS) with the caller's credentials: the results
+    # bucket's S3 grant.
+    "aws_athena_workgroup": ("configuration", "result_configuration", "encryption_configuration", "kms_key_arn"),
+    "aws_athena_database": ("encryption_configuration", "kms_key"),
+    "aws_s3_bucket_server_side_encryption_configuration": (
+        "rule",
+        "apply_server_side_encryption_by_default",
+        "kms_master_key_id",
+    ),
+    "aws_secretsmanager_secret": ("kms_key_id",),
+    "aws_cloudwatch_event_bus": ("kms_key_identifier",),
+    "aws_kinesis_firehose_delivery_stream": ("server_side_encryption", "key_arn"),
+    "aws_sns_topic": ("kms_master_key_id",),
+    "aws_cloudtrail": ("kms_key_id",),
+    "aws_kinesis_stream": ("kms_key_id",),
+    "aws_elasticache_replication_group": ("kms_key_id",),
+}
 # Calls that can take the key's data out of the stack's hands: a new key policy, or a key that can
 # no longer be used. EventBridge receives them as CloudTrail management events ("AWS API Call via
 # CloudTrail"), which needs a trail recording management events in the account.

@@ -36,6 +36,8 @@ TAMPER_ACTIONS = (
     "s3:DeleteBucketPolicy",
     "s3:DeleteBucket",
 )
+# S3 Object Lock retention modes (S3 User Guide, "Retention modes").
+OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
 # Stands for "no break-glass principal": never the ARN of a principal (every aws:PrincipalArn
 # starts with `arn:`), so the deny then applies to everyone.
 NO_BREAK_GLASS_PRINCIPAL = "(no break-glass principal)"
@@ -45,7 +47,7 @@ NO_BREAK_GLASS_PRINCIPAL = "(no break-glass principal)"
 class ArchiveProtection:
     """`break_glass_principal_arn`: a string expression, empty for nobody. `object_lock`: a bool
     expression; when true, new object versions are locked for the bucket's expiration days, in
-    `object_lock_mode` (one of `tapgen.rules.OBJECT_LOCK_MODES`, or a string expression that is)."""
+    `object_lock_mode` (one of `OBJECT_LOCK_MODES`, or a string expression that is)."""
 
     break_glass_principal_arn: str
     object_lock: object = False

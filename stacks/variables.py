@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from lambda_src.shared import tap_contract
 from modules import dax_cache, item_cache
+from modules.secure_bucket import OBJECT_LOCK_MODES
 from tapgen import s3_names
 from tapgen.config import SynthConfig
 from tapgen.placement import REGIONS
-from tapgen.rules import OBJECT_LOCK_MODES
 
 REQUIRED = object()
 REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$"

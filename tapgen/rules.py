@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from lambda_src.shared import tap_contract
-from modules.secure_bucket import TAMPER_ACTIONS
+from modules.encryption import CONSUMER_TYPES
+from modules.secure_bucket import OBJECT_LOCK_MODES, TAMPER_ACTIONS
 from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
@@ -45,31 +46,6 @@ KMS_KEY_USE = (
     "kms:Verify",
     "kms:CreateGrant",
 )
-# Resource types that may be encrypted with a stack key, and the path to the attribute naming the
-# key. modules/encryption.py grants each of them a service path; any other type is a finding.
-KMS_KEY_CONSUMERS: dict[str, tuple[str, ...]] = {
-    "aws_cloudwatch_log_group": ("kms_key_id",),
-    "aws_lambda_function": ("kms_key_arn",),
-    "aws_dynamodb_table": ("server_side_encryption", "kms_key_arn"),
-    "aws_dynamodb_table_replica": ("kms_key_arn",),
-    "aws_synthetics_canary": ("artifact_config", "s3_encryption", "kms_key_arn"),
-    # Athena encrypts query results through S3 (SSE_KMS) with the caller's credentials: the results
-    # bucket's S3 grant.
-    "aws_athena_workgroup": ("configuration", "result_configuration", "encryption_configuration", "kms_key_arn"),
-    "aws_athena_database": ("encryption_configuration", "kms_key"),
-    "aws_s3_bucket_server_side_encryption_configuration": (
-        "rule",
-        "apply_server_side_encryption_by_default",
-        "kms_master_key_id",
-    ),
-    "aws_secretsmanager_secret": ("kms_key_id",),
-    "aws_cloudwatch_event_bus": ("kms_key_identifier",),
-    "aws_kinesis_firehose_delivery_stream": ("server_side_encryption", "key_arn"),
-    "aws_sns_topic": ("kms_master_key_id",),
-    "aws_cloudtrail": ("kms_key_id",),
-    "aws_kinesis_stream": ("kms_key_id",),
-    "aws_elasticache_replication_group": ("kms_key_id",),
-}
 # Types that name a stack key without being its consumer: the key is granted to the consumer named
 # here, which the rules above check.
 KMS_KEY_REFERRERS = {
@@ -99,8 +75,6 @@ _KEY_REFERENCE = re.compile(r"\$\{aws_kms_key\.(?P<name>[a-z0-9_]+)\.(arn|key_id
 # A role named by a role policy or an attachment, possibly one of a counted role's instances.
 _ROLE_REFERENCE = re.compile(r"^\$\{aws_iam_role\.(?P<name>[a-z0-9_]+)(\[[^\]]*\])?\.(id|name|arn)\}$")
 _VARIABLE = re.compile(r"^\$\{var\.(?P<name>[a-z0-9_]+)\}$")
-# S3 Object Lock retention modes (S3 User Guide, "Retention modes").
-OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
 # What a Route 53 health check can follow: an alarm on a standard-resolution metric (a period of
 # 60 s or more) with one of these statistics, no percentile, no metric math (Route 53 API
 # Reference, "AlarmIdentifier", https://docs.aws.amazon.com/Route53/latest/APIReference/API_AlarmIdentifier.html).
@@ -748,7 +722,7 @@ def kms_keys_serve_only_known_consumers(doc: Document) -> list[Finding]:
     (so a new kind of consumer cannot silently be left without, or given too wide, a grant)."""
     findings = []
     for rtype, named in sorted(doc.get("resource", {}).items()):
-        if rtype in KMS_KEY_CONSUMERS or rtype in KMS_KEY_REFERRERS or rtype in ("aws_kms_key", "aws_kms_alias"):
+        if rtype in CONSUMER_TYPES or rtype in KMS_KEY_REFERRERS or rtype in ("aws_kms_key", "aws_kms_alias"):
             continue
         for name, body in sorted(named.items()):
             if _keys_named_by(body):
@@ -784,7 +758,7 @@ def kms_key_policies_name_every_consumer(doc: Document) -> list[Finding]:
         "aws_kinesis_stream": ("name", ':stream/{}"'),
     }
     findings = []
-    for rtype, path in KMS_KEY_CONSUMERS.items():
+    for rtype, path in CONSUMER_TYPES.items():
         for name, body in sorted(_resources(doc, rtype).items()):
             for key in sorted(_keys_named_by(_at(body, path))):
                 policy = keys.get(key, "")
