@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tapgen.archives import ArchiveError, BuiltArchive, build_archives
 from tapgen.bundle import BUNDLE_CONFIG, write_bundle
-from tapgen.config import ConfigError, SynthConfig, build_config, load_context
+from tapgen.config import ConfigError, SynthConfig, build_config, load_context, options_help
 from tapgen.hcl.bundle import write_hcl_bundle
 from tapgen.hcl.convert import ConversionError
 from tapgen.hcl.schema import SchemaError
@@ -33,7 +33,12 @@ class SynthError(RuntimeError):
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="main.py", description="Synthesize the TAP stack and its hand-off bundle.")
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="Synthesize the TAP stack and its hand-off bundle.",
+        epilog=options_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "-c", "--context", action="append", default=[], metavar="KEY=VALUE", help="override a synth-time option"
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict
 
-from tapgen.config import SynthConfig
+from tapgen.config import SHAPE_OPTIONS, SynthConfig
 
 PROVEN: tuple[dict[str, str], ...] = (
     {"regions": "1", "waf": "on"},
@@ -48,4 +48,4 @@ def options(combination: Mapping[str, str]) -> dict[str, str]:
     return {**{k: v for k, v in asdict(SynthConfig()).items() if k in OPTION_KEYS}, **combination}
 
 
-OPTION_KEYS = ("regions", "waf", "compliance", "account_controls", "scale", "item_stream", "cache")
+OPTION_KEYS = tuple(option.name for option in SHAPE_OPTIONS)

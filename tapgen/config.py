@@ -15,12 +15,94 @@ from pathlib import Path
 
 from tapgen import s3_names
 
-BACKENDS = ("local", "s3")
-REGION_COUNTS = ("1", "2", "3")
-SWITCHES = ("on", "off")
-OFF_ON = ("off", "on")  # capabilities that are off unless asked for (default first)
-ITEM_STREAMS = ("none", "kinesis")
-CACHES = ("none", "elasticache", "dax")
+
+@dataclass(frozen=True, kw_only=True)
+class Option:
+    """A synth-time option with a fixed set of values: `values` (the default first), what each
+    value beyond the smallest adds (`adds`, the README's and `--help`'s text), and whether it shapes
+    the stack (`shapes`: every proven combination names it; `backend` only chooses where state
+    lives). `smallest_first` orders the values from the smallest stack to the largest, when that is
+    not the declared order; with `alternatives`, each value is one step up from the first, none
+    from another."""
+
+    name: str
+    values: tuple[str, ...]
+    adds: str
+    shapes: bool = True
+    smallest_first: tuple[str, ...] = ()
+    alternatives: bool = False
+
+    @property
+    def default(self) -> str:
+        return self.values[0]
+
+    @property
+    def growth(self) -> tuple[str, ...]:
+        return self.smallest_first or self.values
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        name="regions",
+        values=("1", "2", "3"),
+        adds="a full copy of every regional component in `secondary_region` (default `us-west-2`) and "
+        "`tertiary_region` (`eu-central-1`); DynamoDB global table replicas; S3 replication of the log archive; a "
+        "routed name (`domain_name` in `hosted_zone_id`, both then required) over every region; Athena over the "
+        "log archive",
+    ),
+    Option(
+        name="waf",
+        values=("on", "off"),
+        smallest_first=("off", "on"),
+        adds="a WAFv2 web ACL (AWS managed rule groups + a per-IP rate rule, `waf_rate_limit`) on each region's "
+        "stage, with logging",
+    ),
+    Option(
+        name="compliance",
+        values=("off", "on"),
+        adds="per region a private network (VPC in `vpc_cidr`, two private subnets, no internet path, VPC "
+        "endpoints, flow logs) with every function in it; a multi-region CloudTrail trail; a permission boundary "
+        'on every role (see "Compliance")',
+    ),
+    Option(
+        name="account_controls",
+        values=("off", "on"),
+        adds="**account-wide**: AWS Config recorder, delivery channel and managed rules, and the IAM account "
+        'password policy (see "Compliance")',
+    ),
+    Option(
+        name="scale",
+        values=("off", "on"),
+        adds="the CRUD function published with a `live` alias that every CRUD route invokes, provisioned "
+        "concurrency on it autoscaled on utilization (`provisioned_concurrency*`), a CloudWatch dashboard per "
+        'region (see "Scale")',
+    ),
+    Option(
+        name="item_stream",
+        values=("none", "kinesis"),
+        adds="item changes of every region's table into that region's KMS-encrypted Kinesis data stream "
+        "(`item_stream_mode`, `item_stream_shard_count`, `item_stream_retention_hours`)",
+    ),
+    Option(
+        name="cache",
+        values=("none", "elasticache", "dax"),
+        alternatives=True,
+        adds="a read-through item cache per region that the CRUD function really uses, in the private network "
+        "of `compliance` (created for the cache when `compliance` is off): `elasticache`, ElastiCache for Valkey, "
+        "TLS required, encrypted at rest with the region's key, IAM authentication; `dax`, a DynamoDB "
+        "Accelerator cluster that every write goes through, TLS endpoint, encrypted at rest (`cache_node_type`, "
+        '`cache_node_count`, `cache_ttl_seconds`; see "Cache")',
+    ),
+    Option(
+        name="backend",
+        values=("local", "s3"),
+        shapes=False,
+        adds="where Terraform keeps state (`state_bucket`, `state_key`, `state_region`, `state_lock_table`)",
+    ),
+)
+OPTION = {option.name: option for option in OPTIONS}
+# The options that shape the stack, in declaration order: what a proven combination names.
+SHAPE_OPTIONS = tuple(option for option in OPTIONS if option.shapes)
 
 # What cdktf itself reads from cdktf.json (its config schema) and from the context (its own flags).
 # Anything else is a typo or a misplaced option (`"Backend": "s3"`), and is refused, not ignored.
@@ -57,18 +139,18 @@ class ConfigError(ValueError):
 class SynthConfig:
     """The validated synth-time options. Every field is also a `cdktf.json` context key."""
 
-    backend: str = "local"
+    backend: str = OPTION["backend"].default
     state_bucket: str = ""
     state_key: str = "tap-stack/terraform.tfstate"
     state_region: str = ""
     state_lock_table: str = ""
-    regions: str = "1"
-    waf: str = "on"
-    compliance: str = "off"
-    account_controls: str = "off"
-    scale: str = "off"
-    item_stream: str = "none"
-    cache: str = "none"
+    regions: str = OPTION["regions"].default
+    waf: str = OPTION["waf"].default
+    compliance: str = OPTION["compliance"].default
+    account_controls: str = OPTION["account_controls"].default
+    scale: str = OPTION["scale"].default
+    item_stream: str = OPTION["item_stream"].default
+    cache: str = OPTION["cache"].default
 
     @property
     def region_count(self) -> int:
@@ -109,14 +191,8 @@ class SynthConfig:
         return not self.state_lock_table
 
     def __post_init__(self) -> None:
-        _require_choice("backend", self.backend, BACKENDS)
-        _require_choice("regions", self.regions, REGION_COUNTS)
-        _require_choice("waf", self.waf, SWITCHES)
-        _require_choice("compliance", self.compliance, OFF_ON)
-        _require_choice("account_controls", self.account_controls, OFF_ON)
-        _require_choice("scale", self.scale, OFF_ON)
-        _require_choice("item_stream", self.item_stream, ITEM_STREAMS)
-        _require_choice("cache", self.cache, CACHES)
+        for option in OPTIONS:
+            _require_choice(option.name, getattr(self, option.name), option.values)
         if self.backend == "s3":
             _require_bucket_name("state_bucket", self.state_bucket)
             _require_match("state_key", self.state_key, _STATE_KEY, "an S3 object key (1-1024 safe characters)")
@@ -137,6 +213,24 @@ class SynthConfig:
 
 
 OPTION_NAMES = tuple(f.name for f in fields(SynthConfig))
+
+
+def options_table() -> str:
+    """The options as the README's Markdown table (`tests/tapgen/test_config.py` holds the README to it)."""
+    rows = [
+        f"| `{o.name}` | {', '.join(f'`{v}`' for v in o.values)} | {o.adds} |"
+        for o in (*SHAPE_OPTIONS, *(o for o in OPTIONS if not o.shapes))
+    ]
+    return "\n".join(["| option | values (default first) | what it adds |", "|---|---|---|", *rows])
+
+
+def options_help() -> str:
+    """The options as `python main.py --help` lists them."""
+    lines = ["synth-time options (-c KEY=VALUE, or the context of cdktf.json); the default first:"]
+    for option in OPTIONS:
+        lines.append(f"  {option.name} = {' | '.join(option.values)}")
+    lines.append("  state_bucket, state_key, state_region, state_lock_table: the S3 backend's settings (backend=s3)")
+    return "\n".join(lines)
 
 
 def _require_choice(name: str, value: str, allowed: Iterable[str]) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tapgen.combinations import OPTION_KEYS
-from tapgen.config import CACHES
+from tapgen.config import OPTION
 
 _SUFFIXES = ("_secondary", "_tertiary")
 
@@ -61,13 +61,14 @@ class CheckovSkip:
     check_id: str
     reason: str
     resources: tuple[str, ...] = ()  # primary addresses; empty: every resource the check flags
-    regions: tuple[str, ...] = ("1", "2", "3")
-    waf: tuple[str, ...] = ("on", "off")
-    compliance: tuple[str, ...] = ("off", "on")
-    account_controls: tuple[str, ...] = ("off", "on")
-    scale: tuple[str, ...] = ("off", "on")
-    item_stream: tuple[str, ...] = ("none", "kinesis")
-    cache: tuple[str, ...] = CACHES
+    # The option values it applies to (one field per shape option; every value unless narrowed).
+    regions: tuple[str, ...] = OPTION["regions"].values
+    waf: tuple[str, ...] = OPTION["waf"].values
+    compliance: tuple[str, ...] = OPTION["compliance"].values
+    account_controls: tuple[str, ...] = OPTION["account_controls"].values
+    scale: tuple[str, ...] = OPTION["scale"].values
+    item_stream: tuple[str, ...] = OPTION["item_stream"].values
+    cache: tuple[str, ...] = OPTION["cache"].values
 
     def applies_to(self, options: Mapping[str, str]) -> bool:
         """`options`: every option's value (`tapgen.combinations.options`)."""

@@ -19,22 +19,14 @@ from pathlib import Path
 import pytest
 
 from tapgen.combinations import PROVEN
-from tapgen.config import CACHES, ITEM_STREAMS, OFF_ON, REGION_COUNTS, SWITCHES
+from tapgen.config import SHAPE_OPTIONS
 from tapgen.placement import REGION_SUFFIXES
 
 GOLDEN = Path(__file__).parent / "golden"
 # Each option's values from the smallest stack to the largest; the cache engines are alternatives
 # (`ALTERNATIVES`): each is one step up from no cache, neither from the other.
-ORDER = {
-    "regions": REGION_COUNTS,
-    "waf": tuple(reversed(SWITCHES)),
-    "compliance": OFF_ON,
-    "account_controls": OFF_ON,
-    "scale": OFF_ON,
-    "item_stream": ITEM_STREAMS,
-    "cache": CACHES,
-}
-ALTERNATIVES = ("cache",)
+ORDER = {option.name: option.growth for option in SHAPE_OPTIONS}
+ALTERNATIVES = tuple(option.name for option in SHAPE_OPTIONS if option.alternatives)
 COMBINATIONS = PROVEN
 # (option, value stepped up to) -> {address or address pattern: {attribute that may differ from the
 # smaller stack: why}}

@@ -1,8 +1,19 @@
 import json
+import subprocess
+import sys
+from dataclasses import fields
 
 import pytest
 
-from tapgen.config import ConfigError, SynthConfig, build_config, load_context
+from tapgen.config import (
+    OPTIONS,
+    SHAPE_OPTIONS,
+    ConfigError,
+    SynthConfig,
+    build_config,
+    load_context,
+    options_table,
+)
 
 SHAPE = "of 3-63 characters, a-z, 0-9, . and -, starting and ending with a letter or digit"
 ALLOWED = (
@@ -157,3 +168,26 @@ def test_unknown_cdktf_settings_are_refused(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_context(path)
     assert str(error.value) == f"cdktf.json: unknown setting 'Context'; cdktf settings are: {CDKTF_SETTINGS}"
+
+
+def test_the_readme_options_table_is_the_declared_options():
+    from tests.project import ROOT
+
+    assert options_table() in (ROOT / "README.md").read_text()
+
+
+def test_help_lists_every_option_with_its_values_default_first():
+    from tests.project import ROOT
+
+    result = subprocess.run([sys.executable, "main.py", "--help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    for option in OPTIONS:
+        assert f"  {option.name} = {' | '.join(option.values)}\n" in result.stdout
+
+
+def test_every_option_is_a_field_of_the_config_and_of_a_checkov_skip():
+    from tapgen.security_exceptions import CheckovSkip
+
+    skip_fields = {f.name for f in fields(CheckovSkip)} - {"check_id", "reason", "resources"}
+    assert skip_fields == {option.name for option in SHAPE_OPTIONS}
+    assert {option.name for option in OPTIONS} <= {f.name for f in fields(SynthConfig)}
+    assert SynthConfig() == SynthConfig(**{option.name: option.default for option in OPTIONS})
