@@ -95,8 +95,8 @@ class TapStack(TerraformStack):
                 self,
                 "routed_api_url",
                 value=self.domains[0].url,
-                description="URL of the routed name: the nearest region whose /health check passes (sign requests "
-                "for the region that /health reports).",
+                description="URL of the routed name: the nearest region whose canary last found /health healthy "
+                "(sign requests for the region that /health reports).",
             )
             routed.override_logical_id("routed_api_url")
 
