@@ -12,6 +12,7 @@ from constructs import Construct
 
 from lambda_src.shared import tap_contract
 from modules.account import AwsAccount
+from modules.alerts import AlarmSpec
 from modules.autoscaling import target_tracking_policy
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
@@ -81,7 +82,8 @@ class ApiFunction(Construct):
     unqualified function's), `arn_by_name` (the same ARN, without a reference to the function),
     `log_group`, and `api_target`: the `Backend` an API must invoke, the `live` alias (its invoke
     ARN, qualifier `live`) when provisioned, else the function itself (no qualifier). `alias` is
-    the `aws_lambda_alias`, or None without `provisioned`."""
+    the `aws_lambda_alias`, or None without `provisioned`. `alarms`: its errors and throttles
+    (`AlarmSpec`s, for the region's alerts)."""
 
     def __init__(self, scope: Construct, props: ApiFunctionProps) -> None:
         super().__init__(scope, props.name)
@@ -136,6 +138,7 @@ class ApiFunction(Construct):
         # depends on (the permission boundary) may name it without a dependency cycle.
         self.arn_by_name = props.account.arn("lambda", f"function:{props.function_name}")
         self.invoke_arn = self.function.invoke_arn
+        self.alarms = function_alarms(props.name, self.function_name)
         self.alias = self._provisioned_alias(props) if props.provisioned else None
         self.api_target = (
             Backend(self.function_name, self.alias.invoke_arn, self.alias.name)
@@ -186,6 +189,15 @@ class ApiFunction(Construct):
             PROVISIONED_METRIC,
         )
         return alias
+
+
+def function_alarms(name: str, function_name: str) -> tuple[AlarmSpec, ...]:
+    """Any error or throttle of the function `function_name` (Terraform name `name`)."""
+    dimensions = {"FunctionName": function_name}
+    return (
+        AlarmSpec(f"{name}_errors_alarm", f"{name} raised errors", "AWS/Lambda", "Errors", dimensions, 1),
+        AlarmSpec(f"{name}_throttles_alarm", f"{name} was throttled", "AWS/Lambda", "Throttles", dimensions, 1),
+    )
 
 
 def archive_precondition(scope: Construct, name: str, archive: BuiltArchive) -> Precondition:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from modules.alerts import AlarmSpec
 from modules.autoscaling import target_tracking_policy
 from tapgen.aws import aws
 
@@ -57,8 +58,8 @@ class ItemTableProps:
 
 
 class ItemTable(Construct):
-    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `stream_arn`, and `scaling_policies`
-    (read, write), which a replica must wait for."""
+    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `stream_arn`, `scaling_policies`
+    (read, write), which a replica must wait for, and `alarms` (`throttle_alarms`)."""
 
     def __init__(self, scope: Construct, props: ItemTableProps) -> None:
         super().__init__(scope, props.name)
@@ -89,6 +90,7 @@ class ItemTable(Construct):
         self.name = self.table.name
         self.arn = self.table.arn
         self.stream_arn = self.table.stream_arn
+        self.alarms = throttle_alarms(self.name)
         self.scaling_policies = (
             self._autoscale(props, READ, props.read_capacity),
             self._autoscale(props, WRITE, props.write_capacity),
@@ -112,3 +114,26 @@ class ItemTable(Construct):
             props.target_utilization_percent,
             dim.metric,
         )
+
+
+def throttle_alarms(table_name: str) -> tuple[AlarmSpec, ...]:
+    """Any throttled read or write of the item table (or of its replica in a region)."""
+    dimensions = {"TableName": table_name}
+    return (
+        AlarmSpec(
+            "tap_stack_data_read_throttles_alarm",
+            "Item table throttled reads",
+            "AWS/DynamoDB",
+            "ReadThrottleEvents",
+            dimensions,
+            1,
+        ),
+        AlarmSpec(
+            "tap_stack_data_write_throttles_alarm",
+            "Item table throttled writes",
+            "AWS/DynamoDB",
+            "WriteThrottleEvents",
+            dimensions,
+            1,
+        ),
+    )

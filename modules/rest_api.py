@@ -23,6 +23,7 @@ from constructs import Construct
 
 from lambda_src.shared import tap_contract
 from modules.account import AwsAccount
+from modules.alerts import AlarmSpec
 from modules.iam import Condition, Principal, Statement, policy_document
 from modules.log_group import LogGroupProps, encrypted_log_group
 from tapgen.aws import aws
@@ -275,13 +276,15 @@ class RestApiProps:
     account: AwsAccount
     kms_key_arn: str
     log_retention_days: float
+    latency_threshold_ms: object
     stage_dependencies: tuple = ()
     method_throttles: tuple[MethodThrottle, ...] = ()
 
 
 class RestApi(Construct):
     """Outputs: `api` (`aws_api_gateway_rest_api`), `stage` (`aws_api_gateway_stage`),
-    `invoke_url`, `access_log_group`, `execution_log_group`."""
+    `invoke_url`, `access_log_group`, `execution_log_group`, `alarms` (the stage's errors and
+    latency, `AlarmSpec`s)."""
 
     def __init__(self, scope: Construct, props: RestApiProps) -> None:
         super().__init__(scope, props.name)
@@ -316,6 +319,30 @@ class RestApi(Construct):
             depends_on=deployed,
         )
         self._stage(deployment)
+        self.alarms = self._alarms()
+
+    def _alarms(self) -> tuple[AlarmSpec, ...]:
+        """Any 4XX or 5XX answer of the stage, and its p99 latency over `latency_threshold_ms` for 3 minutes."""
+        dimensions = {"ApiName": self.api.name, "Stage": self.stage.stage_name}
+        return (
+            AlarmSpec(
+                "tap_stack_api_4xx_alarm", "API returned a 4XX error", "AWS/ApiGateway", "4XXError", dimensions, 1
+            ),
+            AlarmSpec(
+                "tap_stack_api_5xx_alarm", "API returned a 5XX error", "AWS/ApiGateway", "5XXError", dimensions, 1
+            ),
+            AlarmSpec(
+                "tap_stack_api_latency_alarm",
+                "API p99 latency above var.api_latency_threshold_ms for 3 minutes",
+                "AWS/ApiGateway",
+                "Latency",
+                dimensions,
+                self._props.latency_threshold_ms,
+                statistic="",
+                extended_statistic="p99",
+                evaluation_periods=3,
+            ),
+        )
 
     def _redeployment_trigger(self, policy_document: str) -> str:
         """A hash of what defines the API, never of whole resource objects: attributes that appear

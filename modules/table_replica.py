@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from cdktf import Fn, Token
 from constructs import Construct
 
+from modules.item_table import throttle_alarms
 from tapgen.aws import aws
 
 
@@ -54,7 +55,8 @@ class TableReplicaProps:
 
 class TableReplica(Construct):
     """Outputs: `replica` (`aws_dynamodb_table_replica`), `arn` (the replica table's ARN) and `name`
-    (the global table's name, read from that ARN so that a user of it waits for the replica)."""
+    (the global table's name, read from that ARN so that a user of it waits for the replica), and
+    `alarms` (the replica's throttles, `modules.item_table.throttle_alarms`)."""
 
     def __init__(self, scope: Construct, props: TableReplicaProps) -> None:
         super().__init__(scope, props.name)
@@ -69,3 +71,4 @@ class TableReplica(Construct):
         )
         self.arn = self.replica.arn
         self.name = Token.as_string(Fn.element(Fn.split("/", self.arn), 1))
+        self.alarms = throttle_alarms(self.name)

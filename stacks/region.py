@@ -534,6 +534,7 @@ class TapRegion(RegionScope):
             account=self.account,
             kms_key_arn=self.kms.arn,
             log_retention_days=v["log_retention_days"].number_value,
+            latency_threshold_ms=v["api_latency_threshold_ms"].number_value,
             stage_dependencies=(self.api_account.setting,),
             # A count reads the tenant's whole partition (consistently, as item_count is exact): its
             # cost grows with the tenant, so its rate is bounded apart from the other routes.
@@ -680,46 +681,10 @@ def health_settings(region: TapRegion) -> FunctionSettings:
 
 
 def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
-    api = {"ApiName": region.api.api.name, "Stage": region.api.stage.stage_name}
-    table = {"TableName": region.data.name}
-    specs = [
-        AlarmSpec("tap_stack_api_4xx_alarm", "API returned a 4XX error", "AWS/ApiGateway", "4XXError", api, 1),
-        AlarmSpec("tap_stack_api_5xx_alarm", "API returned a 5XX error", "AWS/ApiGateway", "5XXError", api, 1),
-        AlarmSpec(
-            "tap_stack_api_latency_alarm",
-            "API p99 latency above var.api_latency_threshold_ms for 3 minutes",
-            "AWS/ApiGateway",
-            "Latency",
-            api,
-            region.var["api_latency_threshold_ms"].number_value,
-            statistic="",
-            extended_statistic="p99",
-            evaluation_periods=3,
-        ),
-        AlarmSpec(
-            "tap_stack_data_read_throttles_alarm",
-            "Item table throttled reads",
-            "AWS/DynamoDB",
-            "ReadThrottleEvents",
-            table,
-            1,
-        ),
-        AlarmSpec(
-            "tap_stack_data_write_throttles_alarm",
-            "Item table throttled writes",
-            "AWS/DynamoDB",
-            "WriteThrottleEvents",
-            table,
-            1,
-        ),
-    ]
+    """Every alarm of the region, as its components declare them (the dashboard shows them in this order)."""
+    specs = [*region.api.alarms, *region.data.alarms]
     for function in region.functions:
-        dims = {"FunctionName": function.function_name}
-        prefix = function.node.id
-        specs.append(AlarmSpec(f"{prefix}_errors_alarm", f"{prefix} raised errors", "AWS/Lambda", "Errors", dims, 1))
-        specs.append(
-            AlarmSpec(f"{prefix}_throttles_alarm", f"{prefix} was throttled", "AWS/Lambda", "Throttles", dims, 1)
-        )
+        specs += function.alarms
     if region.cache:
         specs.append(
             AlarmSpec(

@@ -75,3 +75,12 @@ def test_with_a_network_the_role_manages_interfaces_only_in_that_vpc(document):
 
 def test_the_security_rules_find_nothing(document):
     assert list(rules.findings(document)) == []
+
+
+def test_the_function_declares_its_error_and_throttle_alarms():
+    from modules.api_function import function_alarms
+
+    errors, throttles = function_alarms("tap_stack_lambda", "tap-dev-api")
+    assert (errors.name, errors.namespace, errors.metric) == ("tap_stack_lambda_errors_alarm", "AWS/Lambda", "Errors")
+    assert (throttles.name, throttles.metric) == ("tap_stack_lambda_throttles_alarm", "Throttles")
+    assert errors.dimensions == throttles.dimensions == {"FunctionName": "tap-dev-api"}

@@ -73,6 +73,7 @@ def api_props(crud: ApiFunction, health: ApiFunction, account: AwsAccount) -> Re
         account=account,
         kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/k",
         log_retention_days=365,
+        latency_threshold_ms=1000,
     )
 
 
