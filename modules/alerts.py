@@ -67,14 +67,8 @@ class Alerts(Construct):
             protocol="email",
             endpoint=props.alarm_email,
         )
-        self._props = props
-        self.specs: list[AlarmSpec] = list(props.alarms)
+        self.specs = props.alarms
         self.alarms = {spec.name: self._alarm(spec, props) for spec in props.alarms}
-
-    def add_alarm(self, spec: AlarmSpec) -> None:
-        """An alarm that a construct built after this one contributes (the trail's security events)."""
-        self.specs.append(spec)
-        self.alarms[spec.name] = self._alarm(spec, self._props)
 
     def _alarm(self, spec: AlarmSpec, props: AlertsProps):
         return aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(

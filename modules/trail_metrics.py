@@ -90,7 +90,7 @@ class TrailMetricsProps:
 
 
 class TrailMetrics(Construct):
-    """Outputs: `filters` (by event name) and `alarm_specs` (one per event, for `Alerts.add_alarm`)."""
+    """Outputs: `filters` (by event name) and `alarm_specs` (one per event, for the region's `Alerts`)."""
 
     def __init__(self, scope: Construct, props: TrailMetricsProps) -> None:
         super().__init__(scope, props.name)

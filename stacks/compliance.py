@@ -75,19 +75,16 @@ def api_function_arns(stack: TapStack) -> tuple[str, ...]:
     return tuple(function.arn_by_name for region in stack.regions for function in (region.crud, region.health))
 
 
-def security_alarms(stack: TapStack, trail: AuditTrail) -> TrailMetrics:
-    """The trail's security events (unauthorized calls, root use, policy changes, ...) as alarms on
-    the primary region's alerts topic."""
+def security_events(stack: TapStack, trail: AuditTrail) -> TrailMetrics:
+    """The trail's security events (unauthorized calls, root use, policy changes, ...) as metrics,
+    whose alarms (`alarm_specs`) report to the primary region's alerts topic."""
     primary = stack.primary
-    metrics = TrailMetrics(
+    return TrailMetrics(
         primary,
         TrailMetricsProps(
             name="tap_stack_trail_metrics", log_group_name=trail.log_group.name, metric_prefix=primary.inputs.prefix
         ),
     )
-    for spec in metrics.alarm_specs:
-        primary.alerts.add_alarm(spec)
-    return metrics
 
 
 def permission_boundary(stack: TapStack) -> PermissionBoundary:

@@ -449,6 +449,12 @@ class TapRegion(RegionScope):
                 artifact_expiration_days=self.var["canary_artifact_retention_days"].number_value,
             ),
         )
+
+    def alert(self, stack_alarms: tuple[AlarmSpec, ...] = ()) -> Alerts:
+        """The region's alerts topic and alarms, built once every component exists: what the region's
+        components declare (`alarm_specs`) and `stack_alarms`, those of stack-wide components that
+        report here (the trail's security events, in the primary region)."""
+        prefix = self.inputs.prefix
         self.alerts = Alerts(
             self,
             AlertsProps(
@@ -458,13 +464,14 @@ class TapRegion(RegionScope):
                 kms_key_arn=self.kms.arn,
                 alarm_email=self.var["alarm_email"].string_value,
                 account=self.account,
-                alarms=alarm_specs(self),
+                alarms=(*alarm_specs(self), *stack_alarms),
             ),
         )
+        return self.alerts
 
     def dashboard(self) -> RegionDashboard:
-        """The region's dashboard: every alarm of the region (`alerts.specs`, so alarms added after
-        the region was built are on it too) and the metrics that have none."""
+        """The region's dashboard: every alarm of the region (`alerts.specs`) and the metrics that
+        have none."""
         crud_alias = ALIAS_NAME if self.inputs.config.scale_enabled else ""
         extras = (
             *api_metrics(self.api.api.name, self.api.stage.stage_name),

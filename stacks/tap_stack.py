@@ -21,6 +21,7 @@ from cdktf import (
 from constructs import Construct
 
 from modules.account import AwsAccount
+from modules.alerts import AlarmSpec
 from modules.regional_domain import ValidationRecord, ValidationRecordProps
 from stacks import compliance, names
 from stacks.outputs import OUTPUTS
@@ -79,14 +80,20 @@ class TapStack(TerraformStack):
         self.primary = self.regions[0]
         if len(self.regions) > 1:
             self._across_regions()
+        security_alarms: tuple[AlarmSpec, ...] = ()
         if config.compliance_enabled:
             self.trail = compliance.audit_trail(self)
-            compliance.security_alarms(self, self.trail)
+            security_alarms = compliance.security_events(self, self.trail).alarm_specs
             self.boundary = compliance.permission_boundary(self)
         if config.account_controls_enabled:
             self.account_controls = compliance.account_controls(self)
+        # Last, once every component has declared its alarms: the alerts, the routing that fails a
+        # region over on one of them, and the dashboards that show them all.
+        for region in self.regions:
+            region.alert(security_alarms if region is self.primary else ())
+        if len(self.regions) > 1:
+            self._route()
         if config.scale_enabled or config.cache_enabled:
-            # Last: a dashboard shows every alarm of its region, the trail's included.
             self.dashboards = [region.dashboard() for region in self.regions]
         self._moved(self.primary.api_account.moved)
         self._outputs()
@@ -101,10 +108,13 @@ class TapStack(TerraformStack):
             routed.override_logical_id("routed_api_url")
 
     def _across_regions(self) -> None:
-        """Log replication into every other region, one routed name over every region's API (a
-        certificate per region, validated once: ACM asks for the same record in every region), and
-        log analytics in the primary."""
+        """Log replication into every other region and log analytics in the primary."""
         self.primary.replicate_logs_to(self.regions[1:])
+        self.primary.analyse_logs()
+
+    def _route(self) -> None:
+        """One routed name over every region's API: a certificate per region, validated once (ACM
+        asks for the same record in every region), and each region's domain and health check."""
         certificates = [region.certificate() for region in self.regions]
         validation = ValidationRecord(
             self.primary,
@@ -118,7 +128,6 @@ class TapStack(TerraformStack):
             region.route(certificate, validation)
             for region, certificate in zip(self.regions, certificates, strict=True)
         ]
-        self.primary.analyse_logs()
 
     def _backend(self, config: SynthConfig) -> None:
         if config.backend == "s3":
