@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tapgen.naming import RESOURCE_NAME
-from tapgen.rules import findings
+from tests.project import ROOT, checkout, run_main
 
 # The complete address list of every option combination is pinned in tests/stacks/golden/.
 
@@ -63,8 +63,22 @@ def test_every_name_follows_the_rule_without_hash_suffixes(document):
     assert not re.search(r"_[0-9A-F]{8}\b", json.dumps(document))
 
 
-def test_security_rules_find_nothing(document):
-    assert [str(f) for f in findings(document)] == []
+def test_a_construct_that_drops_a_hardening_stops_synth_with_one_line_and_writes_nothing(tmp_path):
+    # The gate itself: main.py runs every rule on what it synthesized (tapgen/cli.py), so a stack
+    # that loses a protection is never written. Here one bucket construct stops blocking public ACLs.
+    project = checkout(tmp_path / "project")
+    bucket = project / "modules" / "secure_bucket.py"
+    source = bucket.read_text()
+    assert source.count("block_public_acls=True") == 1
+    bucket.write_text(source.replace("block_public_acls=True", "block_public_acls=False"))
+    out, bundle = tmp_path / "out", tmp_path / "dist" / "tap_stack"
+    result = run_main(project, out, bundle)
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: security rules failed: buckets_block_public_access: aws_s3_bucket.tap_stack_")
+    # Only the synth lock is there, as after any run: no configuration, bundle or archive.
+    for root in (out, bundle, bundle.with_name("tap_stack_hcl")):
+        assert [path.name for path in root.rglob("*")] == [".tapgen.lock"], root
 
 
 def test_primary_provider_is_unaliased_with_region_and_default_tags(document):
@@ -761,7 +775,6 @@ def test_grant_validation_uses_the_functions_tenant_pattern():
     import sys
 
     from stacks.variables import TENANT_ID_PATTERN
-    from tests.project import ROOT
 
     sys.path.insert(0, str(ROOT / "lambda_src" / "shared"))
     try:
