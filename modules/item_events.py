@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from modules.iam import Statement
 from tapgen.aws import aws
 
 
@@ -22,7 +23,7 @@ class ItemEventsProps:
 
 
 class ItemEvents(Construct):
-    """Outputs: `bus` (`aws_cloudwatch_event_bus`), `name`, `arn`."""
+    """Outputs: `bus` (`aws_cloudwatch_event_bus`), `name`, `arn`; `grant_publish()`."""
 
     def __init__(self, scope: Construct, props: ItemEventsProps) -> None:
         super().__init__(scope, props.name)
@@ -31,3 +32,7 @@ class ItemEvents(Construct):
         )
         self.name = self.bus.name
         self.arn = self.bus.arn
+
+    def grant_publish(self) -> Statement:
+        """Put item events on the bus."""
+        return Statement("PublishItemEvents", ("events:PutEvents",), (self.arn,))

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from modules.account import AwsAccount
 from modules.alerts import AlarmSpec
 from modules.autoscaling import target_tracking_policy
+from modules.iam import Condition, Statement
 from tapgen.aws import aws
 
 HASH_KEY = "tenant_id"
@@ -57,9 +59,48 @@ class ItemTableProps:
     replicated: bool = False
 
 
-class ItemTable(Construct):
+# What the CRUD function does to items (lambda_src/crud/items_api/store.py): reads, queries and
+# conditional puts; a delete is a tombstone put, and DynamoDB's TTL removes it.
+ITEM_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+)
+
+
+class ItemTableGrants:
+    """The grants on the item table, for the table and for its replica in a region (each sets
+    `arn` and `name`): statements for the role of whoever needs them."""
+
+    arn: str
+    name: str
+
+    def grant_items(self) -> Statement:
+        """Read, query and conditionally write items (`ITEM_ACTIONS`)."""
+        return Statement("ReadWriteItems", ITEM_ACTIONS, (self.arn,))
+
+    def grant_describe(self) -> Statement:
+        """Describe the table: whether it is reachable, nothing of its items."""
+        return Statement("DescribeItemTable", ("dynamodb:DescribeTable",), (self.arn,))
+
+    def grant_key_use(self, kms_key_arn: str, account: AwsAccount) -> Statement:
+        """Use of `kms_key_arn` through DynamoDB on this table only: DynamoDB names the table in the
+        encryption context of every key use on its behalf."""
+        return Statement(
+            "UseTableKey",
+            ("kms:Decrypt", "kms:GenerateDataKey"),
+            (kms_key_arn,),
+            conditions=(
+                Condition("StringEquals", "kms:ViaService", (account.service_host("dynamodb"),)),
+                Condition("StringEquals", "kms:EncryptionContext:aws:dynamodb:tableName", (self.name,)),
+            ),
+        )
+
+
+class ItemTable(ItemTableGrants, Construct):
     """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `stream_arn`, `scaling_policies`
-    (read, write), which a replica must wait for, and `alarms` (`throttle_alarms`)."""
+    (read, write), which a replica must wait for, and `alarms` (`throttle_alarms`); the
+    `ItemTableGrants`."""
 
     def __init__(self, scope: Construct, props: ItemTableProps) -> None:
         super().__init__(scope, props.name)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from cdktf import Fn, Token
 from constructs import Construct
 
-from modules.item_table import throttle_alarms
+from modules.item_table import ItemTableGrants, throttle_alarms
 from tapgen.aws import aws
 
 
@@ -53,7 +53,7 @@ class TableReplicaProps:
     depends_on: tuple = ()
 
 
-class TableReplica(Construct):
+class TableReplica(ItemTableGrants, Construct):
     """Outputs: `replica` (`aws_dynamodb_table_replica`), `arn` (the replica table's ARN) and `name`
     (the global table's name, read from that ARN so that a user of it waits for the replica), and
     `alarms` (the replica's throttles, `modules.item_table.throttle_alarms`)."""

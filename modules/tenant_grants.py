@@ -18,6 +18,7 @@ from cdktf import Fn, TerraformIterator, Token
 from constructs import Construct
 
 from modules.alerts import AlarmSpec
+from modules.iam import Statement
 from tapgen.aws import aws
 
 HASH_KEY = "principal"
@@ -37,7 +38,8 @@ class TenantGrantsProps:
 
 
 class TenantGrants(Construct):
-    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `write_alarm` (an `AlarmSpec`)."""
+    """Outputs: `table` (`aws_dynamodb_table`), `name`, `arn`, `write_alarm` (an `AlarmSpec`);
+    `grant_read()`."""
 
     def __init__(self, scope: Construct, props: TenantGrantsProps) -> None:
         super().__init__(scope, props.name)
@@ -72,3 +74,7 @@ class TenantGrants(Construct):
             {"TableName": self.name},
             1,
         )
+
+    def grant_read(self) -> Statement:
+        """Look a principal's grants up (what the API function does before any data access)."""
+        return Statement("ReadTenantGrants", ("dynamodb:GetItem",), (self.arn,))

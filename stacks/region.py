@@ -78,13 +78,6 @@ ROTATION_ACTIONS = (
     "secretsmanager:PutSecretValue",
     "secretsmanager:UpdateSecretVersionStage",
 )
-# What the CRUD function does to the item table (lambda_src/crud/items_api/store.py): reads, queries
-# and conditional puts; a delete is a tombstone put, and DynamoDB's TTL removes it.
-ITEM_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-)
 
 
 @dataclass(frozen=True)
@@ -258,7 +251,7 @@ class TapRegion(RegionScope):
                     cluster_name=cache_id,
                     role_name=self.iam_role_names[names.DAX_ROLE],
                     table_arn=self.data.arn,
-                    table_key_statement=table_key_statement(self),
+                    table_key_statement=self.data.grant_key_use(self.kms.arn, self.account),
                     vpc_id=network.vpc_id,
                     subnet_ids=network.function_network.subnet_ids,
                     function_security_group_id=network.function_security_group_id,
@@ -577,17 +570,6 @@ def common_environment(region: TapRegion, service: str) -> dict[str, str]:
     }
 
 
-def table_key_statement(region: TapRegion) -> Statement:
-    """Use of the region's key through DynamoDB on the item table only (the CRUD function's, and
-    the DAX cluster's, which calls DynamoDB with its own role): DynamoDB names the table in the
-    encryption context of every key use on its behalf."""
-    table_key_use = (
-        Condition("StringEquals", "kms:ViaService", (region.account.service_host("dynamodb"),)),
-        Condition("StringEquals", "kms:EncryptionContext:aws:dynamodb:tableName", (region.data.name,)),
-    )
-    return Statement("UseTableKey", ("kms:Decrypt", "kms:GenerateDataKey"), (region.kms.arn,), conditions=table_key_use)
-
-
 def crud_settings(region: TapRegion) -> FunctionSettings:
     v = region.var
     return FunctionSettings(
@@ -607,10 +589,10 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
         },
         statements=(
             *((region.cache.connect_statement,) if region.cache else ()),
-            Statement("ReadWriteItems", ITEM_ACTIONS, (region.data.arn,)),
-            table_key_statement(region),
-            Statement("PublishItemEvents", ("events:PutEvents",), (region.events.arn,)),
-            Statement("ReadTenantGrants", ("dynamodb:GetItem",), (region.grants.arn,)),
+            region.data.grant_items(),
+            region.data.grant_key_use(region.kms.arn, region.account),
+            region.events.grant_publish(),
+            region.grants.grant_read(),
             Statement(
                 "ReadAppSecret",
                 ("secretsmanager:GetSecretValue",),
@@ -683,7 +665,7 @@ def health_settings(region: TapRegion) -> FunctionSettings:
         component="health",
         description="TAP health check: reports whether the item table is reachable",
         environment=common_environment(region, "tap-health"),
-        statements=(Statement("DescribeItemTable", ("dynamodb:DescribeTable",), (region.data.arn,)),),
+        statements=(region.data.grant_describe(),),
     )
 
 
