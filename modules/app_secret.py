@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from modules.account import AwsAccount
+from modules.iam import Condition, Statement
 from tapgen.aws import aws
 
 RECOVERY_WINDOW_DAYS = 30
@@ -65,8 +67,21 @@ class SecretRotation(Construct):
         )
 
 
+# The versions the API function reads: it signs with AWSCURRENT and verifies with AWSPREVIOUS; a
+# half-made AWSPENDING value is never used.
+SIGNING_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
+# What the rotation function does to the secret (the four steps of AWS's rotation template).
+ROTATION_ACTIONS = (
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+)
+
+
 class AppSecret(Construct):
-    """Outputs: `secret` (`aws_secretsmanager_secret`), `arn`."""
+    """Outputs: `secret` (`aws_secretsmanager_secret`), `arn`; the grants on it
+    (`grant_signing_versions`, `grant_rotation`, `grant_key_use`)."""
 
     def __init__(self, scope: Construct, props: AppSecretProps) -> None:
         super().__init__(scope, props.name)
@@ -79,3 +94,30 @@ class AppSecret(Construct):
             recovery_window_in_days=RECOVERY_WINDOW_DAYS,
         )
         self.arn = self.secret.arn
+        self._kms_key_arn = props.kms_key_arn
+
+    def grant_signing_versions(self) -> Statement:
+        """Read the current and the previous value (`SIGNING_STAGES`), never a pending one."""
+        return Statement(
+            "ReadAppSecret",
+            ("secretsmanager:GetSecretValue",),
+            (self.arn,),
+            conditions=(Condition("StringEquals", "secretsmanager:VersionStage", SIGNING_STAGES),),
+        )
+
+    def grant_rotation(self) -> Statement:
+        """Rotate the secret (`ROTATION_ACTIONS`)."""
+        return Statement("RotateAppSecret", ROTATION_ACTIONS, (self.arn,))
+
+    def grant_key_use(self, actions: tuple[str, ...], account: AwsAccount) -> Statement:
+        """`actions` on the secret's key, for this secret only: through Secrets Manager, which names
+        the secret in the encryption context."""
+        return Statement(
+            "UseSecretKey",
+            actions,
+            (self._kms_key_arn,),
+            conditions=(
+                Condition("StringEquals", "kms:ViaService", (account.service_host("secretsmanager"),)),
+                Condition("StringEquals", "kms:EncryptionContext:SecretARN", (self.arn,)),
+            ),
+        )

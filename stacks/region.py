@@ -30,7 +30,7 @@ from modules.dashboard import (
 )
 from modules.dax_cache import DaxCache, DaxCacheProps
 from modules.encryption import EncryptionKey, EncryptionKeyProps
-from modules.iam import Condition, Statement
+from modules.iam import Statement
 from modules.item_cache import ItemCache, ItemCacheProps
 from modules.item_events import ItemEvents, ItemEventsProps
 from modules.item_stream import ItemStream, ItemStreamProps
@@ -71,13 +71,6 @@ ENDPOINT_SERVICES = ("secretsmanager", "kms", "logs", "events", "xray")
 # What the functions may do through the endpoints of services whose policy would otherwise allow
 # every action of the service (the others are limited to the stack's resources).
 LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
-SIGNING_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
-ROTATION_ACTIONS = (
-    "secretsmanager:DescribeSecret",
-    "secretsmanager:GetSecretValue",
-    "secretsmanager:PutSecretValue",
-    "secretsmanager:UpdateSecretVersionStage",
-)
 
 
 @dataclass(frozen=True)
@@ -593,15 +586,8 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
             region.data.grant_key_use(region.kms.arn, region.account),
             region.events.grant_publish(),
             region.grants.grant_read(),
-            Statement(
-                "ReadAppSecret",
-                ("secretsmanager:GetSecretValue",),
-                (region.secret.arn,),
-                # The function signs with AWSCURRENT and verifies with AWSPREVIOUS; a half-made
-                # AWSPENDING value is never used.
-                conditions=(Condition("StringEquals", "secretsmanager:VersionStage", SIGNING_STAGES),),
-            ),
-            secret_key_statement(region, ("kms:Decrypt",)),
+            region.secret.grant_signing_versions(),
+            region.secret.grant_key_use(("kms:Decrypt",), region.account),
         ),
     )
 
@@ -633,19 +619,6 @@ def provisioned_concurrency(region: TapRegion) -> ProvisionedConcurrency:
     )
 
 
-def secret_key_statement(region: TapRegion, actions: tuple[str, ...]) -> Statement:
-    """The region's key, for the application secret only: through Secrets Manager, for this secret."""
-    return Statement(
-        "UseSecretKey",
-        actions,
-        (region.kms.arn,),
-        conditions=(
-            Condition("StringEquals", "kms:ViaService", (region.account.service_host("secretsmanager"),)),
-            Condition("StringEquals", "kms:EncryptionContext:SecretARN", (region.secret.arn,)),
-        ),
-    )
-
-
 def rotation_settings(region: TapRegion) -> FunctionSettings:
     return FunctionSettings(
         name="tap_stack_rotation_lambda",
@@ -653,8 +626,8 @@ def rotation_settings(region: TapRegion) -> FunctionSettings:
         description="Rotates the TAP application secret (createSecret, setSecret, testSecret, finishSecret)",
         environment={"LOG_LEVEL": LOG_LEVEL, "POWERTOOLS_SERVICE_NAME": "tap-rotation"},
         statements=(
-            Statement("RotateAppSecret", ROTATION_ACTIONS, (region.secret.arn,)),
-            secret_key_statement(region, ("kms:Decrypt", "kms:GenerateDataKey")),
+            region.secret.grant_rotation(),
+            region.secret.grant_key_use(("kms:Decrypt", "kms:GenerateDataKey"), region.account),
         ),
     )
 
