@@ -36,11 +36,16 @@ class Deployed:
             return None
         return self.resources.get(rtype, {}).get(match["name"])
 
+    @property
+    def settings_by_path(self) -> dict[str, dict]:
+        """Every `aws_api_gateway_method_settings`' settings, by method path (`*/*`, `health/GET`)."""
+        return {
+            body["method_path"]: body.get("settings", {})
+            for body in self.resources.get("aws_api_gateway_method_settings", {}).values()
+        }
+
     def method_settings(self, method_path: str) -> dict:
         """The stage's settings for `method_path` (`health/GET`): the method's own, else the stage's
-        (`*/*`), as API Gateway applies them."""
-        settings = {
-            body["method_path"]: body.get("settings", {})
-            for body in self.resources["aws_api_gateway_method_settings"].values()
-        }
+        (`*/*`), as API Gateway applies them to throttling."""
+        settings = self.settings_by_path
         return settings.get(method_path, settings.get("*/*", {}))

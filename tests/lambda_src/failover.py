@@ -136,8 +136,11 @@ class Region:
         self.check = health_check
         self.health = health
         settings = deployed.method_settings(HEALTH_METHOD)
-        self.rate = float(deployed.value(settings["throttling_rate_limit"]))
-        self.bucket = TokenBucket(self.rate, float(deployed.value(settings["throttling_burst_limit"])), flood)
+        self.bucket = TokenBucket(
+            float(deployed.value(settings["throttling_rate_limit"])),
+            float(deployed.value(settings["throttling_burst_limit"])),
+            flood,
+        )
         self.canary = deployed.resources["aws_synthetics_canary"]["tap_stack_canary"]
         self.canary_period = schedule_seconds(str(deployed.value(self.canary["schedule"]["expression"])))
         self.alarm = self._alarm()

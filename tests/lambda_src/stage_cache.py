@@ -16,14 +16,12 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tapgen.rules import resource_path
 from tests.lambda_src.deployed import Deployed
 
-_REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_]+\}$")
 STAGE_WIDE = "*/*"
 
 
@@ -41,25 +39,20 @@ class StageCache:
     tfvars file would set; a `${var.x}` not given there takes the variable's default)."""
 
     def __init__(self, document: dict, variables: Mapping[str, object], clock: Callable[[], float]) -> None:
-        self._doc = document
-        self._value = Deployed(document, variables).value
+        self._deployed = Deployed(document, variables)
+        self._value = self._deployed.value
         self._clock = clock
         self._entries: dict[tuple, tuple[float, dict]] = {}
-        resources = document["resource"]
-        stages = resources["aws_api_gateway_stage"]
+        stages = document["resource"]["aws_api_gateway_stage"]
         self.cluster_enabled = any(self._value(stage.get("cache_cluster_enabled", False)) for stage in stages.values())
-        self._settings = {
-            body["method_path"]: body.get("settings", {})
-            for body in resources.get("aws_api_gateway_method_settings", {}).values()
-        }
+        self._settings = self._deployed.settings_by_path
         self._key_parameters = self._integration_key_parameters()
 
     def _integration_key_parameters(self) -> dict[tuple[str, str], tuple[str, ...]]:
-        methods = self._doc["resource"]["aws_api_gateway_method"]
         keys = {}
-        for integration in self._doc["resource"]["aws_api_gateway_integration"].values():
-            method = methods[_REFERENCE.match(integration["http_method"])["name"]]
-            path = resource_path(self._doc, method["resource_id"])
+        for integration in self._deployed.resources["aws_api_gateway_integration"].values():
+            method = self._deployed.referenced(integration["http_method"], "aws_api_gateway_method")
+            path = resource_path(self._deployed.document, method["resource_id"])
             keys[(path, method["http_method"])] = tuple(integration.get("cache_key_parameters") or ())
         return keys
 
