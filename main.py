@@ -3,7 +3,7 @@
 import os
 import sys
 
-from tapgen.cli import main
+from tapgen.pipeline.cli import main
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])

@@ -102,7 +102,7 @@ def hcl_write_seconds(document: Path, runs: int) -> float:
     """Median seconds to write the HCL bundle of `document` (in a fresh process: no warm caches)."""
     code = (
         "import sys, tempfile, time; from pathlib import Path; t = time.perf_counter(); "
-        "from tapgen.hcl.bundle import write_hcl_bundle; "
+        "from tapgen.pipeline.hcl.bundle import write_hcl_bundle; "
         "target = Path(tempfile.mkdtemp()); write_hcl_bundle(target, Path(sys.argv[1]).read_bytes(), {}); "
         "print(time.perf_counter() - t)"
     )

@@ -18,8 +18,8 @@ from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
 from modules.private_network import FunctionNetwork
 from modules.rest_api import Backend
-from tapgen.archives import RUNTIME_PYTHON, BuiltArchive
 from tapgen.aws import aws
+from tapgen.pipeline.archives import RUNTIME_PYTHON, BuiltArchive
 from tapgen.placement import placement_of
 
 RUNTIME = f"python{RUNTIME_PYTHON}"

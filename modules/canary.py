@@ -17,8 +17,8 @@ from modules.alerts import AlarmSpec
 from modules.api_function import XRAY_ACTIONS, archive_precondition
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement
 from modules.secure_bucket import SecureBucket, SecureBucketProps
-from tapgen.archives import BuiltArchive
 from tapgen.aws import aws
+from tapgen.pipeline.archives import BuiltArchive
 
 # The newest Python runtime on AWS's list (Python 3.12). Synthetics refuses to create canaries on
 # deprecated runtimes, so this moves forward with AWS's deprecation schedule.

@@ -21,7 +21,7 @@ The resources are read from the synthesized stack itself (a lazy value resolved 
 resource that names this key is listed in the grant of its service, so a log group or function
 added later is covered without an edit here. `CONSUMER_TYPES` are the resource types this module
 has a service path for; a resource of another type that names the key fails synth
-(`tapgen.rules.kms_keys_serve_only_known_consumers`) until its path is added here.
+(`tapgen.security.rules.kms_keys_serve_only_known_consumers`) until its path is added here.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ ALARMS_PRINCIPAL = "cloudwatch.amazonaws.com"
 CLOUDTRAIL_PRINCIPAL = "cloudtrail.amazonaws.com"
 # The resource types that may be encrypted with the key, and the path to the attribute naming it:
 # this module grants each of them a service path, and the security rules find any other type
-# (`tapgen.rules.kms_keys_serve_only_known_consumers`).
+# (`tapgen.security.rules.kms_keys_serve_only_known_consumers`).
 CONSUMER_TYPES: dict[str, tuple[str, ...]] = {
     "aws_cloudwatch_log_group": ("kms_key_id",),
     "aws_lambda_function": ("kms_key_arn",),

@@ -1,7 +1,7 @@
 """IAM built from data: policy statements are dataclasses rendered as `aws_iam_policy_document`.
 
 Identity policies may use `Resource = "*"` only for the actions listed, with a reason, in
-`tapgen.security_exceptions.WILDCARD_RESOURCE_ACTIONS`; anything else fails synth here, where
+`tapgen.security.exceptions.WILDCARD_RESOURCE_ACTIONS`; anything else fails synth here, where
 the statement is written. Resource policies (statements with principals) are exempt: their
 `"*"` means "this resource".
 """
@@ -15,7 +15,7 @@ from constructs import Construct
 from tapgen.aws import aws
 from tapgen.jsonencode import jsonencode
 from tapgen.naming import terraform_name
-from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+from tapgen.security.exceptions import WILDCARD_RESOURCE_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Statement:
         if unlisted:
             raise ValueError(
                 f"statement {self.sid!r}: actions {unlisted} on Resource '*' are not allowed; "
-                "grant them on specific ARNs or list them with a reason in tapgen/security_exceptions.py"
+                "grant them on specific ARNs or list them with a reason in tapgen/security/exceptions.py"
             )
 
 
@@ -80,7 +80,7 @@ def key_policy_json(statements: list[Statement]) -> str:
     Key policies must say `Resource = "*"` (meaning "this key"). Scanners read every
     `aws_iam_policy_document` as an identity policy and would flag that, so key policies are
     rendered inline from the same statement data instead: as plain JSON (not a `jsonencode` call), so
-    that the security rules in `tapgen.rules` can read every statement of the synthesized key policy,
+    that the security rules in `tapgen.security.rules` can read every statement of the synthesized key policy,
     in the text `jsonencode` would give, so that the HCL hand-off writes it as `jsonencode({...})`.
     """
     return jsonencode({"Version": "2012-10-17", "Statement": [_policy_data(s) for s in statements]})

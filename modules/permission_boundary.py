@@ -10,7 +10,7 @@ reach beyond the services the stack uses, in this account, nor free itself from 
   Gateway ARNs carry no account, so there the resource's account is checked instead
   (`aws:ResourceAccount`): never another account's bucket.
   Actions that AWS authorizes only on `Resource = "*"` (the listed exceptions of
-  `tapgen.security_exceptions.WILDCARD_RESOURCE_ACTIONS`) are allowed there when an allowed pattern
+  `tapgen.security.exceptions.WILDCARD_RESOURCE_ACTIONS`) are allowed there when an allowed pattern
   matches them, and nothing else is.
 - Denied, whatever a role's policies say: removing or replacing any role's boundary, changing
   or deleting this policy, and invoking the functions of `uninvokable_functions` (any version or
@@ -22,10 +22,10 @@ reach beyond the services the stack uses, in this account, nor free itself from 
 The boundary reaches every role without touching the modules that create them: an Aspect sets
 `permissions_boundary` on every `aws_iam_role` under `scope` at synth, nested constructs and every
 `RegionScope` included (IAM is global: one policy serves all regions), except the roles listed
-with their reason in `tapgen.security_exceptions.BOUNDARY_EXEMPT_ROLES`. Build it on the stack itself,
-not in a region scope, so that it covers every region. `tapgen.rules.roles_have_the_permission_boundary`
+with their reason in `tapgen.security.exceptions.BOUNDARY_EXEMPT_ROLES`. Build it on the stack itself,
+not in a region scope, so that it covers every region. `tapgen.security.rules.roles_have_the_permission_boundary`
 fails synth if any role lacks it; that rule looks for the Terraform name
-`tapgen.rules.PERMISSION_BOUNDARY_POLICY`, so `name` should be it.
+`tapgen.security.rules.PERMISSION_BOUNDARY_POLICY`, so `name` should be it.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from modules.account import AwsAccount
 from modules.iam import Condition, Statement, policy_document
 from tapgen.aws import aws
 from tapgen.naming import terraform_name
-from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
+from tapgen.security.exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
 
 # Changing any role's boundary would lift the cap.
 BOUNDARY_ACTIONS = ("iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary")

@@ -5,7 +5,7 @@ The stage never caches a response. API Gateway answers a cache hit after IAM aut
 before the function, which is the only place a caller's tenant grant is checked, and an `AWS_IAM`
 identity cannot be part of a REST API cache key: a cached answer for one caller would be served to
 any other caller who names the same tenant. Item caches (`cache=elasticache|dax`) sit behind the
-grant check instead (`tapgen.rules.api_stage_never_caches_tenant_methods` keeps it so).
+grant check instead (`tapgen.security.rules.api_stage_never_caches_tenant_methods` keeps it so).
 
 Browsers send the CORS preflight (`OPTIONS`) unsigned, so every route also has an `OPTIONS`
 method without authorization whose MOCK integration answers 204 with the CORS headers in API

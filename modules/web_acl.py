@@ -59,8 +59,8 @@ MANAGED_GROUPS = (
     ManagedGroup("AWSManagedRulesAnonymousIpList", 20, "anonymous-ip", counted=("HostingProviderIPList",)),
     ManagedGroup("AWSManagedRulesKnownBadInputsRuleSet", 40, "known-bad-inputs"),
     # SizeRestrictions_BODY blocks bodies over 8 KB, but POST/PUT /items accept JSON bodies up to
-    # 256 KiB (SPEC §6); the function enforces that limit (413 payload_too_large). Counting keeps
-    # large bodies visible in the metrics without refusing valid requests. The other body rules
+    # 256 KiB (`MAX_BODY_BYTES` in lambda_src/crud/items_api/requests.py, which answers 413 above
+    # it). Counting keeps large bodies visible in the metrics without refusing valid requests. The other body rules
     # of the set still inspect the first 16 KB (API Gateway's default inspection size).
     ManagedGroup("AWSManagedRulesCommonRuleSet", 50, "common", counted=("SizeRestrictions_BODY",)),
 )

@@ -51,8 +51,8 @@ from modules.table_replica import TableReplica, TableReplicaProps
 from modules.tenant_grants import TenantGrants, TenantGrantsProps
 from modules.web_acl import WebFirewall, WebFirewallProps
 from stacks import names
-from tapgen.archives import BuiltArchive
 from tapgen.config import SynthConfig
+from tapgen.pipeline.archives import BuiltArchive
 from tapgen.placement import Region, RegionScope
 
 LOG_LEVEL = "INFO"

@@ -27,9 +27,9 @@ from stacks import compliance, names
 from stacks.outputs import OUTPUTS
 from stacks.region import RegionInputs, TapRegion
 from stacks.variables import variables_for
-from tapgen.archives import BuiltArchive
 from tapgen.aws import aws
 from tapgen.config import SynthConfig
+from tapgen.pipeline.archives import BuiltArchive
 from tapgen.placement import REGIONS, Region
 
 STACK_NAME = "tap_stack"

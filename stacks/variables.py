@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lambda_src.shared import tap_contract
 from modules import dax_cache, item_cache
 from modules.secure_bucket import OBJECT_LOCK_MODES
-from tapgen import s3_names
+from tapgen.aws_rules import s3_names
 from tapgen.config import SynthConfig
 from tapgen.placement import REGIONS
 

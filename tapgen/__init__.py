@@ -1,4 +1,6 @@
-"""Support code of the TAP stack generator: config, archives, bundle, naming and security rules.
+"""The TAP stack generator. Its core: synth-time options (`config`, `combinations`), placement and
+the naming contract (`placement`, `naming`, `aws`, `jsonencode`); its packages: `pipeline` (from
+options to files), `security` (rules and exceptions) and `aws_rules` (AWS rules kept as data).
 
 Importing this package prepares the jsii Node process: it silences the Node end-of-life banner
 and preloads `node/lazy_provider_index.js`, which loads the AWS provider's submodules on first use

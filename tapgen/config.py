@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from tapgen import s3_names
+from tapgen.aws_rules import s3_names
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,7 @@
 """Terraform's `jsonencode`, in Python: the exact text Terraform would produce for a value.
 
 The generator writes JSON documents (key policies) in this form so that the HCL hand-off can write
-them as `jsonencode({...})` and be byte-for-byte the same string (`tapgen.hcl.templates`).
+them as `jsonencode({...})` and be byte-for-byte the same string (`tapgen.pipeline.hcl.templates`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The stack opens one `RegionScope` per region. Every resource and data source created under a
 region scope (at any depth) is placed by `tapgen.aws` as it is created: it gets that region's
-aliased provider and its Terraform name gets the region's suffix as its last part (SPEC §4), so
+aliased provider and its Terraform name gets the region's suffix as its last part (`tapgen.naming`), so
 `aws.kms_key.KmsKey(scope, "tap_stack_kms", ...)` in the secondary region becomes
 `aws_kms_key.tap_stack_kms_secondary` on `aws.secondary`. Modules therefore never name a provider
 or a suffix, and cannot get either wrong; `tapgen.naming.check_document` fails synth if a

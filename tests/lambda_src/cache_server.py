@@ -4,7 +4,7 @@ It is set up as ElastiCache serves the function: TLS with a certificate the clie
 made here; tests point `SSL_CERT_FILE` at it), no default user, and one user allowed on the
 `tap:*` keys. The user has `nopass`, so any IAM token is accepted: what is tested is that the
 function authenticates as that user, not ElastiCache's token check. redis-py comes from the pinned,
-hash-checked wheel that `tapgen.archives` vendors into function.zip, so the tests run the client
+hash-checked wheel that `tapgen.pipeline.archives` vendors into function.zip, so the tests run the client
 the function ships with.
 """
 
@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from lambda_src.shared import tap_contract
-from tapgen.archives import WheelCache, parse_requirements
+from tapgen.pipeline.archives import WheelCache, parse_requirements
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "lambda_src" / "crud" / "requirements.txt"

@@ -34,7 +34,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from tapgen.archives import WheelCache, parse_requirements
+from tapgen.pipeline.archives import WheelCache, parse_requirements
 from tests.lambda_src.cache_server import REQUIREMENTS
 
 # The function's pinned DAX client and what it imports besides botocore (`lambda_src/crud/requirements.txt`).

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from tapgen.rules import resource_path
+from tapgen.security.rules import resource_path
 from tests.lambda_src.deployed import Deployed
 
 STAGE_WIDE = "*/*"

@@ -22,7 +22,7 @@ import pytest
 from aws_lambda_powertools.metrics import EphemeralMetrics
 from moto.dynamodb.models import DynamoDBBackend
 
-from tapgen.archives import build_archives, parse_requirements
+from tapgen.pipeline.archives import build_archives, parse_requirements
 from tests.lambda_src.cache_server import ADMIN_USER, CACHE_USER, REQUIREMENTS, import_redis, redis_wheels, tls_files
 from tests.lambda_src.conftest import (
     ENVIRONMENT,

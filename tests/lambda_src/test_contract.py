@@ -54,7 +54,7 @@ def test_the_contract_is_consistent():
         if route.any_source_ip:
             assert route.authorization == tap_contract.NO_AUTH and not route.tenant_scoped
         if route.tenant_scoped:
-            assert route.authorization == tap_contract.IAM, "tenant routes are authenticated (SPEC §6)"
+            assert route.authorization == tap_contract.IAM, "tenant routes are authenticated"
 
 
 def test_routes_of_a_function():

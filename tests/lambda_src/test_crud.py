@@ -1,4 +1,4 @@
-"""The items API against moto, route by route and error code by error code (SPEC §6)."""
+"""The items API against moto, route by route and error code by error code (lambda_src/shared/tap_contract.py)."""
 
 import base64
 import json

@@ -1,5 +1,5 @@
 """`next_token` signed with the application secret, across rotations done by the rotation function
-(SPEC §6: HMAC with the current key, the previous key accepted through a rotation)."""
+(lambda_src/crud/items_api/tokens.py: HMAC with the current key, the previous key accepted through a rotation)."""
 
 from __future__ import annotations
 

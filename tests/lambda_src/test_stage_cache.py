@@ -1,4 +1,4 @@
-"""API Gateway's stage cache never answers for a tenant without the grant check (SPEC section 6).
+"""API Gateway's stage cache never answers for a tenant without the grant check (lambda_src/crud/items_api/access.py).
 
 The real CRUD handler behind a model of the stage cache (`tests/lambda_src/stage_cache.py`) built
 from the generated configuration: a caller granted only `tenant-b` who names `tenant-a` is refused,

@@ -1,4 +1,5 @@
-"""Tenant binding (SPEC §6): a caller acts only for the tenants granted to its authenticated identity.
+"""Tenant binding (lambda_src/crud/items_api/access.py): a caller acts only for the tenants granted to
+its authenticated identity.
 
 Real-shaped API Gateway proxy events (`requestContext.identity` as `AWS_IAM` auth fills it) against
 moto; a spy on the item table proves that a refused request never reaches it.

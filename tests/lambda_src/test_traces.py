@@ -1,5 +1,5 @@
-"""Traces and logs carry no item body and no secret (SPEC section 6), on every function that the
-API invokes: each handler runs from its built archive, with the environment the stack gives it and
+"""Traces and logs carry no item body and no secret (`tap_contract.TRACE_PRIVACY_ENVIRONMENT`), on every
+function that the API invokes: each handler runs from its built archive, with the environment the stack gives it and
 X-Ray tracing on (`tests/lambda_src/trace_probe.py`), and what it emitted is searched."""
 
 from __future__ import annotations

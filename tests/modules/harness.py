@@ -2,12 +2,16 @@
 `terraform validate` and by checkov. What a test builds in its stack and asserts stays in the test.
 
 A test module provides a module-scoped `synthesized` fixture (a `Synthesized`); `conftest.py`
-turns it into the `document` and `resources` fixtures."""
+turns it into the `document` and `resources` fixtures, and adds the closing checks below to the
+module's own tests: the names keep the contract, the security rules find nothing, and
+`terraform validate` accepts the directory (so the directory must be complete: the variables it
+references and the archives its preconditions read sit in it)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -17,6 +21,8 @@ from cdktf import App, LocalBackend, TerraformStack
 
 from stacks.tap_stack import LOCAL_STATE_PATH
 from tapgen.aws import aws
+from tapgen.naming import check_document
+from tapgen.security import rules
 from tests.terraform.conftest import init, terraform
 from tests.terraform.test_checkov import CHECKOV
 
@@ -50,11 +56,14 @@ def tiny_stack(outdir: Path, region: str = "us-east-1") -> TerraformStack:
     return stack
 
 
-def synthesize(stack: TerraformStack, built: Built = None) -> Synthesized[Built]:
-    """Synthesize the app that holds `stack` and read the stack's document back, as Terraform will."""
+def synthesize(stack: TerraformStack, built: Built = None, beside: Mapping[str, bytes] = {}) -> Synthesized[Built]:
+    """Synthesize the app that holds `stack` and read the stack's document back, as Terraform will;
+    `beside`: files (archives) written next to the configuration, by name."""
     app = App.of(stack)
     app.synth()
     directory = Path(app.outdir) / "stacks" / stack.node.id
+    for name, content in beside.items():
+        (directory / name).write_bytes(content)
     return Synthesized(directory, json.loads((directory / "cdk.tf.json").read_text()), built)
 
 
@@ -80,3 +89,18 @@ def checkov(directory: Path, checks: tuple[str, ...]) -> tuple[list[tuple[str, s
         [(c["check_id"], c["resource"]) for c in results["failed_checks"]],
         [(c["check_id"], c["resource"]) for c in results["passed_checks"]],
     )
+
+
+def names_keep_the_contract(synthesized: Synthesized) -> None:
+    check_document(synthesized.document)
+
+
+def security_rules_find_nothing(synthesized: Synthesized, not_under_test: tuple[str, ...] = ()) -> None:
+    """`not_under_test`: prefixes of rules that judge a stand-in (an API with no methods), not the module."""
+    findings = [str(f) for f in rules.findings(synthesized.document) if not f.rule.startswith(not_under_test)]
+    assert findings == [], findings
+
+
+def terraform_validates(synthesized: Synthesized) -> None:
+    result = validate(synthesized.directory)
+    assert result["valid"] is True, result["diagnostics"]

@@ -5,9 +5,9 @@ import pytest
 from modules.account import AwsAccount
 from modules.api_function import ApiFunction, ApiFunctionProps
 from modules.private_network import FunctionNetwork
-from tapgen import rules
-from tapgen.archives import BuiltArchive, source_code_hash
-from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+from tapgen.pipeline.archives import BuiltArchive, source_code_hash
+from tapgen.security import rules
+from tapgen.security.exceptions import WILDCARD_RESOURCE_ACTIONS
 from tests.modules import harness
 
 ACCOUNT = AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com")

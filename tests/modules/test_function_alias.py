@@ -13,10 +13,8 @@ from lambda_src.shared.tap_contract import CRUD, HEALTH
 from modules.account import AwsAccount
 from modules.api_function import ApiFunction, ApiFunctionProps, ProvisionedConcurrency
 from modules.rest_api import RestApi, RestApiProps, StageSettings, routes_from_contract
-from tapgen import rules
-from tapgen.archives import BuiltArchive, source_code_hash
 from tapgen.aws import aws
-from tapgen.naming import check_document
+from tapgen.pipeline.archives import BuiltArchive, source_code_hash
 from tapgen.placement import REGIONS, RegionScope
 from tests.modules import harness
 
@@ -119,7 +117,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
         ("health_target_invoke_arn", health.api_target.invoke_arn),
     ):
         TerraformOutput(stack, name, value=value)
-    return harness.synthesize(stack, built)
+    return harness.synthesize(stack, built, beside={"function.zip": CONTENT})  # the archive the precondition hashes
 
 
 def crud_methods() -> set[str]:
@@ -243,8 +241,7 @@ def test_the_outputs_name_what_the_api_invokes(synthesized, document):
     assert (health.alias, health.api_target.qualifier) == (None, None)
 
 
-def test_the_secondary_alias_and_its_scaling_are_placed_by_the_region_scope(document, resources):
-    check_document(document)
+def test_the_secondary_alias_and_its_scaling_are_placed_by_the_region_scope(resources):
     for rtype, name in (
         ("aws_lambda_alias", "tap_stack_crud_live"),
         ("aws_lambda_provisioned_concurrency_config", "tap_stack_crud_provisioned"),
@@ -256,15 +253,6 @@ def test_the_secondary_alias_and_its_scaling_are_placed_by_the_region_scope(docu
     assert integration["uri"] == "${aws_lambda_alias.tap_stack_crud_live_secondary.invoke_arn}"
     permission = resources["aws_lambda_permission"]["tap_stack_api_items_get_permission_secondary"]
     assert permission["qualifier"] == "${aws_lambda_alias.tap_stack_crud_live_secondary.name}"
-
-
-def test_the_security_rules_find_nothing(document):
-    assert list(rules.findings(document)) == []
-
-
-def test_terraform_validates_the_configuration(synthesized):
-    (synthesized.directory / "function.zip").write_bytes(CONTENT)  # the archive the precondition hashes
-    assert harness.validate(synthesized.directory)["valid"] is True
 
 
 def test_checkov_passes_the_function_checks_and_flags_only_the_unreserved_functions(synthesized):

@@ -10,7 +10,7 @@ def test_wildcard_resources_are_refused_for_actions_with_resource_level_permissi
         Statement("ReadAnything", ("s3:GetObject", "xray:PutTraceSegments"), ("*",))
     assert str(error.value) == (
         "statement 'ReadAnything': actions ['s3:GetObject'] on Resource '*' are not allowed; "
-        "grant them on specific ARNs or list them with a reason in tapgen/security_exceptions.py"
+        "grant them on specific ARNs or list them with a reason in tapgen/security/exceptions.py"
     )
 
 

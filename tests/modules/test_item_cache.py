@@ -11,9 +11,8 @@ from modules.encryption import EncryptionKey, EncryptionKeyProps, KeyConsumers, 
 from modules.iam import Statement
 from modules.item_cache import ItemCache, ItemCacheProps
 from modules.private_network import PrivateNetwork
-from tapgen import rules
-from tapgen.naming import check_document
 from tapgen.placement import REGIONS, RegionScope
+from tapgen.security import rules
 from tests.modules import harness
 from tests.modules.test_private_network import ARCHIVE_CONTENT, NETWORK, function_in, network_props
 
@@ -251,14 +250,6 @@ def test_a_key_without_a_cache_grants_elasticache_nothing():
     assert create_grant.conditions[0].values == ("dynamodb.us-east-1.amazonaws.com",)
 
 
-def test_names_and_placement_follow_the_contract(document):
-    check_document(document)
-
-
-def test_the_security_rules_find_nothing(document):
-    assert list(rules.findings(document)) == []
-
-
 def test_a_cache_the_key_policy_does_not_name_is_found(document):
     key = document["resource"]["aws_kms_key"]["tap_stack_kms"]
     policy = json.loads(key["policy"])
@@ -305,11 +296,6 @@ def test_a_literal_id_or_node_count_out_of_range_is_refused(overrides, message):
 def test_literal_values_within_range_are_accepted():
     assert cache_props(cache_id="t" * 40, node_count=6).node_count == 6
     assert cache_props(cache_id="tap-dev-cache-1", node_count=1).cache_id == "tap-dev-cache-1"
-
-
-def test_terraform_validates_the_configuration(synthesized):
-    result = harness.validate(synthesized.directory)
-    assert result["valid"] is True, result["diagnostics"]
 
 
 def test_checkov_passes_the_cache_checks_and_fails_only_the_known_one(synthesized):

@@ -94,7 +94,3 @@ def test_the_key_policy_lets_s3_encrypt_query_results_for_the_results_bucket_onl
     assert grant["Condition"]["StringEquals"]["kms:ViaService"] == [
         "s3.us-east-1.${data.aws_partition.tap_stack_partition.dns_suffix}"
     ]
-
-
-def test_terraform_validates_the_configuration(synthesized):
-    assert harness.validate(synthesized.directory)["valid"] is True

@@ -186,8 +186,3 @@ def test_replication_needs_a_destination():
             destinations=(),
             account=account(SOURCE_REGION),
         )
-
-
-def test_terraform_validates_the_replication(synthesized):
-    result = harness.validate(synthesized.directory)
-    assert result["valid"], result["diagnostics"]

@@ -11,10 +11,8 @@ from modules.account import AwsAccount
 from modules.api_function import ApiFunction, ApiFunctionProps
 from modules.encryption import EncryptionKey, EncryptionKeyProps
 from modules.private_network import PrivateNetwork, PrivateNetworkProps
-from tapgen import rules
-from tapgen.archives import BuiltArchive, source_code_hash
 from tapgen.aws import aws
-from tapgen.naming import check_document
+from tapgen.pipeline.archives import BuiltArchive, source_code_hash
 from tapgen.placement import REGIONS, RegionScope
 from tests.modules import harness
 
@@ -397,7 +395,6 @@ def test_outputs(synthesized, document):
 
 
 def test_the_secondary_network_is_placed_by_its_region_scope(document):
-    check_document(document)
     for rtype in NETWORK_TYPES:
         named = document["resource"][rtype]
         secondary = {name: body.get("provider") for name, body in named.items() if name.endswith("_secondary")}
@@ -423,14 +420,10 @@ def test_an_execute_api_endpoint_is_refused():
     )
 
 
-@pytest.mark.parametrize("variant", ["synthesized", "with_admin"])
-def test_the_security_rules_find_nothing(request, variant):
-    assert list(rules.findings(request.getfixturevalue(variant).document)) == []
-
-
-@pytest.mark.parametrize("variant", ["synthesized", "with_admin"])
-def test_terraform_validates_the_configuration(request, variant):
-    assert harness.validate(request.getfixturevalue(variant).directory)["valid"] is True
+def test_with_an_admin_endpoint_the_closing_checks_pass_too(with_admin):
+    harness.names_keep_the_contract(with_admin)
+    harness.security_rules_find_nothing(with_admin)
+    harness.terraform_validates(with_admin)
 
 
 def test_checkov_passes_the_network_checks(synthesized):

@@ -198,7 +198,3 @@ def test_latency_alias_records_route_to_healthy_regions_only(resources, suffix, 
             "evaluate_target_health": True,
         },
     }
-
-
-def test_terraform_validates_the_configuration(synthesized):
-    assert harness.validate(synthesized.directory)["valid"] is True

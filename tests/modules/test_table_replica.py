@@ -110,11 +110,6 @@ def test_an_unreplicated_table_is_unchanged(tmp_path):
     assert table["lifecycle"] == {"ignore_changes": ["read_capacity", "write_capacity"]}
 
 
-def test_terraform_validates_the_global_table(synthesized):
-    result = harness.validate(synthesized.directory)
-    assert result["valid"], result["diagnostics"]
-
-
 def test_a_replica_declares_the_throttle_alarms_of_its_region_on_the_global_tables_name():
     from modules.item_table import throttle_alarms
 

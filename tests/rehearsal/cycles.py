@@ -108,7 +108,7 @@ class Run:
         return f"{self.name}: {facts}; {timed}"
 
 
-# What the JSON and the HCL bundle must plan alike (SPEC §10), from `terraform show -json`.
+# What the JSON and the HCL bundle must plan alike (the README's HCL hand-off), from `terraform show -json`.
 PLAN_PARTS = ("planned_values", "resource_changes", "output_changes", "variables")
 PLAN_FILE = "rehearsal.tfplan"
 
@@ -124,7 +124,7 @@ def plan_after_apply(run: Run, workspace: Workspace, step: str, *variables: str)
 
 
 def plan_hcl_bundle_over_this_state(run: Run, bundle: Path, *variables: str) -> None:
-    """State portability and equivalence (SPEC §10): the HCL bundle beside `bundle`, planned with
+    """State portability and equivalence (the README's HCL hand-off): the HCL bundle beside `bundle`, planned with
     the same tfvars over the state that the JSON bundle's apply left, must show no changes and plan
     the same values and resource changes as the JSON bundle's plan (step `plan (HCL bundle)`)."""
     workdir = run.workspace.directory

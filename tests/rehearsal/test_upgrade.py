@@ -9,7 +9,7 @@ from tests.rehearsal.cycles import RELEASE_CONFIG, RELEASES_DIR, declared_only, 
 
 pytestmark = pytest.mark.rehearsal
 
-# Types whose replacement or deletion loses data or breaks what depends on them (SPEC §9).
+# Types whose replacement or deletion loses data or breaks what depends on them.
 STATEFUL_TYPES = (
     "aws_dynamodb_table",
     "aws_kms_key",

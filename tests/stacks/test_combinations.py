@@ -1,6 +1,6 @@
 """Every combination of synth-time options: pinned addresses, and the default stack kept intact.
 
-SPEC §8: turning an option on never renames or replaces a resource of the default stack. Each
+Turning an option on never renames or replaces a resource of the default stack. Each
 combination's addresses are pinned in `golden/<combination>.txt` (regenerate with
 `TAP_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/stacks/test_combinations.py`, then review the
 diff). Every step up one option (one more region, WAF on) keeps every address of the smaller stack

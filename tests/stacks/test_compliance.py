@@ -16,11 +16,11 @@ import pytest
 from modules.item_cache import PORT as CACHE_PORT
 from modules.private_network import GATEWAY_SERVICES
 from modules.trail_metrics import SECURITY_EVENTS
-from tapgen.archives import ARCHIVES
 from tapgen.combinations import LARGEST
+from tapgen.pipeline.archives import ARCHIVES
 from tapgen.placement import REGIONS
-from tapgen.rules import PERMISSION_BOUNDARY_POLICY
-from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES
+from tapgen.security.exceptions import BOUNDARY_EXEMPT_ROLES
+from tapgen.security.rules import PERMISSION_BOUNDARY_POLICY
 
 ROOT = Path(__file__).resolve().parents[2]
 SINGLE = {"regions": "1", "waf": "on", "compliance": "on"}

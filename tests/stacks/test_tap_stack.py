@@ -12,7 +12,7 @@ from tests.project import ROOT, checkout, run_main
 
 # The complete address list of every option combination is pinned in tests/stacks/golden/.
 
-# Named by the contract (SPEC §4), asserted independently of the pinned lists.
+# Named by the contract (tapgen/naming.py), asserted independently of the pinned lists.
 CONTRACT_ADDRESSES = {
     "aws_lambda_function.tap_stack_lambda",
     "aws_dynamodb_table.tap_stack_data",
@@ -64,7 +64,7 @@ def test_every_name_follows_the_rule_without_hash_suffixes(document):
 
 
 def test_a_construct_that_drops_a_hardening_stops_synth_with_one_line_and_writes_nothing(tmp_path):
-    # The gate itself: main.py runs every rule on what it synthesized (tapgen/cli.py), so a stack
+    # The gate itself: main.py runs every rule on what it synthesized (tapgen/pipeline/cli.py), so a stack
     # that loses a protection is never written. Here one bucket construct stops blocking public ACLs.
     project = checkout(tmp_path / "project")
     bucket = project / "modules" / "secure_bucket.py"
@@ -452,7 +452,7 @@ def test_the_subscription_role_trusts_logs_only_for_the_archived_log_groups(docu
 
 
 def test_describe_log_groups_is_granted_on_star_alone_with_its_listed_reason(document):
-    from tapgen.security_exceptions import WILDCARD_RESOURCE_ACTIONS
+    from tapgen.security.exceptions import WILDCARD_RESOURCE_ACTIONS
 
     assert "logs:DescribeLogGroups" in WILDCARD_RESOURCE_ACTIONS
     documents = document["data"]["aws_iam_policy_document"]

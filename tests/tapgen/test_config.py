@@ -5,6 +5,7 @@ from dataclasses import fields
 
 import pytest
 
+from tapgen.combinations import options
 from tapgen.config import (
     OPTIONS,
     SHAPE_OPTIONS,
@@ -184,10 +185,22 @@ def test_help_lists_every_option_with_its_values_default_first():
         assert f"  {option.name} = {' | '.join(option.values)}\n" in result.stdout
 
 
-def test_every_option_is_a_field_of_the_config_and_of_a_checkov_skip():
-    from tapgen.security_exceptions import CheckovSkip
+def test_a_checkov_skip_is_scoped_by_shape_options_and_their_values_only():
+    from tapgen.security.exceptions import CheckovSkip
 
-    skip_fields = {f.name for f in fields(CheckovSkip)} - {"check_id", "reason", "resources"}
-    assert skip_fields == {option.name for option in SHAPE_OPTIONS}
+    keys = ", ".join(option.name for option in SHAPE_OPTIONS)
+    with pytest.raises(ValueError) as unknown_option:
+        CheckovSkip("CKV_X", "reason", where={"state_bucket": ("b",)})
+    assert str(unknown_option.value) == f"CKV_X: unknown option 'state_bucket' (options: {keys})"
+    with pytest.raises(ValueError) as unknown_value:
+        CheckovSkip("CKV_X", "reason", where={"cache": ("none", "memcached")})
+    assert str(unknown_value.value) == (
+        "CKV_X: cache='memcached' is not a value of cache (values: none, elasticache, dax)"
+    )
+    skip = CheckovSkip("CKV_X", "reason", where={"regions": ("2", "3")})
+    assert skip.applies_to(options({"regions": "2"})) and not skip.applies_to(options({"regions": "1"}))
+
+
+def test_every_option_is_a_field_of_the_config():
     assert {option.name for option in OPTIONS} <= {f.name for f in fields(SynthConfig)}
     assert SynthConfig() == SynthConfig(**{option.name: option.default for option in OPTIONS})

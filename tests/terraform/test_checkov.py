@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tapgen.combinations import label, options
-from tapgen.security_exceptions import CHECKOV_PLAN_SKIPS, CHECKOV_SKIPS, checkov_skips_for, primary_address
+from tapgen.security.exceptions import CHECKOV_PLAN_SKIPS, CHECKOV_SKIPS, checkov_skips_for, primary_address
 from tests.rehearsal.cycles import DEPLOY_TFVARS, TFVARS
 from tests.rehearsal.emulator import Emulator, Workspace
 from tests.terraform.conftest import COMBINATION_IDS, COMBINATIONS, in_parallel

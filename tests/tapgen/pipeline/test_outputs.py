@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tapgen import outputs
-from tapgen.outputs import LOCK, MANIFEST, OutputError, OutputRoot, OutputRun, forbidden_destinations
+from tapgen.pipeline import outputs
+from tapgen.pipeline.outputs import LOCK, MANIFEST, OutputError, OutputRoot, OutputRun, forbidden_destinations
 
 USER_FILES = {
     "terraform.tfstate": '{"version": 4}',

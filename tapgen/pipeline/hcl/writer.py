@@ -172,7 +172,7 @@ def render_body(body: Body, depth: int = 0) -> list[str]:
 
 
 def _label(label: str) -> str:
-    from tapgen.hcl.templates import quoted_literal
+    from tapgen.pipeline.hcl.templates import quoted_literal
 
     return quoted_literal(label)
 

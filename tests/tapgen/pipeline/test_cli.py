@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tapgen.outputs import LOCK, MANIFEST
+from tapgen.pipeline.outputs import LOCK, MANIFEST
 from tests.project import ROOT, checkout, run_main, synth_into
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from modules.secure_bucket import TAMPER_ACTIONS
-from tapgen import rules
+from tapgen.security import rules
 
 REF = "${aws_s3_bucket.tap_stack_b.id}"
 TLS_DENY = {

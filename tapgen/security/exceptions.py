@@ -5,8 +5,8 @@
 - `CHECKOV_SKIPS`: checkov findings that the generated configuration deliberately does not
   satisfy. Each skip names its check, optionally the resources it covers (by primary address: a
   skip of `aws_s3_bucket.tap_stack_logs` covers `_secondary`/`_tertiary` too; none listed = every
-  resource the check flags) and the option values where it applies (`regions`, `waf`, `compliance`,
-  `account_controls`, `scale`, `item_stream`, `cache`), so a finding is exempt only where its reason is
+  resource the check flags) and the option values where it applies (`where`, by shape option of
+  `tapgen.config.OPTIONS`; an option not named: every value), so a finding is exempt only where its reason is
   true. Tests scan every proven combination and require zero findings no skip covers, and every applicable skip to still
   be needed there.
 - `CHECKOV_PLAN_SKIPS`: findings only on a plan (`terraform show -json`, where variables have
@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tapgen.combinations import OPTION_KEYS
 from tapgen.config import OPTION
@@ -61,18 +61,24 @@ class CheckovSkip:
     check_id: str
     reason: str
     resources: tuple[str, ...] = ()  # primary addresses; empty: every resource the check flags
-    # The option values it applies to (one field per shape option; every value unless narrowed).
-    regions: tuple[str, ...] = OPTION["regions"].values
-    waf: tuple[str, ...] = OPTION["waf"].values
-    compliance: tuple[str, ...] = OPTION["compliance"].values
-    account_controls: tuple[str, ...] = OPTION["account_controls"].values
-    scale: tuple[str, ...] = OPTION["scale"].values
-    item_stream: tuple[str, ...] = OPTION["item_stream"].values
-    cache: tuple[str, ...] = OPTION["cache"].values
+    # The option values it applies to, by option name (`tapgen.config.OPTIONS`); an option not named
+    # here: every value.
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, values in self.where.items():
+            if name not in OPTION_KEYS:
+                raise ValueError(f"{self.check_id}: unknown option {name!r} (options: {', '.join(OPTION_KEYS)})")
+            unknown = [value for value in values if value not in OPTION[name].values]
+            if unknown:
+                raise ValueError(
+                    f"{self.check_id}: {name}={unknown[0]!r} is not a value of {name} "
+                    f"(values: {', '.join(OPTION[name].values)})"
+                )
 
     def applies_to(self, options: Mapping[str, str]) -> bool:
         """`options`: every option's value (`tapgen.combinations.options`)."""
-        return all(options[name] in getattr(self, name) for name in OPTION_KEYS)
+        return all(options[name] in values for name, values in self.where.items())
 
     def covers(self, resource: str) -> bool:
         """Whether this skip exempts `resource` (a checkov address such as `aws_s3_bucket.x_secondary[0]`)."""
@@ -129,8 +135,8 @@ ZONES_REASON = (
 NETWORK_ZONES = ("data.tap_stack_network_zones",)  # how checkov 3.3 names the data source
 CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
     *(
-        CheckovSkip(check, reason, buckets, **option)
-        for buckets, option in (
+        CheckovSkip(check, reason, buckets, where=where)
+        for buckets, where in (
             (TRAIL_BUCKETS, {"compliance": ("on",)}),
             (CONFIG_BUCKETS, {"account_controls": ("on",)}),
         )
@@ -141,11 +147,13 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "An SNS topic on the trail (a message per delivered log file): nothing consumes such messages, which "
         "say nothing of what the files contain; the trail's events go to CloudWatch Logs, where alarms watch them.",
         ("resource.tap_stack_trail",),  # how checkov 3.3 names the trail in this finding
-        compliance=("on",),
+        where={"compliance": ("on",)},
     ),
     # The private network exists with compliance=on, and for a cache with compliance=off.
-    CheckovSkip("CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, compliance=("on",)),
-    CheckovSkip("CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, compliance=("off",), cache=("elasticache", "dax")),
+    CheckovSkip("CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, where={"compliance": ("on",)}),
+    CheckovSkip(
+        "CKV_AWS_394", ZONES_REASON, NETWORK_ZONES, where={"compliance": ("off",), "cache": ("elasticache", "dax")}
+    ),
     CheckovSkip(
         "CKV_AWS_18",
         "S3 access logging on the log bucket (and its replicas in the other regions): it is itself the "
@@ -167,7 +175,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "workgroup configuration; who ran which query (and so read which result) is recorded by CloudTrail "
         "as Athena StartQueryExecution/GetQueryResults, a better audit record than object access logs.",
         ATHENA_BUCKETS,
-        regions=("2", "3"),
+        where={"regions": ("2", "3")},
     ),
     CheckovSkip(
         "CKV2_AWS_62",
@@ -186,7 +194,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "S3 event notifications on the Athena results bucket: the querying client reads results through "
         "GetQueryResults; nothing consumes object events of the result files.",
         ATHENA_BUCKETS,
-        regions=("2", "3"),
+        where={"regions": ("2", "3")},
     ),
     CheckovSkip(
         "CKV_AWS_144",
@@ -194,7 +202,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "region to replicate the log bucket (or the canary artifacts) to; with regions >= 2 the log bucket "
         "replicates to every other region with that region's key and this skip does not apply to it.",
         LOG_BUCKETS + CANARY_BUCKETS,
-        regions=("1",),
+        where={"regions": ("1",)},
     ),
     CheckovSkip(
         "CKV_AWS_144",
@@ -202,14 +210,14 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "bucket; the artifacts are disposable per-run output (expired by lifecycle), and a region's outage "
         "loses only that region's recent screenshots, which its canary regenerates on the next run.",
         CANARY_BUCKETS,
-        regions=("2", "3"),
+        where={"regions": ("2", "3")},
     ),
     CheckovSkip(
         "CKV_AWS_144",
         "S3 cross-region replication of the Athena results bucket: query results are derived data, "
         "re-created by re-running the query over the log archive, which itself is replicated to every region.",
         ATHENA_BUCKETS,
-        regions=("2", "3"),
+        where={"regions": ("2", "3")},
     ),
     CheckovSkip(
         "CKV2_AWS_29",
@@ -218,15 +226,15 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "still limited by AWS_IAM and the source-IP resource policy. With waf=on (the default) every "
         "region's stage is associated with its region's web ACL and this skip does not apply.",
         ("aws_api_gateway_stage.tap_stack_stage",),
-        waf=("off",),
+        where={"waf": ("off",)},
     ),
     CheckovSkip(
         "CKV_AWS_59",
         (
             "Open API method: GET /health is unauthenticated by contract (Route 53 health checks and "
-            "canaries cannot sign requests). tapgen.rules.api_methods_require_iam keeps every other "
+            "canaries cannot sign requests). tapgen.security.rules.api_methods_require_iam keeps every other "
             "method on AWS_IAM except the CORS preflights (OPTIONS, which browsers send unsigned and "
-            "checkov itself exempts), which tapgen.rules.api_preflights_are_open_mocks keeps on MOCK "
+            "checkov itself exempts), which tapgen.security.rules.api_preflights_are_open_mocks keeps on MOCK "
             "integrations that reach no backend; the resource policy still limits every caller, "
             "preflights included, to allowed_ip_ranges."
         ),
@@ -236,7 +244,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         (
             "Method caching: API Gateway answers a cache hit before the function checks the caller's "
             "tenant grant, and an AWS_IAM identity cannot be part of a REST API cache key, so no method "
-            "is cached (tapgen.rules.api_stage_never_caches_tenant_methods); /health is never cached either, "
+            "is cached (tapgen.security.rules.api_stage_never_caches_tenant_methods); /health is never cached either, "
             "so a cached 200 never hides an outage. Item caches behind the grant check: cache=elasticache|dax."
         ),
     ),
@@ -270,8 +278,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "the VPC with endpoints is the compliance feature (compliance=on puts every function in it, as does a "
             "cache, which lives in it), not part of the core stack."
         ),
-        compliance=("off",),
-        cache=("none",),
+        where={"compliance": ("off",), "cache": ("none",)},
     ),
     CheckovSkip(
         "CKV_AWS_115",
@@ -312,7 +319,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "ElastiCache refuses."
         ),
         ("aws_elasticache_replication_group.tap_stack_cache",),
-        cache=("elasticache",),
+        where={"cache": ("elasticache",)},
     ),
 )
 

@@ -9,10 +9,10 @@ import shutil
 import hcl2
 import pytest
 
-from tapgen.hcl import templates as t
-from tapgen.hcl.convert import document_files
-from tapgen.hcl.writer import Block, Body, Raw, render_block
-from tests.hcl.conftest import terraform
+from tapgen.pipeline.hcl import templates as t
+from tapgen.pipeline.hcl.convert import document_files
+from tapgen.pipeline.hcl.writer import Block, Body, Raw, render_block
+from tests.tapgen.pipeline.hcl.conftest import terraform
 
 # (JSON template, native-syntax expression)
 CASES = {

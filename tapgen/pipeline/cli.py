@@ -1,7 +1,7 @@
 """`python main.py`: validate options, build archives, synthesize, check, write the three outputs.
 
 The output directories (the cdktf tree, the JSON bundle, the HCL bundle) are also where people run
-Terraform, so they are written through `tapgen.outputs`: only generated files are replaced, all
+Terraform, so they are written through `tapgen.pipeline.outputs`: only generated files are replaced, all
 three change together or not at all, and any error prints one line and leaves the previous outputs
 (and everything else there) untouched.
 """
@@ -14,15 +14,15 @@ import os
 import sys
 from pathlib import Path
 
-from tapgen.archives import ArchiveError, BuiltArchive, build_archives
-from tapgen.bundle import BUNDLE_CONFIG, write_bundle
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context, options_help
-from tapgen.hcl.bundle import write_hcl_bundle
-from tapgen.hcl.convert import ConversionError
-from tapgen.hcl.schema import SchemaError
-from tapgen.outputs import MANIFEST, OutputError, OutputRoot, OutputRun, forbidden_destinations
+from tapgen.pipeline.archives import ArchiveError, BuiltArchive, build_archives
+from tapgen.pipeline.bundle import BUNDLE_CONFIG, write_bundle
+from tapgen.pipeline.hcl.bundle import write_hcl_bundle
+from tapgen.pipeline.hcl.convert import ConversionError
+from tapgen.pipeline.hcl.schema import SchemaError
+from tapgen.pipeline.outputs import MANIFEST, OutputError, OutputRoot, OutputRun, forbidden_destinations
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STACK_DIR = Path("stacks") / "tap_stack"
 SYNTH_FILE = "cdk.tf.json"
 DEFAULT_LOCK_TIMEOUT = 120.0
@@ -78,7 +78,7 @@ def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], outdir: P
 
     from stacks.tap_stack import StackInputs, TapStack
     from tapgen.naming import check_document
-    from tapgen.rules import findings
+    from tapgen.security.rules import findings
 
     app = App(outdir=str(outdir))
     TapStack(app, StackInputs(config, archives))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tapgen.archives import (
+from tapgen.pipeline.archives import (
     ARCHIVES,
     FILE_MODE,
     FIXED_TIMESTAMP,
@@ -23,8 +23,7 @@ from tapgen.archives import (
     parse_requirements,
     source_code_hash,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.project import ROOT
 
 
 def make_source(directory: Path) -> Path:

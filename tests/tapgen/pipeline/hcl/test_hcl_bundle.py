@@ -11,9 +11,9 @@ import hcl2
 import pytest
 
 from tapgen.combinations import LARGEST, label
-from tapgen.hcl.bundle import write_hcl_bundle
-from tapgen.outputs import LOCK, MANIFEST
-from tests.hcl.conftest import COMBINATION_IDS, COMBINATIONS, terraform
+from tapgen.pipeline.hcl.bundle import write_hcl_bundle
+from tapgen.pipeline.outputs import LOCK, MANIFEST
+from tests.tapgen.pipeline.hcl.conftest import COMBINATION_IDS, COMBINATIONS, terraform
 
 
 def hcl_bundle(synth):

@@ -1,4 +1,4 @@
-from tapgen.bundle import render_readme
+from tapgen.pipeline.bundle import render_readme
 
 
 def test_readme_documents_every_input_and_output_of_the_configuration(document):

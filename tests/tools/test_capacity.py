@@ -6,7 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from tapgen.capacity import (
+from tests.project import ROOT
+from tools.capacity import (
     DOCS,
     SEED_002,
     SMALL,
@@ -21,7 +22,6 @@ from tapgen.capacity import (
     stream_shards,
     write_units_per_write,
 )
-from tests.project import ROOT
 
 # A workload whose every figure is easy to follow: no headroom, one-second durations, all reads.
 PLAIN = Workload(

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from tapgen.combinations import label
-from tests.hcl.conftest import COMBINATIONS, in_parallel
+from tests.project import ROOT
 from tests.rehearsal.cycles import PLAN_PARTS
 from tests.rehearsal.emulator import OVERRIDE_FILE, Emulator, Workspace
 from tests.rehearsal.session import APPLIED
+from tests.tapgen.pipeline.hcl.conftest import COMBINATIONS, in_parallel
 
-FIXTURES = Path(__file__).resolve().parent.parent / "rehearsal" / "fixtures"
+FIXTURES = ROOT / "tests" / "rehearsal" / "fixtures"
 # The session's emulator (`tests/rehearsal/session.py`), in an emulated account of its own: nothing
 # is shared with the rehearsals that run beside these plans.
 ACCOUNT = "444444444444"

@@ -1,6 +1,6 @@
 """The AWS provider's schema, as far as this stack uses it: which names are blocks (and how they
 nest) and which are attributes. Read from `aws_provider_schema.json`, a trimmed snapshot of
-`terraform providers schema -json` for the pinned provider (`python -m tapgen.hcl.snapshot`
+`terraform providers schema -json` for the pinned provider (`python -m tapgen.pipeline.hcl.snapshot`
 regenerates it from the local provider mirror)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ SNAPSHOT = Path(__file__).with_name("aws_provider_schema.json")
 
 
 class SchemaError(ValueError):
-    """A type or name that the snapshot does not know: regenerate it (`python -m tapgen.hcl.snapshot`)."""
+    """A type or name that the snapshot does not know: regenerate it (`python -m tapgen.pipeline.hcl.snapshot`)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,8 @@ class ProviderSchema:
         table = self.snapshot["resource" if kind == "resource" else "data"]
         if type_name not in table:
             raise SchemaError(
-                f"{kind} type {type_name} is not in {SNAPSHOT.name}; regenerate it: python -m tapgen.hcl.snapshot"
+                f"{kind} type {type_name} is not in {SNAPSHOT.name}; "
+                "regenerate it: python -m tapgen.pipeline.hcl.snapshot"
             )
         return self._block(table[type_name], f"{kind}.{type_name}")
 

@@ -2,7 +2,7 @@
 
 Each rule takes the `cdk.tf.json` document and returns findings; an empty list passes. Synth
 fails on any finding, so a construct change cannot quietly drop a hardening. Exceptions live
-only in `tapgen/security_exceptions.py`.
+only in `tapgen/security/exceptions.py`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from lambda_src.shared import tap_contract
 from modules.encryption import CONSUMER_TYPES
 from modules.secure_bucket import OBJECT_LOCK_MODES, TAMPER_ACTIONS
-from tapgen.security_exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
+from tapgen.security.exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
 OPEN_API_PATHS = ("health",)
@@ -64,7 +64,7 @@ SERVICE_ENCRYPTION_CONTEXT = {
 # Condition tests that limit a key to the values listed (an `IfExists` test or a negation would let a
 # request without the context, or with any other, through).
 LIMITING_TESTS = ("StringEquals", "StringLike", "ArnEquals", "ArnLike")
-# What a tenant-scoped function needs to check a caller's grants (lambda_src/crud, SPEC section 6).
+# What a tenant-scoped function needs to check a caller's grants (lambda_src/crud/items_api/access.py).
 GRANTS_TABLE_VARIABLE = "GRANTS_TABLE_NAME"
 ITEM_TABLE_VARIABLE = "TABLE_NAME"
 # The Terraform name of the stack's permission boundary (modules/permission_boundary.py).
@@ -367,9 +367,10 @@ def _may_get_item(doc: Document, role: str, table_arn: str) -> bool:
 
 def api_functions_check_tenant_grants(doc: Document) -> list[Finding]:
     """A function that a signed route invokes with an item table also reads the tenant grants
-    (SPEC section 6: a caller acts only for the tenants granted to its identity): it is told the grants
-    table, one of the stack's by reference (`${aws_dynamodb_table.<name>.name}`, so the two cannot
-    drift apart), and its role may read a grant (GetItem) from that table. Methods without
+    (lambda_src/crud/items_api/access.py: a caller acts only for the tenants granted to its
+    identity): it is told the grants table, one of the stack's by reference
+    (`${aws_dynamodb_table.<name>.name}`, so the two cannot drift apart), and its role may read a
+    grant (GetItem) from that table. Methods without
     authorization (`/health`, the preflights) act for no tenant."""
     rule = "api_functions_check_tenant_grants"
     functions = _resources(doc, "aws_lambda_function")
@@ -424,10 +425,11 @@ def resource_path(doc: Document, resource_id: object) -> str:
 
 
 def api_stage_never_caches_tenant_methods(doc: Document) -> list[Finding]:
-    """No method settings turn caching on (or leave it to a variable) for a signed method (SPEC
-    section 6). API Gateway answers a cache hit after IAM authentication but before the function,
-    which alone checks the caller's tenant grant, and an AWS_IAM identity cannot be part of a REST
-    API cache key: a cached response would reach any caller who names the tenant."""
+    """No method settings turn caching on (or leave it to a variable) for a signed method
+    (lambda_src/crud/items_api/access.py). API Gateway answers a cache hit after IAM
+    authentication but before the function, which alone checks the caller's tenant grant, and an
+    AWS_IAM identity cannot be part of a REST API cache key: a cached response would reach any
+    caller who names the tenant."""
     rule = "api_stage_never_caches_tenant_methods"
     signed = [
         f"{resource_path(doc, method.get('resource_id'))}/{method.get('http_method')}"
@@ -466,7 +468,7 @@ def lambdas_are_traced_on_current_runtime(doc: Document) -> list[Finding]:
 def lambdas_never_trace_payloads(doc: Document) -> list[Finding]:
     """A traced function runs with `tap_contract.TRACE_PRIVACY_ENVIRONMENT`: Powertools' tracer would
     otherwise record its responses (item bodies, list pages) and exceptions in X-Ray, outside the
-    stack's key and the tenant grants (SPEC section 6)."""
+    stack's key and the tenant grants (lambda_src/crud/items_api/access.py)."""
     expected = tap_contract.TRACE_PRIVACY_ENVIRONMENT
     return _violations(
         "lambdas_never_trace_payloads",

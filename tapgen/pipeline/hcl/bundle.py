@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jinja2
 
-from tapgen.bundle import TEMPLATES, Documented, documented_variables
-from tapgen.hcl.convert import FIXED_FILES, document_files
+from tapgen.pipeline.bundle import TEMPLATES, Documented, documented_variables
+from tapgen.pipeline.hcl.convert import FIXED_FILES, document_files
 
 HCL_MARKER = "versions.tf"  # in every HCL bundle; marks a directory of this generator's releases
 README_TEMPLATE = "hcl_README.md.j2"

@@ -1,7 +1,7 @@
 """Regenerate `aws_provider_schema.json` from the local provider mirror:
 
-    .venv/bin/python -m tapgen.hcl.snapshot            # synthesizes every option combination first
-    .venv/bin/python -m tapgen.hcl.snapshot DIR...     # or: the resource types of these JSON bundles
+    .venv/bin/python -m tapgen.pipeline.hcl.snapshot            # synthesizes every option combination first
+    .venv/bin/python -m tapgen.pipeline.hcl.snapshot DIR...     # or: the resource types of these JSON bundles
 
 It runs `terraform init -plugin-dir=$TAP_PROVIDER_MIRROR` (default /opt/tf-plugins) and `terraform
 providers schema -json` in a scratch root module that requires the pinned provider, keeps only the
@@ -21,13 +21,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tapgen.archives import build_archives
-from tapgen.cli import synthesize
 from tapgen.combinations import PROVEN, label
 from tapgen.config import build_config
-from tapgen.hcl.schema import SNAPSHOT
+from tapgen.pipeline.archives import build_archives
+from tapgen.pipeline.cli import synthesize
+from tapgen.pipeline.hcl.schema import SNAPSHOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 SHARED_BLOCK_MIN_CHARS = 400
 
@@ -106,7 +106,8 @@ def trimmed(schema: dict, resources: set[str], data: set[str], version: str) -> 
         "data": {name: trimmer.block(schema["data_source_schemas"][name]["block"]) for name in sorted(data)},
     }
     return {
-        "//": f"hashicorp/aws {version}: python -m tapgen.hcl.snapshot (trimmed `terraform providers schema -json`)",
+        "//": f"hashicorp/aws {version}: python -m tapgen.pipeline.hcl.snapshot "
+        "(trimmed `terraform providers schema -json`)",
         **snapshot,
         "definitions": dict(sorted(trimmer.definitions.items())),
     }

@@ -86,7 +86,7 @@ class BuiltArchive:
 # Synthetics Python canaries load their handler from `python/` inside the zip. A canary has no
 # `source_code_hash`: Terraform sees only its `zip_file` path, so new code under the same name
 # would never be deployed; a content-addressed name makes every code change a diff. Functions
-# keep their fixed names (SPEC section 4), since their `source_code_hash` already carries the
+# keep their fixed names (the naming contract, tapgen/naming.py), since their `source_code_hash` already carries the
 # content. The rotation function needs no HTTP plumbing: it declares its own (smaller)
 # requirements instead of `shared`.
 ARCHIVES = (
