@@ -52,7 +52,7 @@ class HealthCanaryProps:
     """`name` is the canary's Terraform name; its bucket, role and alarm derive from it.
     `canary_name`, `role_name` and `bucket_name` are physical-name expressions (see `canary_name`);
     `api_url` is the stage invoke URL the canary appends `/health` to; `schedule_expression` a
-    Synthetics `rate(...)` or `cron(...)`; `artifact_expiration_days` (over 90) how long run
+    Synthetics `rate(...)` or `cron(...)`; `artifact_expiration_days` (at least 1) how long run
     artifacts stay in the bucket, and the retention days how long Synthetics keeps run records."""
 
     name: str
@@ -84,6 +84,7 @@ class HealthCanary(Construct):
                 bucket_name=props.bucket_name,
                 kms_key_arn=props.kms_key_arn,
                 expiration_days=props.artifact_expiration_days,
+                short_lived=True,
             ),
         )
         self.role = ServiceRole(

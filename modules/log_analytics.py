@@ -29,7 +29,7 @@ ENCRYPTION = "SSE_KMS"
 class LogAnalyticsProps:
     """Expressions: `workgroup_name` (1-128 of `A-Za-z0-9._-`), `database_name` (lowercase letters,
     digits and `_` only, as Athena requires), `results_bucket_name`, `log_bucket_name` (the archive's
-    bucket) and `results_expiration_days` (more than 90, see `SecureBucketProps`)."""
+    bucket) and `results_expiration_days` (at least 1: the bucket is short-lived, see `SecureBucketProps`)."""
 
     name: str
     workgroup_name: str
@@ -54,6 +54,7 @@ class LogAnalytics(Construct):
                 bucket_name=props.results_bucket_name,
                 kms_key_arn=props.kms_key_arn,
                 expiration_days=props.results_expiration_days,
+                short_lived=True,
             ),
         )
         self.workgroup = self._workgroup(props)

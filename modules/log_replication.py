@@ -68,7 +68,7 @@ class LogReplicationProps:
     source_versioning: object
     destinations: tuple[ReplicaBucket, ...]
     account: AwsAccount
-    storage_class: str = "STANDARD"
+    storage_class: str = "STANDARD"  # or a Terraform string expression
 
     def __post_init__(self) -> None:
         if not self.destinations:

@@ -56,8 +56,11 @@ class ArchiveProtection:
 
 @dataclass(frozen=True, kw_only=True)
 class SecureBucketProps:
-    """`expiration_days` is a number or a Terraform number expression; it must exceed 90.
-    Non-current versions expire as many days after they stop being current."""
+    """`expiration_days` is a number or a Terraform number expression; it must exceed 90, since
+    objects move to Standard-IA at 30 days and to Glacier at 90, unless the bucket is `short_lived`
+    (query results, run artifacts): its objects stay in S3 Standard until they expire, at any age,
+    since a colder class would charge its minimum storage duration (`tapgen/aws_rules/s3_storage.py`)
+    for data deleted soon after. Non-current versions expire as many days after they stop being current."""
 
     name: str
     bucket_name: str
@@ -65,6 +68,7 @@ class SecureBucketProps:
     expiration_days: float | str
     extra_statements: tuple[Statement, ...] = ()
     archive: ArchiveProtection | None = None
+    short_lived: bool = False
 
 
 def tls_only_statements(bucket_arn: str) -> list[Statement]:
@@ -194,10 +198,12 @@ class SecureBucket(Construct):
             depends_on=[depends_on],
             rule=[
                 lc.S3BucketLifecycleConfigurationRule(
-                    id="archive-then-expire",
+                    id="expire" if props.short_lived else "archive-then-expire",
                     status="Enabled",
                     filter=[lc.S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                    transition=[
+                    transition=[]
+                    if props.short_lived
+                    else [
                         lc.S3BucketLifecycleConfigurationRuleTransition(
                             days=IA_AFTER_DAYS, storage_class="STANDARD_IA"
                         ),

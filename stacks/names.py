@@ -46,6 +46,30 @@ CACHE_ID_MAX = {"elasticache": 40 - len("-default"), "dax": dax_cache.CLUSTER_NA
 HASH_CHARS = 8
 
 
+# The tags the stack sets, by key and value: the contract's, on every resource through the providers'
+# default tags, where they win over a user tag of the same key (variable `tags`); and `Name`, which
+# network resources set themselves (modules/private_network.py) and which wins over both.
+CONTRACT_TAGS = {
+    "Project": "var.project_name",
+    "Environment": "var.environment",
+    "Owner": "var.owner",
+    "ManagedBy": '"terraform"',
+}
+RESOURCE_TAG_KEYS = ("Name",)
+STACK_TAG_KEYS = (*CONTRACT_TAGS, *RESOURCE_TAG_KEYS)
+DEFAULT_TAGS = (
+    "${merge(var.tags, {" + ", ".join(f"{key} = {value}" for key, value in sorted(CONTRACT_TAGS.items())) + "})}"
+)
+
+
+def metrics_namespace(prefix: str) -> str:
+    """The CloudWatch namespace of the metrics the API functions publish (Powertools EMF): the
+    stack's own, so two stacks in one account and region never share a metric, and so an alarm or
+    a dashboard line of one never counts the other's. `prefix` is the name prefix (at most 38
+    characters, a-z 0-9 -), which CloudWatch allows in a namespace."""
+    return f"TapStack/{prefix}"
+
+
 def fitted(name: str, limit: int) -> str:
     """An HCL expression for `name` (an HCL expression) cut to `limit` characters when longer:
     its first `limit - 9` characters, `-` and 8 hex digits of its SHA-1."""

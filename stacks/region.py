@@ -56,7 +56,6 @@ from tapgen.pipeline.archives import BuiltArchive
 from tapgen.placement import Region, RegionScope
 
 LOG_LEVEL = "INFO"
-METRICS_NAMESPACE = "TapStack"
 # The CRUD function's Powertools service name: also the `service` dimension of its EMF metrics.
 CRUD_SERVICE = "tap-api"
 CRUD = "crud"
@@ -101,6 +100,7 @@ class TapRegion(RegionScope):
         self.region = inputs.region
         self.account = inputs.account
         self.var = inputs.var
+        self.metrics_namespace = names.metrics_namespace(inputs.prefix)
         config = inputs.config
         self.iam_role_names = names.iam_role_names(self, inputs.region, names.optional_roles(config, inputs.region))
         self.bucket_names = names.bucket_names(self, inputs.region, names.own_buckets(config, inputs.region))
@@ -319,6 +319,7 @@ class TapRegion(RegionScope):
                     for other in others
                 ),
                 account=self.account,
+                storage_class=self.var["log_replica_storage_class"].string_value,
             ),
         )
 
@@ -469,7 +470,7 @@ class TapRegion(RegionScope):
                 )
             ),
             *table_metrics(self.data.name),
-            *(cache_metrics(METRICS_NAMESPACE, crud_dimensions(), CACHE_HITS, CACHE_MISSES) if self.cache else ()),
+            *(cache_metrics(self.metrics_namespace, crud_dimensions(), CACHE_HITS, CACHE_MISSES) if self.cache else ()),
         )
         return RegionDashboard(
             self,
@@ -554,12 +555,14 @@ class FunctionSettings:
 
 
 def common_environment(region: TapRegion, service: str) -> dict[str, str]:
-    """What both API functions read: their table, log level, CORS origin and service name."""
+    """What both API functions read: their table, log level, CORS origin, service name and the
+    namespace of the request metrics both publish (Powertools refuses to flush metrics without one)."""
     return {
         "TABLE_NAME": region.data.name,
         "LOG_LEVEL": LOG_LEVEL,
         "CORS_ALLOW_ORIGIN": region.var["cors_allow_origin"].string_value,
         "POWERTOOLS_SERVICE_NAME": service,
+        "POWERTOOLS_METRICS_NAMESPACE": region.metrics_namespace,
     }
 
 
@@ -577,7 +580,6 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
             "GRANTS_TABLE_NAME": region.grants.name,
             "APP_SECRET_ARN": region.secret.arn,
             "DATA_RETENTION_DAYS": Token.as_string(region.var["data_retention_days"].number_value),
-            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             **cache_environment(region),
         },
         statements=(
@@ -652,7 +654,7 @@ def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
             AlarmSpec(
                 "tap_stack_cache_errors_alarm",
                 "The CRUD function could not use the item cache and read DynamoDB instead",
-                METRICS_NAMESPACE,
+                region.metrics_namespace,
                 CACHE_ERRORS,
                 crud_dimensions(),
                 1,

@@ -17,6 +17,7 @@ from cdktf import (
     TerraformStack,
     TerraformVariable,
     TerraformVariableValidationConfig,
+    Token,
 )
 from constructs import Construct
 
@@ -34,7 +35,6 @@ from tapgen.placement import REGIONS, Region
 
 STACK_NAME = "tap_stack"
 LOCAL_STATE_PATH = "terraform.tfstate"
-MANAGED_BY = "terraform"
 # Cross-variable validations (allowed_ip_ranges, capacity bounds) need Terraform 1.9.
 REQUIRED_TERRAFORM = ">= 1.9.0"
 
@@ -149,19 +149,12 @@ class TapStack(TerraformStack):
     def _provider(self, region: Region):
         """The region's provider, with the default tags; None for the primary's default provider,
         which resources use without naming it."""
-        v = self.var
-        tags = {
-            "Project": v["project_name"].string_value,
-            "Environment": v["environment"].string_value,
-            "Owner": v["owner"].string_value,
-            "ManagedBy": MANAGED_BY,
-        }
         provider = aws.provider.AwsProvider(
             self,
             "aws" if region.is_primary else f"aws_{region.alias}",
             alias=region.alias,
-            region=v[region.variable].string_value,
-            default_tags=[aws.provider.AwsProviderDefaultTags(tags=tags)],
+            region=self.var[region.variable].string_value,
+            default_tags=[aws.provider.AwsProviderDefaultTags(tags=Token.as_string_map(names.DEFAULT_TAGS))],
         )
         return None if region.is_primary else provider
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from lambda_src.shared import tap_contract
 from modules import dax_cache, item_cache
 from modules.secure_bucket import OBJECT_LOCK_MODES
-from tapgen.aws_rules import s3_names
+from stacks.names import CONTRACT_TAGS, STACK_TAG_KEYS
+from tapgen.aws_rules import s3_names, s3_storage, tags
 from tapgen.config import SynthConfig
 from tapgen.placement import REGIONS
 
@@ -77,6 +78,15 @@ def _number_range(name: str, low: float, high: float, unit: str = "") -> Validat
     return Validation(
         f"var.{name} >= {low} && var.{name} <= {high} && floor(var.{name}) == var.{name}",
         f"{name} = ${{var.{name}}} is not allowed: expected a whole number from {low} to {high}{suffix}.",
+    )
+
+
+def _whole_number_from(name: str, low: int, unit: str) -> Validation:
+    """For a figure AWS bounds only by an adjustable quota (`tapgen/aws_rules/quotas.py`): refusing
+    values above the default quota would refuse accounts that have raised it."""
+    return Validation(
+        f"var.{name} >= {low} && floor(var.{name}) == var.{name}",
+        f"{name} = ${{var.{name}}} is not allowed: expected a whole number of at least {low} {unit}.",
     )
 
 
@@ -218,6 +228,32 @@ def _tenant_grants(name: str) -> tuple[Validation, ...]:
     )
 
 
+def _user_tags(name: str) -> tuple[Validation, ...]:
+    """Tags the user adds to every resource, within AWS's tag rules and its 50 tags per resource less
+    the ones the stack sets itself (`STACK_TAG_KEYS`)."""
+    value = f"{name} = ${{jsonencode(var.{name})}} is not allowed: expected"
+    reserved = tags.RESERVED_KEY_PREFIX
+    bad_keys = f'[for k in keys(var.{name}) : k if !can(regex("{tags.KEY_PATTERN}", k)) || startswith(k, "{reserved}")]'
+    bad_values = f'[for k, v in var.{name} : k if !can(regex("{tags.VALUE_PATTERN}", v))]'
+    room = tags.MAX_TAGS_PER_RESOURCE - len(STACK_TAG_KEYS)
+    return (
+        Validation(
+            f"length({bad_keys}) == 0",
+            f"{value} keys of 1-128 characters ({tags.CHARACTERS}) not starting with {reserved}; "
+            f"bad keys: {_listed(bad_keys)}.",
+        ),
+        Validation(
+            f"length({bad_values}) == 0",
+            f"{value} values of at most 256 characters ({tags.CHARACTERS}); bad values for: {_listed(bad_values)}.",
+        ),
+        Validation(
+            f"length(var.{name}) <= {room}",
+            f"{value} at most {room} tags (AWS allows {tags.MAX_TAGS_PER_RESOURCE} per resource, and the stack "
+            f"sets {len(STACK_TAG_KEYS)}: {', '.join(STACK_TAG_KEYS)}).",
+        ),
+    )
+
+
 def _at_least(name: str, minimum: str) -> Validation:
     """A cross-variable rule (Terraform 1.9+): `name` must not be below the variable `minimum`."""
     return Validation(
@@ -262,6 +298,15 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "Team that owns the stack: the Owner tag.",
         "platform-team",
         (_regex("owner", "^[A-Za-z0-9 _.:/=+@-]{1,128}$", "1-128 characters allowed in AWS tag values"),),
+    ),
+    VariableSpec(
+        "tags",
+        "map(string)",
+        "Tags added to every resource (the providers' default tags), such as a cost centre. The stack's own "
+        f"tags win over a user tag of the same key: {', '.join(CONTRACT_TAGS)} everywhere, Name on "
+        "network resources.",
+        {},
+        _user_tags("tags"),
     ),
     VariableSpec(
         "dynamodb_table_name",
@@ -324,10 +369,9 @@ VARIABLES: tuple[VariableSpec, ...] = (
         (
             Validation(
                 "var.lambda_reserved_concurrency == -1 || (var.lambda_reserved_concurrency >= 0 && "
-                "var.lambda_reserved_concurrency <= 100000 && floor(var.lambda_reserved_concurrency) == "
-                "var.lambda_reserved_concurrency)",
+                "floor(var.lambda_reserved_concurrency) == var.lambda_reserved_concurrency)",
                 "lambda_reserved_concurrency = ${var.lambda_reserved_concurrency} is not allowed: expected -1 "
-                "(no reservation) or a whole number of executions from 0 to 100000.",
+                "(no reservation) or a whole number of at least 0 executions.",
             ),
         ),
     ),
@@ -350,14 +394,14 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "number",
         "API Gateway stage throttling burst limit (requests).",
         100,
-        (_number_range("api_throttle_burst_limit", 1, 5000, "requests"),),
+        (_whole_number_from("api_throttle_burst_limit", 1, "requests"),),
     ),
     VariableSpec(
         "api_throttle_rate_limit",
         "number",
         "API Gateway stage throttling steady-state rate limit (requests per second).",
         50,
-        (_number_range("api_throttle_rate_limit", 1, 10000, "requests per second"),),
+        (_whole_number_from("api_throttle_rate_limit", 1, "requests per second"),),
     ),
     VariableSpec(
         "metrics_throttle_burst_limit",
@@ -365,7 +409,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "Throttling burst limit of GET /metrics (requests), apart from the stage's: each call counts the "
         "tenant's whole partition with strongly consistent reads.",
         10,
-        (_number_range("metrics_throttle_burst_limit", 1, 5000, "requests"),),
+        (_whole_number_from("metrics_throttle_burst_limit", 1, "requests"),),
     ),
     VariableSpec(
         "metrics_throttle_rate_limit",
@@ -373,7 +417,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "Throttling steady-state rate limit of GET /metrics (requests per second), apart from the stage's: "
         "each call reads the tenant's whole partition, so this bounds what counting costs the item table.",
         5,
-        (_number_range("metrics_throttle_rate_limit", 1, 10000, "requests per second"),),
+        (_whole_number_from("metrics_throttle_rate_limit", 1, "requests per second"),),
     ),
     VariableSpec(
         "api_cache_enabled",
@@ -450,7 +494,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "number",
         "Lower bound of the item table's autoscaled read capacity units.",
         5,
-        (_number_range("dynamodb_read_capacity_min", 1, 40000, "units"),),
+        (_whole_number_from("dynamodb_read_capacity_min", 1, "units"),),
     ),
     VariableSpec(
         "dynamodb_read_capacity_max",
@@ -458,7 +502,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "Upper bound of the item table's autoscaled read capacity units (at least the minimum).",
         100,
         (
-            _number_range("dynamodb_read_capacity_max", 1, 40000, "units"),
+            _whole_number_from("dynamodb_read_capacity_max", 1, "units"),
             _at_least("dynamodb_read_capacity_max", "dynamodb_read_capacity_min"),
         ),
     ),
@@ -467,7 +511,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "number",
         "Lower bound of the item table's autoscaled write capacity units.",
         5,
-        (_number_range("dynamodb_write_capacity_min", 1, 40000, "units"),),
+        (_whole_number_from("dynamodb_write_capacity_min", 1, "units"),),
     ),
     VariableSpec(
         "dynamodb_write_capacity_max",
@@ -475,7 +519,7 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "Upper bound of the item table's autoscaled write capacity units (at least the minimum).",
         100,
         (
-            _number_range("dynamodb_write_capacity_max", 1, 40000, "units"),
+            _whole_number_from("dynamodb_write_capacity_max", 1, "units"),
             _at_least("dynamodb_write_capacity_max", "dynamodb_write_capacity_min"),
         ),
     ),
@@ -582,9 +626,9 @@ CANARY_VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "canary_artifact_retention_days",
         "number",
-        "Days the canaries' run artifacts stay in their buckets (Standard-IA at 30 days, Glacier at 90).",
+        "Days the canaries' run artifacts stay in their buckets (in S3 Standard: they are short-lived).",
         91,
-        (_number_range("canary_artifact_retention_days", 91, 3650, "days"),),
+        (_number_range("canary_artifact_retention_days", 1, 3650, "days"),),
     ),
 )
 
@@ -616,14 +660,14 @@ SCALE_VARIABLES: tuple[VariableSpec, ...] = (
         "Provisioned concurrent executions of the CRUD function's `live` alias when the stack is applied "
         "(scale=on); Application Auto Scaling then keeps it between the bounds below.",
         2,
-        (_number_range("provisioned_concurrency", 1, 100000, "executions"),),
+        (_whole_number_from("provisioned_concurrency", 1, "executions"),),
     ),
     VariableSpec(
         "provisioned_concurrency_min",
         "number",
         "Least provisioned concurrency Application Auto Scaling keeps on the `live` alias (scale=on).",
         1,
-        (_number_range("provisioned_concurrency_min", 1, 100000, "executions"),),
+        (_whole_number_from("provisioned_concurrency_min", 1, "executions"),),
     ),
     VariableSpec(
         "provisioned_concurrency_max",
@@ -632,7 +676,7 @@ SCALE_VARIABLES: tuple[VariableSpec, ...] = (
         "provisioned_concurrency_min.",
         10,
         (
-            _number_range("provisioned_concurrency_max", 1, 100000, "executions"),
+            _whole_number_from("provisioned_concurrency_max", 1, "executions"),
             Validation(
                 "var.provisioned_concurrency_max >= var.provisioned_concurrency_min",
                 "provisioned_concurrency_max = ${var.provisioned_concurrency_max} is not allowed: expected at least "
@@ -678,7 +722,7 @@ ITEM_STREAM_VARIABLES: tuple[VariableSpec, ...] = (
         "number",
         "Shards of the item stream when item_stream_mode is PROVISIONED (each takes 1 MB/s or 1000 records/s).",
         1,
-        (_number_range("item_stream_shard_count", 1, 10000, "shards"),),
+        (_whole_number_from("item_stream_shard_count", 1, "shards"),),
     ),
     VariableSpec(
         "item_stream_retention_hours",
@@ -848,10 +892,20 @@ ANALYTICS_VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "athena_results_retention_days",
         "number",
-        "Days Athena query results stay in their bucket (more than 90: they move to Standard-IA at 30 days and "
-        "Glacier at 90).",
+        "Days Athena query results stay in their bucket (in S3 Standard: they are short-lived).",
         91,
-        (_number_range("athena_results_retention_days", 91, 3650, "days"),),
+        (_number_range("athena_results_retention_days", 1, 3650, "days"),),
+    ),
+)
+
+REPLICATION_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "log_replica_storage_class",
+        "string",
+        "S3 storage class of the log archive's replicas in the other regions (replication writes them "
+        "there directly; the replica buckets' lifecycle then moves them on as their own objects).",
+        "STANDARD_IA",
+        (_one_of("log_replica_storage_class", s3_storage.REPLICA_STORAGE_CLASSES, quoted=True),),
     ),
 )
 
@@ -859,7 +913,7 @@ ANALYTICS_VARIABLES: tuple[VariableSpec, ...] = (
 def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
     """The variables of the stack that `config` shapes: the core ones, then each option's."""
     regional = tuple(_region_variable(index) for index in range(1, config.region_count))
-    routing = ROUTING_VARIABLES + ANALYTICS_VARIABLES if config.region_count > 1 else ()
+    routing = ROUTING_VARIABLES + ANALYTICS_VARIABLES + REPLICATION_VARIABLES if config.region_count > 1 else ()
     waf = WAF_VARIABLES if config.waf_enabled else ()
     network = NETWORK_VARIABLES if config.private_network else ()
     scale = SCALE_VARIABLES if config.scale_enabled else ()

@@ -19,38 +19,30 @@ writes), and each Region has its own quotas.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
+from tapgen.aws_rules.quotas import (
+    API_GATEWAY_THROTTLE_BURST,
+    API_GATEWAY_THROTTLE_RATE,
+    DYNAMODB_ACCOUNT_READ_UNITS,
+    DYNAMODB_ACCOUNT_WRITE_UNITS,
+    DYNAMODB_MAX_ITEM_BYTES,
+    DYNAMODB_TABLE_READ_UNITS,
+    DYNAMODB_TABLE_WRITE_UNITS,
+    KINESIS_SHARDS_PER_ACCOUNT,
+    LAMBDA_CONCURRENT_EXECUTIONS,
+    LAMBDA_UNRESERVED_MINIMUM,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "capacity.md"
 
-# Default quotas per account and Region. Source: the AWS service quotas documentation:
-# Lambda: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
-#   ("Concurrent executions" 1,000; 100 always stay unreserved for functions without a reservation).
-LAMBDA_CONCURRENT_EXECUTIONS = 1_000
-LAMBDA_UNRESERVED_MINIMUM = 100
-# API Gateway: https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
-#   (account-level "Throttle rate" 10,000 requests per second, "Throttle burst rate" 5,000).
-API_GATEWAY_THROTTLE_RATE = 10_000
-API_GATEWAY_THROTTLE_BURST = 5_000
-# DynamoDB: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
-#   (table-level 40,000 read and 40,000 write units in both capacity modes; account-level 80,000
-#   RCU and 80,000 WCU provisioned; items at most 400 KB; 1 KB = 1,024 bytes).
-DYNAMODB_TABLE_READ_UNITS = 40_000
-DYNAMODB_TABLE_WRITE_UNITS = 40_000
-DYNAMODB_ACCOUNT_READ_UNITS = 80_000
-DYNAMODB_ACCOUNT_WRITE_UNITS = 80_000
-DYNAMODB_MAX_ITEM_BYTES = 400 * 1024
-# Kinesis Data Streams: https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html
-#   (shards per account: 20,000 in us-east-1, us-west-2 and eu-west-1, 1,000 or 6,000 elsewhere;
-#   the smallest is used because the stack's other Regions, e.g. eu-central-1, may have it).
-KINESIS_SHARDS_PER_ACCOUNT = 1_000
-
-# Service facts the formulas use (same sources as above).
+# Service facts the formulas use (the sources of tapgen/aws_rules/quotas.py).
 DYNAMODB_READ_UNIT_BYTES = 4 * 1024  # one strongly consistent read per second of up to 4 KB
 DYNAMODB_WRITE_UNIT_BYTES = 1024  # one write per second of up to 1 KB
 EVENTUALLY_CONSISTENT_SHARE = Fraction(1, 2)  # an eventually consistent read costs half
@@ -330,6 +322,40 @@ SEED_002 = Workload(
 SMALL = Workload(name="A small deployment: 600 requests per minute", requests_per_minute=600, item_bytes=2048)
 
 
+def tfvars(capacity: Capacity) -> dict[str, int | str]:
+    """The stack's deploy-time variables that provision these figures (`scale=on`,
+    `item_stream=kinesis`): provisioned concurrency from the median up to the peak, within a
+    reservation of the peak; table capacity autoscaled from the steady consumption up to the
+    figure at the target utilization; the API throttle; a provisioned stream's shards."""
+    peak = max(capacity.lambda_peak_concurrency, capacity.provisioned_concurrency)
+    return {
+        "api_throttle_rate_limit": capacity.api_rate_limit,
+        "api_throttle_burst_limit": capacity.api_burst_limit,
+        "lambda_reserved_concurrency": peak,
+        "provisioned_concurrency": capacity.provisioned_concurrency,
+        "provisioned_concurrency_min": capacity.provisioned_concurrency,
+        "provisioned_concurrency_max": peak,
+        "dynamodb_read_capacity_min": max(capacity.dynamodb_read_units, DYNAMODB_MIN_PROVISIONED_UNITS),
+        "dynamodb_read_capacity_max": capacity.provisioned_rcu,
+        "dynamodb_write_capacity_min": max(capacity.dynamodb_write_units, DYNAMODB_MIN_PROVISIONED_UNITS),
+        "dynamodb_write_capacity_max": capacity.provisioned_wcu,
+        "dynamodb_target_utilization": DYNAMODB_TARGET_UTILIZATION_PERCENT,
+        "item_stream_mode": "PROVISIONED",
+        "item_stream_shard_count": capacity.stream_shards,
+    }
+
+
+def tfvars_text(workload: Workload) -> str:
+    """`tfvars` as a tfvars file, headed by the workload and the quotas to raise before applying it."""
+    capacity = plan(workload)
+    lines = [f"# {workload.name}: scripts/capacity --tfvars (tools/capacity.py)"]
+    lines += [f"# Raise first: {check.quota} to at least {check.needed:,}" for check in capacity.quotas_to_raise]
+    width = max(len(name) for name in tfvars(capacity))
+    for name, value in tfvars(capacity).items():
+        lines.append(f"{name.ljust(width)} = {json.dumps(value)}")  # HCL writes numbers and strings as JSON does
+    return "\n".join(lines) + "\n"
+
+
 def number(value: Fraction | int) -> str:
     """Thousands separators; two decimals only where the value is not whole."""
     if Fraction(value).denominator == 1:
@@ -488,7 +514,7 @@ What the model assumes, whatever the inputs:
   shard takes 1 MiB or 1,000 records per second. The shard quota checked is {KINESIS_SHARDS_PER_ACCOUNT:,}, the
   smallest default (us-east-1, us-west-2 and eu-west-1 have 20,000).
 - The API throttle is the target rate plus headroom, with a burst in AWS's own proportion.
-- Default quotas are from the AWS service quotas documentation (sources in `tools/capacity.py`);
+- Default quotas are from the AWS service quotas documentation (sources in `tapgen/aws_rules/quotas.py`);
   an account may already have other values: check the Service Quotas console.
 """
 
@@ -524,6 +550,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--name", default="Capacity", help="title of the printed table")
     parser.add_argument(
+        "--tfvars",
+        action="store_true",
+        help="print the stack's variables for these figures (scale=on, item_stream=kinesis) as a tfvars file",
+    )
+    parser.add_argument(
         "--write-docs",
         action="store_true",
         help="write docs/capacity.md (50 million requests a minute, and a small deployment)",
@@ -558,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.docs}")
         return 0
     try:
-        print(markdown(workload_of(args)), end="")
+        print((tfvars_text if args.tfvars else markdown)(workload_of(args)), end="")
     except CapacityError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

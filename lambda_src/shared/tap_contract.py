@@ -1,5 +1,5 @@
 """The TAP API contract: the facts that the functions (runtime) and the API Gateway definition
-(infrastructure) must agree on, stated once (SPEC §6).
+(infrastructure) must agree on, stated once.
 
 Pure data, standard library only: it is shipped at the root of every archive that includes
 `shared` (imported there as `tap_contract`) and imported by the generator as
@@ -55,7 +55,7 @@ CACHE_ACL_RULES = f"~{CACHE_KEY_PREFIX}* -@all " + " ".join(f"+{command}" for co
 # Powertools' tracer records a handler's response and any exception it raises as trace metadata
 # unless told otherwise: item bodies and list pages would leave the stack's key and the tenant grants
 # for X-Ray's 30 days. Every traced function runs with this environment (the stack sets it and
-# `tapgen.rules.lambdas_never_trace_payloads` checks it), and the handlers pass the same choice.
+# `tapgen.security.rules.lambdas_never_trace_payloads` checks it), and the handlers pass the same choice.
 TRACE_PRIVACY_ENVIRONMENT = {
     "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
     "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",

@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from lambda_src.shared import tap_contract
 from modules.encryption import CONSUMER_TYPES
 from modules.secure_bucket import OBJECT_LOCK_MODES, TAMPER_ACTIONS
+from tapgen.aws_rules import metrics as aws_metrics
 from tapgen.security.exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
@@ -1028,6 +1029,94 @@ def failover_follows_alarms_not_open_routes(doc: Document) -> list[Finding]:
     ]
 
 
+_RESOURCE_REFERENCE = re.compile(r"\$\{[^}]*\baws_[a-z0-9_]+\.tap_stack_[a-z0-9_]+")
+
+
+def _is_the_stacks_own(text: str) -> bool:
+    """Whether a metric's identity names this stack: its name prefix, or one of its resources."""
+    return "local.name_prefix" in text or _RESOURCE_REFERENCE.search(text) is not None
+
+
+def _metric_identities(doc: Document) -> Iterator[tuple[str, str]]:
+    """(address, namespace and dimensions) of every metric the stack publishes or alarms on."""
+    for name, body in sorted(_resources(doc, "aws_cloudwatch_metric_alarm").items()):
+        metrics = [body, *(query.get("metric", {}) for query in body.get("metric_query", []))]
+        for metric in (m for m in metrics if m.get("namespace")):
+            identity = json.dumps([metric["namespace"], metric.get("metric_name"), metric.get("dimensions")])
+            yield f"aws_cloudwatch_metric_alarm.{name}", identity
+    for name, body in sorted(_resources(doc, "aws_cloudwatch_log_metric_filter").items()):
+        transformations = body.get("metric_transformation", [])
+        for transformation in [transformations] if isinstance(transformations, dict) else transformations:
+            identity = json.dumps([transformation.get("namespace"), transformation.get("name")])
+            yield f"aws_cloudwatch_log_metric_filter.{name}", identity
+    for name, body in sorted(_resources(doc, "aws_lambda_function").items()):
+        namespace = body.get("environment", {}).get("variables", {}).get("POWERTOOLS_METRICS_NAMESPACE")
+        if namespace is not None:
+            yield f"aws_lambda_function.{name}", json.dumps([namespace])
+
+
+def metrics_are_the_stacks_own(doc: Document) -> list[Finding]:
+    """Every metric the stack publishes or alarms on is told apart from another stack's in the same
+    account and region by its namespace, dimensions or name: CloudWatch merges metrics of one
+    identity, so a shared one would let one stack's errors fire the other's alarms."""
+    return [
+        Finding("metrics_are_the_stacks_own", address, f"{identity} names neither the stack's prefix nor its resources")
+        for address, identity in _metric_identities(doc)
+        if not _is_the_stacks_own(identity)
+    ]
+
+
+def _metrics_the_stack_publishes(doc: Document) -> dict[tuple[str, str], frozenset[frozenset[str]]]:
+    """(namespace, metric) -> dimension sets, for what the stack itself publishes: the API functions'
+    cache metrics (Powertools adds `service`), each canary's verdict, each metric filter's metric."""
+    published: dict[tuple[str, str], frozenset[frozenset[str]]] = {}
+    for body in _resources(doc, "aws_lambda_function").values():
+        namespace = body.get("environment", {}).get("variables", {}).get("POWERTOOLS_METRICS_NAMESPACE")
+        for metric in tap_contract.CACHE_METRICS if namespace else ():
+            published[namespace, metric] = frozenset({frozenset({"service"})})
+    for body in _resources(doc, "aws_synthetics_canary").values():
+        environment = body.get("run_config", {}).get("environment_variables", {})
+        if "VERDICT_METRIC" in environment:
+            key = (environment["VERDICT_NAMESPACE"], environment["VERDICT_METRIC"])
+            published[key] = frozenset({frozenset({"CanaryName"})})
+    for body in _resources(doc, "aws_cloudwatch_log_metric_filter").values():
+        transformations = body.get("metric_transformation", [])
+        for metric in [transformations] if isinstance(transformations, dict) else transformations:
+            dimensions = frozenset(metric.get("dimensions") or {})
+            published[metric["namespace"], metric["name"]] = frozenset({dimensions})
+    return published
+
+
+def _dimension_set(dimensions: frozenset[str]) -> str:
+    return "(" + ", ".join(sorted(dimensions)) + ")"
+
+
+def _watched_metrics(body: dict) -> Iterator[dict]:
+    yield from (m for m in [body, *(q.get("metric", {}) for q in body.get("metric_query", []))] if m.get("namespace"))
+
+
+def alarms_watch_published_metrics(doc: Document) -> list[Finding]:
+    """Every alarm watches a metric that is published, with the dimensions it is published with:
+    AWS's (`tapgen/aws_rules/metrics.py`, from each service's documentation) or the stack's own.
+    CloudWatch accepts an alarm on anything, and one on an unpublished metric never fires."""
+    own = _metrics_the_stack_publishes(doc)
+    found = []
+    for name, body in sorted(_resources(doc, "aws_cloudwatch_metric_alarm").items()):
+        for metric in _watched_metrics(body):
+            namespace, metric_name = metric["namespace"], metric["metric_name"]
+            dimensions = frozenset(metric.get("dimensions") or {})
+            allowed = aws_metrics.PUBLISHED.get(namespace, {}).get(metric_name) or own.get((namespace, metric_name))
+            if allowed is None:
+                problem = f"{namespace} {metric_name} is published neither by AWS nor by the stack"
+            elif dimensions not in allowed:
+                listed = "; ".join(sorted(_dimension_set(d) for d in allowed))
+                problem = f"{namespace} {metric_name} is published with {listed}, not {_dimension_set(dimensions)}"
+            else:
+                continue
+            found.append(Finding("alarms_watch_published_metrics", f"aws_cloudwatch_metric_alarm.{name}", problem))
+    return found
+
+
 RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     buckets_block_public_access,
     buckets_encrypt_with_kms_bucket_key,
@@ -1043,6 +1132,8 @@ RULES: tuple[Callable[[Document], list[Finding]], ...] = (
     api_preflights_are_open_mocks,
     api_stage_never_caches_tenant_methods,
     failover_follows_alarms_not_open_routes,
+    metrics_are_the_stacks_own,
+    alarms_watch_published_metrics,
     kms_key_policies_condition_every_use,
     identity_policies_condition_kms_use,
     kms_use_names_the_encryption_context,

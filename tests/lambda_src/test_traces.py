@@ -17,10 +17,27 @@ ROOT = Path(__file__).resolve().parents[2]
 CRUD_STATUSES = [201, 201, 200, 200, 200, 200, 200, 400, 403, 204]
 
 
+# What Lambda itself gives every function (the region, the role's credentials), not the stack.
+LAMBDA_RUNTIME = ("AWS_DEFAULT_REGION", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
 def stack_environment(document: dict, function: str) -> dict[str, str]:
-    """The function's environment as the stack sets it, less what only Terraform knows."""
+    """The function's environment exactly as the stack sets it: a value only Terraform knows (a
+    table's name) is the tests' stand-in for it, and nothing the stack does not set is added, so a
+    setting the stack forgets fails here as it would on Lambda."""
     variables = document["resource"]["aws_lambda_function"][function]["environment"]["variables"]
-    return {name: value for name, value in variables.items() if "${" not in value}
+    return {
+        name: ENVIRONMENT[name] if "${" in value else value
+        for name, value in variables.items()
+        if name in ENVIRONMENT or "${" not in value
+    }
+
+
+def function_environment(document: dict, function: str) -> dict[str, str]:
+    """What the probe process runs with: the host's environment less every setting a function may
+    read (the tests' defaults among them), then Lambda's own, then the stack's."""
+    host = {name: value for name, value in os.environ.items() if name not in ENVIRONMENT}
+    return {**host, **{name: ENVIRONMENT[name] for name in LAMBDA_RUNTIME}, **stack_environment(document, function)}
 
 
 def probe(synth, tmp_path: Path, archive: str, function: str, terraform_name: str) -> tuple[dict, str, str]:
@@ -32,7 +49,7 @@ def probe(synth, tmp_path: Path, archive: str, function: str, terraform_name: st
         target,
         ["-m", "tests.lambda_src.trace_probe", str(target), function, marker, str(out)],
         ROOT,
-        {**os.environ, **ENVIRONMENT, **stack_environment(synth.document, terraform_name)},
+        function_environment(synth.document, terraform_name),
     )
     assert result.returncode == 0, result.stderr
     return json.loads(out.read_text()), marker, result.stdout + result.stderr

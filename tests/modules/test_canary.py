@@ -32,6 +32,7 @@ def canary_archive() -> BuiltArchive:
     content = archive_bytes(LAMBDA_SRC / spec.source, spec.prefix)
     return BuiltArchive(archive_filename(spec, content), source_code_hash(content), content)
 
+
 # The key rules judge the stand-in key (no policy), which is not under test here.
 RULES_NOT_UNDER_TEST = ("kms_",)
 

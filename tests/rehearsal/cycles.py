@@ -24,6 +24,7 @@ from stacks.tap_stack import LOCAL_STATE_PATH as LOCAL_STATE
 from tapgen.combinations import LARGEST, PROVEN, label
 from tests.project import ROOT, checkout, provider_mirror
 from tests.rehearsal.emulator import COMMAND_TIMEOUT_SECONDS, OVERRIDE_FILE, Emulator, Step, Workspace
+from tests.rehearsal.identity import names_and_metrics
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEPLOY_TFVARS = FIXTURES / "deploy.tfvars"
@@ -210,7 +211,8 @@ def regions_cycle(
     """A multi-region bundle (the largest by default; the DAX one with `DAX_TFVARS`, its `name` and
     `DAX_ACCOUNT`): create the public hosted zone that holds `domain_name` (the stack writes records
     into a zone it does not own, as an ops team's would), then init -> apply -> what the emulated
-    regions hold -> plan (must be empty) -> destroy -> state list and what is left in the zone."""
+    regions hold and its names and metrics (`identity.names_and_metrics`) -> plan (must be empty)
+    -> destroy -> state list and what is left in the zone."""
     shutil.copytree(bundle, workdir)
     shutil.copy(tfvars, workdir / TFVARS)
     run = Run(name, Workspace(emulator, workdir, account).prepare())
@@ -229,6 +231,7 @@ def regions_cycle(
         name: output["value"] for name, output in json.loads(run.workspace.terraform("output", "-json").stdout).items()
     }
     run.facts["emulated"] = emulated_regions(aws, tfvars)
+    run.facts["names and metrics"] = names_and_metrics(run.workspace.state_values())
     plan_after_apply(run, run.workspace, "plan", *variables)
     plan_hcl_bundle_over_this_state(run, bundle, *variables)
     destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", *variables, ok=(0, 1))

@@ -277,6 +277,10 @@ class Workspace:
     def show_json(self, plan_file: str) -> dict:
         return json.loads(self.terraform("show", "-json", plan_file).stdout)
 
+    def state_values(self) -> dict:
+        """The state's `values` (`terraform show -json`): every resource as applied."""
+        return json.loads(self.terraform("show", "-json").stdout)["values"]
+
 
 def _tail(text: str, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])

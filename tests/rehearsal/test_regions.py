@@ -3,6 +3,7 @@ real to moto's server: every resource type created in its region, an empty secon
 destroy."""
 
 import re
+import shutil
 
 import pytest
 
@@ -11,6 +12,7 @@ from modules.private_network import GATEWAY_SERVICES
 from stacks.region import ENDPOINT_SERVICES
 from tapgen.combinations import LARGEST
 from tests.rehearsal.cycles import (
+    REGIONS_ACCOUNT,
     REGIONS_TFVARS,
     assert_destroyed_everything,
     assert_every_type_created,
@@ -18,6 +20,8 @@ from tests.rehearsal.cycles import (
     assert_no_changes,
     tfvars_value,
 )
+from tests.rehearsal.emulator import Workspace
+from tests.rehearsal.identity import names_and_metrics
 from tests.rehearsal.moto_patches import NOT_CREATABLE
 
 pytestmark = pytest.mark.rehearsal
@@ -34,6 +38,65 @@ def run(rehearsals):
 @pytest.fixture(scope="module")
 def bundle_resources(synth_of) -> dict:
     return synth_of(**LARGEST).document["resource"]
+
+
+# A second environment of the same bundle in the same account, as a team adds one for a pull
+# request: another suffix, its own values for the names the user chooses, and tags of its own (one
+# of them a contract tag, which the stack's value overrides).
+SECOND_ENVIRONMENT = (
+    f"-var-file={REGIONS_TFVARS}",
+    "-var=hosted_zone_id=Z0333333333333EXAMPLE",  # a plan does not read the zone
+    "-var=environment_suffix=pr42",
+    "-var=lambda_log_bucket_name=acme-tap-staging-pr42-logs",
+    "-var=dynamodb_table_name=tap-staging-pr42-items",
+    "-var=domain_name=api.pr42.example.com",
+    '-var=tags={CostCentre = "cc-42", Owner = "someone-else"}',
+)
+
+
+@pytest.fixture(scope="module")
+def second_environment(emulator, synth_of, tmp_path_factory) -> dict:
+    """The second environment's plan (`planned_values`), made before the tests wait for the
+    rehearsal's apply, so the two run side by side."""
+    root = tmp_path_factory.mktemp("second") / "bundle"
+    shutil.copytree(synth_of(**LARGEST).bundle, root)
+    workspace = Workspace(emulator, root, REGIONS_ACCOUNT).prepare()
+    workspace.init()
+    workspace.terraform("plan", "-refresh=false", "-input=false", "-out=tfplan", *SECOND_ENVIRONMENT)
+    return workspace.show_json("tfplan")["planned_values"]
+
+
+def custom_metrics(document: dict) -> set[tuple[str, str]]:
+    """The (namespace, metric) pairs of the stack's own metrics that its alarms watch."""
+    alarms = document["resource"]["aws_cloudwatch_metric_alarm"].values()
+    return {(a["namespace"], a["metric_name"]) for a in alarms if a["namespace"].startswith("TapStack/")}
+
+
+def test_a_second_environment_in_the_account_shares_no_name_and_no_metric(
+    second_environment, rehearsals, bundle_resources
+):
+    second = names_and_metrics(second_environment)
+    first = rehearsals.get("regions").facts["names and metrics"]
+    # A plan knows every name and custom metric; AWS metrics whose dimension is an attribute known
+    # only after apply (an API's id) are compared where both sides know them.
+    assert {name: (first[name], second[name]) for name in sorted(set(first) & set(second))} == {}
+    known_custom = {name for name in second if name.startswith('metric ["TapStack/')}
+    assert len(known_custom) == len(custom_metrics({"resource": bundle_resources})) > 0
+    # 136 names of the largest bundle are known before apply (the API's execution log group, named
+    # by the API's id, is not).
+    assert sum(not name.startswith("metric ") for name in second) >= 100, "the plan knows the names"
+
+
+def test_user_tags_reach_every_region_and_the_contract_tags_win(second_environment):
+    tables = {
+        r["address"]: r["values"]["tags_all"]
+        for r in second_environment["root_module"]["resources"]
+        if r["type"] in ("aws_dynamodb_table", "aws_lambda_function") and r["mode"] == "managed"
+    }
+    owner = tfvars_value(REGIONS_TFVARS, "owner")
+    assert len(tables) >= 6, sorted(tables)
+    for address, tags in tables.items():
+        assert (tags["CostCentre"], tags["Owner"], tags["ManagedBy"]) == ("cc-42", owner, "terraform"), address
 
 
 def test_apply_creates_every_resource_of_the_three_region_bundle(run, bundle_resources):

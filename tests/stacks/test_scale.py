@@ -105,7 +105,7 @@ def test_every_dashboard_draws_the_cache_hit_ratio_from_the_functions_metrics(do
         for metric in (CACHE_HITS, CACHE_MISSES, CACHE_ERRORS):
             assert f'"{metric}"' in body
         alarm = resources(document, "aws_cloudwatch_metric_alarm")[f"tap_stack_cache_errors_alarm{suffix}"]
-        assert (alarm["namespace"], alarm["metric_name"]) == ("TapStack", CACHE_ERRORS)
+        assert (alarm["namespace"], alarm["metric_name"]) == ("TapStack/${local.name_prefix}", CACHE_ERRORS)
 
 
 def test_every_region_keeps_an_encrypted_cache_in_its_private_subnets(document):

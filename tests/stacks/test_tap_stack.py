@@ -85,14 +85,11 @@ def test_primary_provider_is_unaliased_with_region_and_default_tags(document):
     (provider,) = document["provider"]["aws"]
     assert "alias" not in provider
     assert provider["region"] == "${var.aws_region}"
+    # The user's tags first, so that the contract's four win over a user tag of the same key.
     assert provider["default_tags"] == [
         {
-            "tags": {
-                "Environment": "${var.environment}",
-                "ManagedBy": "terraform",
-                "Owner": "${var.owner}",
-                "Project": "${var.project_name}",
-            }
+            "tags": '${merge(var.tags, {Environment = var.environment, ManagedBy = "terraform", '
+            "Owner = var.owner, Project = var.project_name})}"
         }
     ]
 

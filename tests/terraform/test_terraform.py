@@ -130,6 +130,10 @@ GRANTS = (
     '"arn:aws:sts::111111111111:assumed-role/client/session":["tenant-a"]}'
 )
 
+# tags_bad_values.tftest.hcl's map as `jsonencode` writes it (keys sorted).
+BAD_TAGS = json.dumps(
+    {"CostCentre": "cc#42", "aws:cost": "cc-1", **{f"t{i:02d}": "v" for i in range(1, 45)}}, separators=(",", ":")
+)
 LONG_DOMAIN = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 58, "com"])  # 254 characters
 
 # Every file in tests/terraform/messages/ but good_values.tftest.hcl is one failing run, and reports
@@ -152,11 +156,10 @@ BAD_VALUE_MESSAGES = {
         "log_retention_days = 42 is not allowed: expected one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, "
         "365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
         "log_archive_retention_days = 30 is not allowed: expected a whole number from 91 to 3650 days.",
-        "api_throttle_burst_limit = 0 is not allowed: expected a whole number from 1 to 5000 requests.",
-        "api_throttle_rate_limit = 10001 is not allowed: expected a whole number from 1 to 10000 requests per second.",
-        "metrics_throttle_burst_limit = 0 is not allowed: expected a whole number from 1 to 5000 requests.",
-        "metrics_throttle_rate_limit = 10001 is not allowed: expected a whole number from 1 to 10000 requests per "
-        "second.",
+        "api_throttle_burst_limit = 0 is not allowed: expected a whole number of at least 1 requests.",
+        "api_throttle_rate_limit = 2.5 is not allowed: expected a whole number of at least 1 requests per second.",
+        "metrics_throttle_burst_limit = 0 is not allowed: expected a whole number of at least 1 requests.",
+        "metrics_throttle_rate_limit = 0.5 is not allowed: expected a whole number of at least 1 requests per second.",
         "api_cache_enabled = true is not allowed: expected false (API Gateway's stage cache answers before the "
         "function checks the caller's tenant grant, and an AWS_IAM identity cannot be part of its cache key, so a "
         "caller could read another tenant's cached items; synthesize with cache=elasticache or cache=dax for a "
@@ -169,8 +172,8 @@ BAD_VALUE_MESSAGES = {
         'alarm_email = "not-an-email" is not allowed: expected empty or one e-mail address such as '
         "oncall@example.com (at most 254 characters).",
         "data_retention_days = -1 is not allowed: expected a whole number from 0 to 3650 days.",
-        "dynamodb_read_capacity_min = 0 is not allowed: expected a whole number from 1 to 40000 units.",
-        "dynamodb_write_capacity_min = 0.5 is not allowed: expected a whole number from 1 to 40000 units.",
+        "dynamodb_read_capacity_min = 0 is not allowed: expected a whole number of at least 1 units.",
+        "dynamodb_write_capacity_min = 0.5 is not allowed: expected a whole number of at least 1 units.",
         "dynamodb_target_utilization = 95 is not allowed: expected a whole number from 20 to 90 percent.",
     ],
     "tenant_grants.tftest.hcl": [
@@ -226,24 +229,32 @@ BAD_VALUE_MESSAGES = {
         "dynamodb_write_capacity_max = 19 is not allowed: expected at least dynamodb_write_capacity_min = 20.",
     ],
     "capacity_max_out_of_range.tftest.hcl": [
-        "dynamodb_read_capacity_max = 40001 is not allowed: expected a whole number from 1 to 40000 units.",
-        "dynamodb_write_capacity_max = 0 is not allowed: expected a whole number from 1 to 40000 units.",
+        "dynamodb_read_capacity_max = 7.5 is not allowed: expected a whole number of at least 1 units.",
+        "dynamodb_write_capacity_max = 0 is not allowed: expected a whole number of at least 1 units.",
         "dynamodb_write_capacity_max = 0 is not allowed: expected at least dynamodb_write_capacity_min = 5.",
+    ],
+    "tags_bad_values.tftest.hcl": [
+        f"tags = {BAD_TAGS} is not allowed: expected keys of 1-128 characters (letters, digits, spaces and "
+        '_ . : / = + @ -) not starting with aws:; bad keys: "aws:cost".',
+        f"tags = {BAD_TAGS} is not allowed: expected values of at most 256 characters (letters, digits, spaces "
+        'and _ . : / = + @ -); bad values for: "CostCentre".',
+        f"tags = {BAD_TAGS} is not allowed: expected at most 45 tags (AWS allows 50 per resource, and the stack "
+        "sets 5: Project, Environment, Owner, ManagedBy, Name).",
     ],
     "reserved_concurrency.tftest.hcl": [
         "lambda_reserved_concurrency = -2 is not allowed: expected -1 (no reservation) or a whole number of "
-        "executions from 0 to 100000.",
+        "at least 0 executions.",
     ],
     "options_bad_values.tftest.hcl": [
         'vpc_cidr = "10.40.0.0/8" is not allowed: expected an IPv4 network address in canonical form with a prefix '
         "from /16 to /24, such as 10.40.0.0/16.",
         'admin_cidr = "0.0.0.0/0" is not allowed: expected empty or an IPv4 CIDR block of /8 or longer, such as '
         "203.0.113.0/24.",
-        "provisioned_concurrency = 0 is not allowed: expected a whole number from 1 to 100000 executions.",
+        "provisioned_concurrency = 0 is not allowed: expected a whole number of at least 1 executions.",
         "provisioned_concurrency_max = 3 is not allowed: expected at least provisioned_concurrency_min (5).",
         "provisioned_concurrency_utilization = 0.95 is not allowed: expected a fraction from 0.1 to 0.9.",
         'item_stream_mode = "BURST" is not allowed: expected one of "ON_DEMAND", "PROVISIONED".',
-        "item_stream_shard_count = 0 is not allowed: expected a whole number from 1 to 10000 shards.",
+        "item_stream_shard_count = 0 is not allowed: expected a whole number of at least 1 shards.",
         "item_stream_retention_hours = 12 is not allowed: expected a whole number from 24 to 8760 hours.",
         'cache_node_type = "t4g.small" is not allowed: expected an ElastiCache node type such as cache.t4g.small.',
         "cache_node_count = 7 is not allowed: expected a whole number from 1 to 6 nodes.",
@@ -259,19 +270,21 @@ BAD_VALUE_MESSAGES = {
         "that is set.",
     ],
     "options_out_of_range.tftest.hcl": [
-        "provisioned_concurrency_max = 100001 is not allowed: expected a whole number from 1 to 100000 executions.",
+        "provisioned_concurrency_max = 2.5 is not allowed: expected a whole number of at least 1 executions.",
     ],
     "options_min_out_of_range.tftest.hcl": [
-        "provisioned_concurrency_min = 0 is not allowed: expected a whole number from 1 to 100000 executions.",
+        "provisioned_concurrency_min = 0 is not allowed: expected a whole number of at least 1 executions.",
     ],
     "regions_bad_values.tftest.hcl": [
         'secondary_region = "us-east-1" is not allowed: expected a region other than aws_region = us-east-1.',
         'domain_name = "API.example.com" is not allowed: expected a lowercase DNS name such as api.example.com.',
         'hosted_zone_id = "X12" is not allowed: expected a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ.',
-        "athena_results_retention_days = 90 is not allowed: expected a whole number from 91 to 3650 days.",
+        "athena_results_retention_days = 0 is not allowed: expected a whole number from 1 to 3650 days.",
         'canary_schedule_expression = "rate(61 minutes)" is not allowed: expected rate(1 minute), rate(N minutes) '
         "with N from 2 to 60, rate(1 hour) or cron(...).",
-        "canary_artifact_retention_days = 3651 is not allowed: expected a whole number from 91 to 3650 days.",
+        "canary_artifact_retention_days = 3651 is not allowed: expected a whole number from 1 to 3650 days.",
+        'log_replica_storage_class = "REDUCED_REDUNDANCY" is not allowed: expected one of "STANDARD", '
+        '"INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE".',
         "waf_rate_limit = 9 is not allowed: expected a whole number from 10 to 2000000000 requests per 5 minutes.",
         "waf_tenant_rate_limit = 2000000001 is not allowed: expected a whole number from 10 to 2000000000 "
         "requests per 5 minutes.",

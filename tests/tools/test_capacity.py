@@ -1,12 +1,17 @@
-"""The capacity model's arithmetic, checked against figures computed by hand, and docs/capacity.md."""
+"""The capacity model's arithmetic, checked against figures computed by hand, docs/capacity.md, and its
+variables planned with the stack they size."""
 
+import shutil
 import subprocess
 from dataclasses import replace
 from fractions import Fraction
 
 import pytest
 
+from tapgen.combinations import PROVEN
 from tests.project import ROOT
+from tests.rehearsal.cycles import FIXTURES
+from tests.rehearsal.emulator import Workspace
 from tools.capacity import (
     DOCS,
     SEED_002,
@@ -20,6 +25,8 @@ from tools.capacity import (
     plan,
     read_units_per_read,
     stream_shards,
+    tfvars,
+    tfvars_text,
     write_units_per_write,
 )
 
@@ -289,3 +296,55 @@ def test_scripts_capacity_runs_the_model():
         check=True,
     )
     assert result.stdout == markdown(SEED_002)
+
+
+def test_the_variables_provision_the_figures():
+    capacity = plan(SEED_002)
+    assert tfvars(capacity) == {
+        "api_throttle_rate_limit": 1_000_000,
+        "api_throttle_burst_limit": 500_000,
+        "lambda_reserved_concurrency": 166_667,
+        "provisioned_concurrency": 40_000,
+        "provisioned_concurrency_min": 40_000,
+        "provisioned_concurrency_max": 166_667,
+        "dynamodb_read_capacity_min": 158_334,
+        "dynamodb_read_capacity_max": 226_191,
+        "dynamodb_write_capacity_min": 166_667,
+        "dynamodb_write_capacity_max": 238_096,
+        "dynamodb_target_utilization": 70,
+        "item_stream_mode": "PROVISIONED",
+        "item_stream_shard_count": 367,
+    }
+    text = tfvars_text(SEED_002)
+    assert "# Raise first: API Gateway: Throttle rate (account, per Region) to at least 1,000,000\n" in text
+    assert 'item_stream_mode            = "PROVISIONED"\n' in text
+
+
+# The proven combination the model sizes: one region, provisioned concurrency, a Kinesis stream.
+SCALE = next(c for c in PROVEN if c.get("scale") == "on" and c["regions"] == "1")
+SCALE_ACCOUNT = "666666666666"  # an emulated account of its own (tests/rehearsal/cycles.py lists the others)
+
+
+@pytest.mark.rehearsal
+def test_the_figures_for_50_million_requests_a_minute_plan_with_the_scale_bundle(emulator, synth_of, tmp_path):
+    """The model's output is accepted by every validation of the stack it sizes: values above AWS's
+    default quotas are for accounts that raised them, not refused."""
+    root = tmp_path / "bundle"
+    shutil.copytree(synth_of(**SCALE).bundle, root)
+    (root / "capacity.tfvars").write_text(tfvars_text(SEED_002))
+    workspace = Workspace(emulator, root, SCALE_ACCOUNT).prepare()
+    workspace.init()
+    variables = (f"-var-file={FIXTURES / 'deploy.tfvars'}", "-var-file=capacity.tfvars")
+    workspace.terraform("plan", "-refresh=false", "-input=false", "-out=tfplan", *variables)
+    resources = workspace.show_json("tfplan")["planned_values"]["root_module"]["resources"]
+    planned = {resource["address"]: resource.get("values", {}) for resource in resources}
+    stage = planned["aws_api_gateway_method_settings.tap_stack_method_settings"]["settings"][0]
+    assert (stage["throttling_rate_limit"], stage["throttling_burst_limit"]) == (1_000_000, 500_000)
+    assert planned["aws_appautoscaling_target.tap_stack_data_read_target"]["max_capacity"] == 226_191
+    assert (
+        planned["aws_lambda_provisioned_concurrency_config.tap_stack_lambda_provisioned"][
+            "provisioned_concurrent_executions"
+        ]
+        == 40_000
+    )
+    assert planned["aws_kinesis_stream.tap_stack_item_stream"]["shard_count"] == 367

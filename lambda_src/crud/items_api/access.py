@@ -1,4 +1,4 @@
-"""Who may act for which tenant (SPEC §6): the tenant header names the tenant, the grant decides.
+"""Who may act for which tenant: the tenant header names the tenant, the grant decides.
 
 Grants are operator-managed data in a DynamoDB table (`GRANTS_TABLE_NAME`), one item per principal:
 

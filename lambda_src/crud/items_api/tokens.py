@@ -1,4 +1,4 @@
-"""`next_token`: opaque, bound to its tenant, signed with the application secret (SPEC §6).
+"""`next_token`: opaque, bound to its tenant, signed with the application secret.
 
 The secret (`APP_SECRET_ARN`) holds `{"hmac_key": "<base64 of 32 random bytes>"}`; the rotation
 function (`lambda_src/rotation`) creates and rotates it. Tokens are signed with the `AWSCURRENT`

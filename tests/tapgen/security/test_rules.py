@@ -483,6 +483,70 @@ def failover_doc() -> dict:
     }
 
 
+def metrics_doc() -> dict:
+    """An alarm on the stack's own custom metric, one on a resource's AWS metric, a metric filter
+    into a prefixed metric, and a function that publishes into the stack's namespace."""
+    own = "TapStack/${local.name_prefix}"
+    function_name = "${aws_lambda_function.tap_stack_lambda.function_name}"
+    return {
+        "resource": {
+            "aws_cloudwatch_metric_alarm": {
+                "tap_stack_cache_errors": {
+                    "namespace": own,
+                    "metric_name": "CacheErrors",
+                    "dimensions": {"service": "api"},
+                },
+                "tap_stack_errors": {
+                    "namespace": "AWS/Lambda",
+                    "metric_name": "Errors",
+                    "dimensions": {"FunctionName": function_name},
+                },
+                "tap_stack_root": {"namespace": "TapStack/Security", "metric_name": "${local.name_prefix}-root"},
+            },
+            "aws_cloudwatch_log_metric_filter": {
+                "tap_stack_root": {
+                    "metric_transformation": {"namespace": "TapStack/Security", "name": "${local.name_prefix}-root"}
+                }
+            },
+            "aws_lambda_function": {
+                "tap_stack_lambda": {"environment": {"variables": {"POWERTOOLS_METRICS_NAMESPACE": own}}}
+            },
+        }
+    }
+
+
+def published_doc() -> dict:
+    """Alarms on an AWS metric with its documented dimensions, on the functions' cache errors and on
+    the canary's verdict, each as the stack publishes it."""
+    own = "TapStack/${local.name_prefix}"
+    verdict = {"VERDICT_NAMESPACE": "CloudWatchSynthetics", "VERDICT_METRIC": "RegionHealthy"}
+    return {
+        "resource": {
+            "aws_cloudwatch_metric_alarm": {
+                "tap_stack_errors": {
+                    "namespace": "AWS/Lambda",
+                    "metric_name": "Errors",
+                    "dimensions": {"FunctionName": "f"},
+                },
+                "tap_stack_cache": {"namespace": own, "metric_name": "CacheErrors", "dimensions": {"service": "api"}},
+                "tap_stack_verdict": {
+                    "namespace": "CloudWatchSynthetics",
+                    "metric_name": "RegionHealthy",
+                    "dimensions": {"CanaryName": "c"},
+                },
+            },
+            "aws_lambda_function": {
+                "tap_stack_lambda": {"environment": {"variables": {"POWERTOOLS_METRICS_NAMESPACE": own}}}
+            },
+            "aws_synthetics_canary": {"tap_stack_canary": {"run_config": {"environment_variables": verdict}}},
+        }
+    }
+
+
+def setting(rtype: str, name: str, **attributes):
+    return lambda doc: doc["resource"][rtype][name].update(attributes)
+
+
 def health_check(**settings):
     def change(doc: dict) -> None:
         body = doc["resource"]["aws_route53_health_check"]["tap_stack_check"]
@@ -610,6 +674,16 @@ CASES = [
             failover_doc(),
             health_check(type="HTTPS", fqdn="api.example.com", resource_path="/dev/health", cloudwatch_alarm_name=None),
         ),
+    ),
+    (
+        rules.metrics_are_the_stacks_own,
+        metrics_doc(),
+        changed(metrics_doc(), setting("aws_cloudwatch_metric_alarm", "tap_stack_cache_errors", namespace="TapStack")),
+    ),
+    (
+        rules.alarms_watch_published_metrics,
+        published_doc(),
+        changed(published_doc(), setting("aws_cloudwatch_metric_alarm", "tap_stack_errors", metric_name="Error")),
     ),
     (
         rules.kms_key_policies_condition_every_use,
@@ -1138,4 +1212,87 @@ UNFOLLOWABLE_ALARM = (
 def test_failover_on_anything_but_a_followable_alarm_is_refused(change, problem):
     assert [str(f) for f in rules.failover_follows_alarms_not_open_routes(changed(failover_doc(), change))] == [
         f"failover_follows_alarms_not_open_routes: aws_route53_health_check.tap_stack_check: {problem}"
+    ]
+
+
+SHARED = "names neither the stack's prefix nor its resources"
+
+
+@pytest.mark.parametrize(
+    ("change", "address", "identity"),
+    [
+        (
+            setting("aws_cloudwatch_metric_alarm", "tap_stack_cache_errors", namespace="TapStack"),
+            "aws_cloudwatch_metric_alarm.tap_stack_cache_errors",
+            '["TapStack", "CacheErrors", {"service": "api"}]',
+        ),
+        (
+            setting("aws_cloudwatch_metric_alarm", "tap_stack_errors", dimensions={"FunctionName": "api"}),
+            "aws_cloudwatch_metric_alarm.tap_stack_errors",
+            '["AWS/Lambda", "Errors", {"FunctionName": "api"}]',
+        ),
+        (
+            setting(
+                "aws_cloudwatch_log_metric_filter",
+                "tap_stack_root",
+                metric_transformation={"namespace": "N", "name": "root"},
+            ),
+            "aws_cloudwatch_log_metric_filter.tap_stack_root",
+            '["N", "root"]',
+        ),
+        (
+            setting(
+                "aws_lambda_function",
+                "tap_stack_lambda",
+                environment={"variables": {"POWERTOOLS_METRICS_NAMESPACE": "T"}},
+            ),
+            "aws_lambda_function.tap_stack_lambda",
+            '["T"]',
+        ),
+    ],
+    ids=["custom-namespace", "aws-metric-of-no-resource", "metric-filter", "function-namespace"],
+)
+def test_a_metric_another_stack_could_share_is_refused(change, address, identity):
+    assert [str(f) for f in rules.metrics_are_the_stacks_own(changed(metrics_doc(), change))] == [
+        f"metrics_are_the_stacks_own: {address}: {identity} {SHARED}"
+    ]
+
+
+FUNCTION_DIMENSIONS = "(); (ExecutedVersion, FunctionName, Resource); (FunctionName); (FunctionName, Resource)"
+
+
+@pytest.mark.parametrize(
+    ("change", "address", "problem"),
+    [
+        (
+            setting("aws_cloudwatch_metric_alarm", "tap_stack_errors", metric_name="Error"),
+            "tap_stack_errors",
+            "AWS/Lambda Error is published neither by AWS nor by the stack",
+        ),
+        (
+            setting("aws_cloudwatch_metric_alarm", "tap_stack_errors", dimensions={"Functionname": "f"}),
+            "tap_stack_errors",
+            f"AWS/Lambda Errors is published with {FUNCTION_DIMENSIONS}, not (Functionname)",
+        ),
+        (
+            setting("aws_cloudwatch_metric_alarm", "tap_stack_cache", namespace="TapStack"),
+            "tap_stack_cache",
+            "TapStack CacheErrors is published neither by AWS nor by the stack",
+        ),
+        (
+            setting("aws_cloudwatch_metric_alarm", "tap_stack_cache", dimensions={}),
+            "tap_stack_cache",
+            "TapStack/${local.name_prefix} CacheErrors is published with (service), not ()",
+        ),
+        (
+            setting("aws_synthetics_canary", "tap_stack_canary", run_config={"environment_variables": {}}),
+            "tap_stack_verdict",
+            "CloudWatchSynthetics RegionHealthy is published neither by AWS nor by the stack",
+        ),
+    ],
+    ids=["unknown-metric", "misspelt-dimension", "another-namespace", "missing-dimension", "unpublished-verdict"],
+)
+def test_an_alarm_on_a_metric_nobody_publishes_is_refused(change, address, problem):
+    assert [str(f) for f in rules.alarms_watch_published_metrics(changed(published_doc(), change))] == [
+        f"alarms_watch_published_metrics: aws_cloudwatch_metric_alarm.{address}: {problem}"
     ]

@@ -20,9 +20,9 @@ run "bad_values" {
     log_retention_days          = 42
     log_archive_retention_days  = 30
     api_throttle_burst_limit    = 0
-    api_throttle_rate_limit     = 10001
+    api_throttle_rate_limit     = 2.5
     metrics_throttle_burst_limit = 0
-    metrics_throttle_rate_limit = 10001
+    metrics_throttle_rate_limit = 0.5
     api_cache_enabled           = true
     log_archive_object_lock_mode = "LEGAL_HOLD"
     cors_allow_origin           = "http://app.example.com"

@@ -14,7 +14,17 @@ run "good_values" {
     dynamodb_read_capacity_min  = 7
     dynamodb_read_capacity_max  = 7
     dynamodb_write_capacity_min = 1
-    dynamodb_write_capacity_max = 40000
+    # Above AWS's default quotas (tapgen/aws_rules/quotas.py), which an account may have raised.
+    dynamodb_write_capacity_max = 238096
+    api_throttle_rate_limit     = 1000000
+    api_throttle_burst_limit    = 500000
+    lambda_reserved_concurrency = 166667
+    # A key and a value of the longest lengths AWS allows, an empty value, a contract key.
+    tags = {
+      "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk." = "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv@"
+      "Empty"  = ""
+      "Owner"  = "someone-else"
+    }
   }
 
   assert {

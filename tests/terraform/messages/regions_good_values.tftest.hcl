@@ -12,9 +12,10 @@ run "regions_good_values" {
     hosted_zone_id                 = "Z1"
     athena_results_retention_days  = 3650
     canary_schedule_expression     = "cron(0/5 * * * ? *)"
-    canary_artifact_retention_days = 91
+    canary_artifact_retention_days = 1
     waf_rate_limit                 = 10
     waf_tenant_rate_limit          = 2000000000
+    log_replica_storage_class      = "DEEP_ARCHIVE"
   }
 
   assert {

@@ -210,7 +210,7 @@ run "rejects_out_of_range_numbers" {
     log_retention_days          = 42
     log_archive_retention_days  = 30
     api_throttle_burst_limit    = 0
-    api_throttle_rate_limit     = 10001
+    api_throttle_rate_limit     = 2.5
     api_latency_threshold_ms    = 1.5
     data_retention_days         = -1
     dynamodb_read_capacity_min  = 0
@@ -239,7 +239,7 @@ run "rejects_out_of_range_and_inverted_capacity_bounds" {
   command = plan
 
   variables {
-    dynamodb_read_capacity_max  = 40001
+    dynamodb_read_capacity_max  = 0.5
     dynamodb_write_capacity_min = 10
     dynamodb_write_capacity_max = 9
   }
