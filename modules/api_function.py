@@ -82,7 +82,8 @@ class ApiFunction(Construct):
     unqualified function's), `arn_by_name` (the same ARN, without a reference to the function),
     `log_group`, and `api_target`: the `Backend` an API must invoke, the `live` alias (its invoke
     ARN, qualifier `live`) when provisioned, else the function itself (no qualifier). `alias` is
-    the `aws_lambda_alias`, or None without `provisioned`. `alarms`: its errors and throttles
+    the `aws_lambda_alias`, or None without `provisioned`. `alarms`: its errors and throttles, and
+    with `provisioned` the invocations the provisioned concurrency did not cover
     (`AlarmSpec`s, for the region's alerts)."""
 
     def __init__(self, scope: Construct, props: ApiFunctionProps) -> None:
@@ -138,13 +139,17 @@ class ApiFunction(Construct):
         # depends on (the permission boundary) may name it without a dependency cycle.
         self.arn_by_name = props.account.arn("lambda", f"function:{props.function_name}")
         self.invoke_arn = self.function.invoke_arn
-        self.alarms = function_alarms(props.name, self.function_name)
         self.alias = self._provisioned_alias(props) if props.provisioned else None
+        self.alarms = function_alarms(props.name, self.function_name) + self._spillover_alarms(props.name)
         self.api_target = (
             Backend(self.function_name, self.alias.invoke_arn, self.alias.name)
             if self.alias
             else Backend(self.function_name, self.invoke_arn)
         )
+
+    def _spillover_alarms(self, name: str) -> tuple[AlarmSpec, ...]:
+        """With provisioned concurrency: invocations it did not cover."""
+        return (_no_spillover(name, self.function_name, self.alias.name),) if self.alias else ()
 
     def _provisioned_alias(self, props: ApiFunctionProps):
         """The `live` alias on the latest published version, its provisioned concurrency and the
@@ -189,6 +194,18 @@ class ApiFunction(Construct):
             PROVISIONED_METRIC,
         )
         return alias
+
+
+def _no_spillover(name: str, function_name: str, alias_name: str) -> AlarmSpec:
+    return AlarmSpec(
+        f"{name}_provisioned_spillover_alarm",
+        "Invocations of the live alias ran on on-demand environments (cold starts): the provisioned "
+        "concurrency fell short of the load",
+        "AWS/Lambda",
+        "ProvisionedConcurrencySpilloverInvocations",
+        {"FunctionName": function_name, "Resource": f"{function_name}:{alias_name}"},
+        1,
+    )
 
 
 def function_alarms(name: str, function_name: str) -> tuple[AlarmSpec, ...]:

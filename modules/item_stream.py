@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from cdktf import Fn, Op, Token
 from constructs import Construct
 
+from modules.alerts import AlarmSpec
 from tapgen.aws import aws
 
 STREAM_MODES = ("ON_DEMAND", "PROVISIONED")
@@ -61,8 +62,8 @@ class ItemStreamProps:
 
 
 class ItemStream(Construct):
-    """Outputs: `stream` (`aws_kinesis_stream`), `arn`, `name` (the stream's) and `destination`
-    (`aws_dynamodb_kinesis_streaming_destination`)."""
+    """Outputs: `stream` (`aws_kinesis_stream`), `arn`, `name` (the stream's), `destination`
+    (`aws_dynamodb_kinesis_streaming_destination`) and `alarms` (writes the stream refused)."""
 
     def __init__(self, scope: Construct, props: ItemStreamProps) -> None:
         super().__init__(scope, props.name)
@@ -85,4 +86,16 @@ class ItemStream(Construct):
             table_name=props.table_name,
             stream_arn=self.stream.arn,
             approximate_creation_date_time_precision="MICROSECOND",
+        )
+        # A change record the stream refuses for lack of capacity waits in DynamoDB and arrives late
+        # (a provisioned stream with too few shards, or an on-demand one growing past its doubling).
+        self.alarms = (
+            AlarmSpec(
+                f"{props.name}_throttled_alarm",
+                "The item stream refused change records for lack of capacity: they arrive late",
+                "AWS/Kinesis",
+                "WriteProvisionedThroughputExceeded",
+                {"StreamName": self.stream.name},
+                1,
+            ),
         )

@@ -646,7 +646,7 @@ def health_settings(region: TapRegion) -> FunctionSettings:
 
 def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
     """Every alarm of the region, as its components declare them (the dashboard shows them in this order)."""
-    specs = [*region.api.alarms, *region.data.alarms]
+    specs = [*region.api.alarms, *region.data.alarms, *(region.stream.alarms if region.stream else ())]
     for function in region.functions:
         specs += function.alarms
     if region.cache:

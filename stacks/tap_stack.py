@@ -93,8 +93,7 @@ class TapStack(TerraformStack):
             region.alert(security_alarms if region is self.primary else ())
         if len(self.regions) > 1:
             self._route()
-        if config.scale_enabled or config.cache_enabled:
-            self.dashboards = [region.dashboard() for region in self.regions]
+        self.dashboards = [region.dashboard() for region in self.regions]
         self._moved(self.primary.api_account.moved)
         self._outputs()
         if len(self.regions) > 1:

@@ -74,8 +74,7 @@ OPTIONS: tuple[Option, ...] = (
         name="scale",
         values=("off", "on"),
         adds="the CRUD function published with a `live` alias that every CRUD route invokes, provisioned "
-        "concurrency on it autoscaled on utilization (`provisioned_concurrency*`), a CloudWatch dashboard per "
-        'region (see "Scale")',
+        'concurrency on it autoscaled on utilization (`provisioned_concurrency*`) (see "Scale")',
     ),
     Option(
         name="item_stream",

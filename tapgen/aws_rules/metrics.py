@@ -9,6 +9,7 @@ Sources (each service's "metrics and dimensions" page):
 - Lambda: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
 - EventBridge: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
 - Data Firehose: https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+- Kinesis Data Streams: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
 - Synthetics: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_metrics.html
 """
 
@@ -69,6 +70,16 @@ PUBLISHED: dict[str, dict[str, frozenset[frozenset[str]]]] = {
     "AWS/Firehose": _published(
         ("DeliveryToS3.DataFreshness", "DeliveryToS3.Records", "DeliveryToS3.Success", "IncomingRecords"),
         ("DeliveryStreamName",),
+    ),
+    "AWS/Kinesis": _published(
+        (
+            "GetRecords.IteratorAgeMilliseconds",
+            "IncomingRecords",
+            "PutRecords.ThrottledRecords",
+            "ReadProvisionedThroughputExceeded",
+            "WriteProvisionedThroughputExceeded",
+        ),
+        ("StreamName",),
     ),
     "CloudWatchSynthetics": _published(("Duration", "Failed", "SuccessPercent"), ("CanaryName",)),
 }

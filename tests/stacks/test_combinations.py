@@ -30,6 +30,7 @@ ALTERNATIVES = tuple(option.name for option in SHAPE_OPTIONS if option.alternati
 COMBINATIONS = PROVEN
 # (option, value stepped up to) -> {address or address pattern: {attribute that may differ from the
 # smaller stack: why}}
+DASHBOARD = "aws_cloudwatch_dashboard.tap_stack_dashboard"  # every region's: all its alarms
 INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
     ("regions", "2"): {
         "aws_kms_key.tap_stack_kms": {
@@ -49,6 +50,9 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
         },
     },
     ("compliance", "on"): {
+        DASHBOARD: {
+            "dashboard_body": "the primary dashboard shows the security events' alarms",
+        },
         "aws_iam_role.*": {"permissions_boundary": "every role is capped by the stack's permission boundary"},
         "aws_lambda_function.*": {"vpc_config": "every function runs in the region's private subnets"},
         "data.aws_iam_policy_document.tap_stack_*lambda_role_permissions": {
@@ -63,6 +67,9 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
         "aws_kms_key.tap_stack_kms": {"policy": "the primary key also encrypts the AWS Config bucket"},
     },
     ("scale", "on"): {
+        DASHBOARD: {
+            "dashboard_body": "the dashboard shows the spillover alarm and the alias's provisioned utilization",
+        },
         "aws_lambda_function.tap_stack_lambda": {"publish": "the CRUD function is published for its `live` alias"},
         "aws_api_gateway_integration.tap_stack_api_*": {
             "uri": "the CRUD routes invoke the `live` alias, whose provisioned concurrency serves them",
@@ -73,9 +80,15 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
         },
     },
     ("item_stream", "kinesis"): {
+        DASHBOARD: {
+            "dashboard_body": "the dashboard shows the stream's throttling alarm",
+        },
         "aws_kms_key.tap_stack_kms": {"policy": "Kinesis may encrypt the region's item stream with the key"},
     },
     ("cache", "elasticache"): {
+        DASHBOARD: {
+            "dashboard_body": "the dashboard shows the cache errors alarm and the hit ratio",
+        },
         "aws_lambda_function.*": {"vpc_config": "every function runs in the private subnets the cache is in"},
         "aws_lambda_function.tap_stack_lambda": {
             "environment": "the CRUD function finds its cache (endpoint, id, user, entry lifetime)",
@@ -89,6 +102,9 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
         },
     },
     ("cache", "dax"): {
+        DASHBOARD: {
+            "dashboard_body": "the dashboard shows the cache errors alarm and the hit ratio",
+        },
         "aws_lambda_function.*": {"vpc_config": "every function runs in the private subnets the cluster is in"},
         "aws_lambda_function.tap_stack_lambda": {"environment": "the CRUD function finds its DAX cluster"},
         "data.aws_iam_policy_document.tap_stack_*lambda_role_permissions": {

@@ -32,6 +32,24 @@ def suffixes(document: dict) -> list[str]:
     return [r.suffix for r in REGIONS if f"tap_stack_lambda{r.suffix}" in resources(document, "aws_lambda_function")]
 
 
+def assert_every_region_has_a_dashboard_of_all_its_alarms(document: dict) -> None:
+    dashboards = resources(document, "aws_cloudwatch_dashboard")
+    alarms = resources(document, "aws_cloudwatch_metric_alarm")
+    assert sorted(dashboards) == sorted(f"tap_stack_dashboard{suffix}" for suffix in suffixes(document))
+    for suffix in suffixes(document):
+        body = dashboards[f"tap_stack_dashboard{suffix}"]["dashboard_body"]
+        regional = [a for n, a in alarms.items() if re.fullmatch(rf"tap_stack_\w+_alarm{suffix}", n)]
+        assert regional
+        for alarm in regional:
+            assert json.dumps(alarm["alarm_description"])[1:-1] in body, alarm["alarm_name"]
+
+
+@pytest.mark.parametrize("combination", [{}, {"regions": "3", "waf": "off"}], ids=["default", "regions=3"])
+def test_every_stack_has_a_dashboard_per_region_of_all_its_alarms(synth_of, combination):
+    """Without any option too: the default stack's operators need one as much."""
+    assert_every_region_has_a_dashboard_of_all_its_alarms(synth_of(**combination).document)
+
+
 def test_every_crud_route_invokes_the_alias_and_only_the_alias(document):
     integrations = resources(document, "aws_api_gateway_integration")
     permissions = resources(document, "aws_lambda_permission")
@@ -71,14 +89,8 @@ def test_the_alias_has_autoscaled_provisioned_concurrency_and_the_function_a_res
 
 
 def test_every_region_has_a_dashboard_of_all_its_alarms(document):
-    dashboards = resources(document, "aws_cloudwatch_dashboard")
-    alarms = resources(document, "aws_cloudwatch_metric_alarm")
-    assert len(dashboards) == len(suffixes(document))
-    for suffix in suffixes(document):
-        body = dashboards[f"tap_stack_dashboard{suffix}"]["dashboard_body"]
-        regional = [a for n, a in alarms.items() if re.fullmatch(rf"tap_stack_\w+_alarm{suffix}", n)]
-        for alarm in regional:
-            assert json.dumps(alarm["alarm_description"])[1:-1] in body, alarm["alarm_name"]
+    assert_every_region_has_a_dashboard_of_all_its_alarms(document)
+    for body in (d["dashboard_body"] for d in resources(document, "aws_cloudwatch_dashboard").values()):
         assert "ProvisionedConcurrencyUtilization" in body
 
 
@@ -96,6 +108,27 @@ def test_every_region_streams_its_tables_changes_into_its_own_encrypted_stream(d
             "aws_dynamodb_table.tap_stack_data" if not suffix else f"aws_dynamodb_table_replica.tap_stack_data{suffix}"
         )
         assert table in destination["table_name"]
+
+
+def test_every_region_alarms_on_spillover_from_its_provisioned_concurrency_and_on_a_throttled_stream(document):
+    alarms = resources(document, "aws_cloudwatch_metric_alarm")
+    for suffix in suffixes(document):
+        spillover = alarms[f"tap_stack_lambda_provisioned_spillover_alarm{suffix}"]
+        function = f"${{aws_lambda_function.tap_stack_lambda{suffix}.function_name}}"
+        assert (spillover["namespace"], spillover["metric_name"]) == (
+            "AWS/Lambda",
+            "ProvisionedConcurrencySpilloverInvocations",
+        )
+        # Lambda publishes it per alias: `Resource` is `<function>:<alias>`.
+        alias = f"${{aws_lambda_alias.tap_stack_lambda_live{suffix}.name}}"
+        assert spillover["dimensions"] == {"FunctionName": function, "Resource": f"{function}:{alias}"}
+        throttled = alarms[f"tap_stack_item_stream_throttled_alarm{suffix}"]
+        kinesis = (throttled["namespace"], throttled["metric_name"])
+        assert kinesis == ("AWS/Kinesis", "WriteProvisionedThroughputExceeded")
+        assert throttled["dimensions"] == {"StreamName": f"${{aws_kinesis_stream.tap_stack_item_stream{suffix}.name}}"}
+        for alarm in (spillover, throttled):
+            assert alarm["alarm_actions"] == [f"${{aws_sns_topic.tap_stack_alerts{suffix}.arn}}"]
+            assert (alarm["threshold"], alarm["comparison_operator"]) == (1, "GreaterThanOrEqualToThreshold")
 
 
 def test_every_dashboard_draws_the_cache_hit_ratio_from_the_functions_metrics(document):
@@ -131,5 +164,5 @@ def test_every_region_keeps_an_encrypted_cache_in_its_private_subnets(document):
 
 def test_without_scale_the_api_invokes_the_function_itself(synth_of):
     document = synth_of().document
-    assert not resources(document, "aws_lambda_alias") and not resources(document, "aws_cloudwatch_dashboard")
+    assert not resources(document, "aws_lambda_alias")
     assert all("qualifier" not in p for p in resources(document, "aws_lambda_permission").values())
