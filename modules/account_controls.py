@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import Fn
 from constructs import Construct
 
 from modules.account import AwsAccount
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement, service_principal
 from modules.secure_bucket import SecureBucket, SecureBucketProps
 from tapgen.aws import aws
-from tapgen.jsonencode import jsonencode
 
 CONFIG_PRINCIPAL = "config.amazonaws.com"
 CONFIG_MANAGED_POLICY = "service-role/AWS_ConfigRole"
@@ -40,17 +40,18 @@ SNAPSHOT_FREQUENCY = "TwentyFour_Hours"
 PASSWORD_POLICY = "tap_stack_password_policy"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PasswordRules:
-    """The account password policy (CIS AWS Foundations 1.8-1.9, PCI DSS)."""
+    """The account password policy: numbers or Terraform number expressions (the stack's variables,
+    whose defaults follow CIS AWS Foundations 1.8-1.9). Every character class is required."""
 
-    minimum_length: int = 14
-    max_age_days: int = 90
-    reuse_prevention: int = 24
+    minimum_length: float | str
+    max_age_days: float | str
+    reuse_prevention: float | str
 
 
-PASSWORD_RULES = PasswordRules()
-# AWS managed Config rules, each for a property the stack promises, with its input parameters.
+# AWS managed Config rules, each for a property the stack promises, with its input parameters
+# (IAM_PASSWORD_POLICY's are the policy's own values: `password_rule_parameters`).
 MANAGED_RULES: dict[str, dict[str, str]] = {
     "S3_BUCKET_PUBLIC_READ_PROHIBITED": {},
     "S3_BUCKET_PUBLIC_WRITE_PROHIBITED": {},
@@ -66,9 +67,6 @@ MANAGED_RULES: dict[str, dict[str, str]] = {
         "RequireLowercaseCharacters": "true",
         "RequireSymbols": "true",
         "RequireNumbers": "true",
-        "MinimumPasswordLength": str(PASSWORD_RULES.minimum_length),
-        "PasswordReusePrevention": str(PASSWORD_RULES.reuse_prevention),
-        "MaxPasswordAge": str(PASSWORD_RULES.max_age_days),
     },
     "ROOT_ACCOUNT_MFA_ENABLED": {},
 }
@@ -88,6 +86,7 @@ class AccountControlsProps:
     kms_key_arn: str
     log_expiration_days: float | str
     account: AwsAccount
+    password: PasswordRules
 
 
 class AccountControls(Construct):
@@ -155,19 +154,30 @@ class AccountControls(Construct):
             identifier: self._managed_rule(props, identifier, parameters)
             for identifier, parameters in MANAGED_RULES.items()
         }
-        self.password_policy = password_policy(self, PASSWORD_RULES)
+        self.password_policy = password_policy(self, props.password)
 
     def _managed_rule(self, props: AccountControlsProps, identifier: str, parameters: dict[str, str]):
         """An AWS managed rule; a rule cannot be created before the account has a recorder."""
         rule = aws.config_config_rule
+        if identifier == "IAM_PASSWORD_POLICY":
+            parameters = {**parameters, **password_rule_parameters(props.password)}
         return rule.ConfigConfigRule(
             self,
             f"{props.name}_rule_{identifier.lower()}",
             name=f"{props.name_prefix}-{identifier.lower().replace('_', '-')}",
             source=rule.ConfigConfigRuleSource(owner="AWS", source_identifier=identifier),
-            input_parameters=jsonencode(parameters) if parameters else None,
+            input_parameters=Fn.jsonencode(parameters) if parameters else None,
             depends_on=[self.recorder],
         )
+
+
+def password_rule_parameters(rules: PasswordRules) -> dict[str, str]:
+    """IAM_PASSWORD_POLICY's parameters for the policy's own values (Config takes them as strings)."""
+    return {
+        "MinimumPasswordLength": Fn.tostring(rules.minimum_length),
+        "PasswordReusePrevention": Fn.tostring(rules.reuse_prevention),
+        "MaxPasswordAge": Fn.tostring(rules.max_age_days),
+    }
 
 
 def password_policy(scope: Construct, rules: PasswordRules):

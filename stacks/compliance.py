@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from modules import dax_cache
-from modules.account_controls import AccountControls, AccountControlsProps
+from modules.account_controls import AccountControls, AccountControlsProps, PasswordRules
 from modules.audit_trail import AuditTrail, AuditTrailProps
 from modules.permission_boundary import PermissionBoundary, PermissionBoundaryProps
 from modules.trail_metrics import TrailMetrics, TrailMetricsProps
@@ -117,5 +117,10 @@ def account_controls(stack: TapStack) -> AccountControls:
             kms_key_arn=primary.kms.arn,
             log_expiration_days=stack.var["log_archive_retention_days"].number_value,
             account=primary.account,
+            password=PasswordRules(
+                minimum_length=stack.var["password_minimum_length"].number_value,
+                max_age_days=stack.var["password_max_age_days"].number_value,
+                reuse_prevention=stack.var["password_reuse_prevention"].number_value,
+            ),
         ),
     )

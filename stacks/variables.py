@@ -898,6 +898,33 @@ ANALYTICS_VARIABLES: tuple[VariableSpec, ...] = (
     ),
 )
 
+# account_controls=on: the account password policy, which the IAM_PASSWORD_POLICY rule checks with
+# the same values. The ranges are IAM's (UpdateAccountPasswordPolicy); the defaults CIS AWS
+# Foundations' (1.8: at least 14 characters; 1.9: no reuse of the last 24).
+ACCOUNT_CONTROLS_VARIABLES: tuple[VariableSpec, ...] = (
+    VariableSpec(
+        "password_minimum_length",
+        "number",
+        "Shortest password the account's IAM users may set (account_controls=on).",
+        14,
+        (_number_range("password_minimum_length", 6, 128, "characters"),),
+    ),
+    VariableSpec(
+        "password_max_age_days",
+        "number",
+        "Days after which an IAM user's password expires (account_controls=on).",
+        90,
+        (_number_range("password_max_age_days", 1, 1095, "days"),),
+    ),
+    VariableSpec(
+        "password_reuse_prevention",
+        "number",
+        "How many of a user's previous passwords may not be set again (account_controls=on).",
+        24,
+        (_number_range("password_reuse_prevention", 1, 24, "passwords"),),
+    ),
+)
+
 REPLICATION_VARIABLES: tuple[VariableSpec, ...] = (
     VariableSpec(
         "log_replica_storage_class",
@@ -919,4 +946,5 @@ def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
     scale = SCALE_VARIABLES if config.scale_enabled else ()
     stream = ITEM_STREAM_VARIABLES if config.item_stream_enabled else ()
     cache = cache_variables(config.cache) if config.cache_enabled else ()
-    return VARIABLES + CANARY_VARIABLES + waf + regional + routing + network + scale + stream + cache
+    account = ACCOUNT_CONTROLS_VARIABLES if config.account_controls_enabled else ()
+    return VARIABLES + CANARY_VARIABLES + waf + regional + routing + network + scale + stream + cache + account

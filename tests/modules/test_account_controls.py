@@ -5,13 +5,21 @@ checkov."""
 import json
 
 import pytest
-from cdktf import TerraformLocal, TerraformOutput
+from cdktf import App, Fn, LocalBackend, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable
 
 from modules.account import AwsAccount
-from modules.account_controls import MANAGED_RULES, AccountControls, AccountControlsProps
+from modules.account_controls import (
+    MANAGED_RULES,
+    AccountControls,
+    AccountControlsProps,
+    PasswordRules,
+    password_rule_parameters,
+)
 from modules.encryption import EncryptionKey, EncryptionKeyProps
+from stacks.tap_stack import LOCAL_STATE_PATH
 from tapgen.placement import REGIONS, RegionScope
 from tests.modules import harness
+from tests.terraform.conftest import init, terraform
 
 PRIMARY = REGIONS[0]
 ACCOUNT = AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com")
@@ -55,6 +63,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[AccountControls]:
             kms_key_arn=key.arn,
             log_expiration_days=365,
             account=ACCOUNT,
+            password=PasswordRules(minimum_length=14, max_age_days=90, reuse_prevention=24),
         ),
     )
     TerraformOutput(stack, "config_recorder", value=controls.recorder.name)
@@ -163,19 +172,48 @@ def test_every_managed_rule_is_named_from_the_prefix_and_waits_for_the_recorder(
 
 def test_the_password_rule_checks_the_policy_the_stack_sets(resources):
     rule = resources["aws_config_config_rule"]["tap_stack_config_rule_iam_password_policy"]
-    assert json.loads(rule["input_parameters"]) == {
-        "MaxPasswordAge": "90",
-        "MinimumPasswordLength": "14",
-        "PasswordReusePrevention": "24",
+    policy = resources["aws_iam_account_password_policy"]["tap_stack_password_policy"]
+    assert (policy["minimum_password_length"], policy["max_password_age"], policy["password_reuse_prevention"]) == (
+        14,
+        90,
+        24,
+    )
+    for value in ("tostring(14)", "tostring(90)", "tostring(24)"):
+        assert value in rule["input_parameters"]
+    others = [
+        b for n, b in resources["aws_config_config_rule"].items() if n != "tap_stack_config_rule_iam_password_policy"
+    ]
+    assert [b for b in others if "input_parameters" in b] == []
+
+
+def test_the_password_rule_parameters_are_the_policy_values_as_config_reads_them(tmp_path):
+    """Evaluated by Terraform itself (variables and an output, no provider): the values a user sets."""
+    app = App(outdir=str(tmp_path / "out"))
+    stack = TerraformStack(app, "password")
+    LocalBackend(stack, path=LOCAL_STATE_PATH)
+    chosen = {"minimum_length": 17, "max_age_days": 30, "reuse_prevention": 5}
+    rules = PasswordRules(
+        **{
+            name: TerraformVariable(stack, name, type="number", default=value).number_value
+            for name, value in chosen.items()
+        }
+    )
+    parameters = {**MANAGED_RULES["IAM_PASSWORD_POLICY"], **password_rule_parameters(rules)}
+    TerraformOutput(stack, "parameters", value=Fn.jsonencode(parameters))
+    app.synth()
+    workdir = tmp_path / "out" / "stacks" / "password"
+    init(workdir)
+    terraform(workdir, "apply", "-auto-approve", "-input=false", "-lock=false")
+    output = json.loads(terraform(workdir, "output", "-json").stdout)["parameters"]["value"]
+    assert json.loads(output) == {
+        "MaxPasswordAge": "30",
+        "MinimumPasswordLength": "17",
+        "PasswordReusePrevention": "5",
         "RequireLowercaseCharacters": "true",
         "RequireNumbers": "true",
         "RequireSymbols": "true",
         "RequireUppercaseCharacters": "true",
     }
-    others = [
-        b for n, b in resources["aws_config_config_rule"].items() if n != "tap_stack_config_rule_iam_password_policy"
-    ]
-    assert [b for b in others if "input_parameters" in b] == []
 
 
 def test_only_this_accounts_config_may_deliver_to_the_bucket(document):

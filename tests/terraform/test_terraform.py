@@ -241,6 +241,11 @@ BAD_VALUE_MESSAGES = {
         f"tags = {BAD_TAGS} is not allowed: expected at most 45 tags (AWS allows 50 per resource, and the stack "
         "sets 5: Project, Environment, Owner, ManagedBy, Name).",
     ],
+    "account_controls_bad_values.tftest.hcl": [
+        "password_minimum_length = 5 is not allowed: expected a whole number from 6 to 128 characters.",
+        "password_max_age_days = 1096 is not allowed: expected a whole number from 1 to 1095 days.",
+        "password_reuse_prevention = 25 is not allowed: expected a whole number from 1 to 24 passwords.",
+    ],
     "reserved_concurrency.tftest.hcl": [
         "lambda_reserved_concurrency = -2 is not allowed: expected -1 (no reservation) or a whole number of "
         "at least 0 executions.",
@@ -323,8 +328,9 @@ MESSAGE_BUNDLES = {
     "regions": _smallest(regions="3", waf="on"),
     "options": _smallest(scale="on", item_stream="kinesis", cache="elasticache"),
     "dax": _smallest(cache="dax"),
+    "account": _smallest(account_controls="on"),
 }
-MESSAGE_HEADERS = {"default": "default", "regions": "regions", "options": "default", "dax": "dax"}
+MESSAGE_HEADERS = {"default": "default", "regions": "regions", "options": "default", "dax": "dax", "account": "default"}
 MESSAGE_FILES = {
     "regions": {
         "regions_bad_values.tftest.hcl",
@@ -340,6 +346,7 @@ MESSAGE_FILES = {
         "options_min_out_of_range.tftest.hcl",
     },
     "dax": {"dax_bad_values.tftest.hcl"},
+    "account": {"account_controls_bad_values.tftest.hcl"},
 }
 VALIDATION_SUMMARY = "Invalid value for variable"
 CHECKED_BY = "\n\nThis was checked by the validation rule"
