@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from cdktf import Op, Token
 from constructs import Construct
 
+from modules.alerts import AlarmSpec
 from modules.iam import ServiceRole, ServiceRoleProps, Statement
 from modules.private_network import FunctionOnlyAccess, function_only_group
 from tapgen.aws import aws
@@ -97,7 +98,8 @@ class DaxCache(Construct):
     host name), `endpoint_url` (`daxs://<cluster_address>`, the function's `DAX_ENDPOINT`), `port`
     (9111), `security_group_id` (the cluster's), `role` (the cluster's `ServiceRole`) and
     `connect_statement` (the `Statement` that lets the function's role send its item operations to
-    this cluster)."""
+    this cluster) and `alarms` (the cluster's own faults and load, `AlarmSpec`s for the region's
+    alerts; the function's view of the cache is the stack's cache errors alarm)."""
 
     def __init__(self, scope: Construct, props: DaxCacheProps) -> None:
         super().__init__(scope, props.name)
@@ -132,6 +134,7 @@ class DaxCache(Construct):
         self.endpoint_url = f"{SCHEME}://{self.cluster_address}"
         self.port = PORT
         self.connect_statement = Statement("UseItemDax", FUNCTION_ACTIONS, (self.arn,))
+        self.alarms = dax_alarms(props.name, self.cluster.cluster_name)
 
     def _network_access(self, props: DaxCacheProps) -> str:
         return function_only_group(
@@ -175,3 +178,29 @@ class DaxCache(Construct):
                 for parameter in TTL_PARAMETERS
             ],
         )
+
+
+# Sustained CPU above this (percent, three one-minute periods) means the nodes are too small for the
+# load: requests slow down before DAX starts failing them.
+DAX_CPU_ALARM_PERCENT = 90
+
+
+def dax_alarms(name: str, cluster_name: str) -> tuple[AlarmSpec, ...]:
+    """Server-side faults of the cluster (FaultRequestCount, the requests DAX itself failed) and
+    its CPU, on the cluster's `ClusterId` dimension (DAX publishes a metric only when it is not zero)."""
+    cluster = {"ClusterId": cluster_name}
+    return (
+        AlarmSpec(
+            f"{name}_faults_alarm", "The DAX cluster failed requests itself", "AWS/DAX", "FaultRequestCount", cluster, 1
+        ),
+        AlarmSpec(
+            f"{name}_cpu_alarm",
+            f"The DAX cluster's CPU stayed above {DAX_CPU_ALARM_PERCENT}%: its nodes are too small for the load",
+            "AWS/DAX",
+            "CPUUtilization",
+            cluster,
+            DAX_CPU_ALARM_PERCENT,
+            statistic="Average",
+            evaluation_periods=3,
+        ),
+    )

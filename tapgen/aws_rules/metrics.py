@@ -10,6 +10,7 @@ Sources (each service's "metrics and dimensions" page):
 - EventBridge: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
 - Data Firehose: https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
 - Kinesis Data Streams: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
+- DAX: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/dax-metrics-dimensions-dax.html
 - Synthetics: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_metrics.html
 """
 
@@ -70,6 +71,19 @@ PUBLISHED: dict[str, dict[str, frozenset[frozenset[str]]]] = {
     "AWS/Firehose": _published(
         ("DeliveryToS3.DataFreshness", "DeliveryToS3.Records", "DeliveryToS3.Success", "IncomingRecords"),
         ("DeliveryStreamName",),
+    ),
+    "AWS/DAX": _published(
+        (
+            "CacheMemoryUtilization",
+            "CPUUtilization",
+            "ErrorRequestCount",
+            "EvictedSize",
+            "FailedRequestCount",
+            "FaultRequestCount",
+            "TotalRequestCount",
+        ),
+        ("ClusterId",),
+        ("ClusterId", "NodeId"),
     ),
     "AWS/Kinesis": _published(
         (

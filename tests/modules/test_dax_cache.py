@@ -110,9 +110,10 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[DaxCache]:
     )
     for output in ("arn", "cluster_address", "endpoint_url", "port", "security_group_id"):
         TerraformOutput(stack, f"dax_{output}", value=getattr(cache, output))
-    synthesized = harness.synthesize(stack, cache)
-    (synthesized.directory / "function.zip").write_bytes(ARCHIVE_CONTENT)  # the archive the precondition hashes
-    return synthesized
+    # How the alarms' dimensions resolve once the stack hands the specs to its alerts.
+    TerraformOutput(stack, "dax_alarm_dimensions", value=cache.alarms[0].dimensions)
+    # The archive the function's precondition hashes.
+    return harness.synthesize(stack, cache, beside={"function.zip": ARCHIVE_CONTENT})
 
 
 def cluster_of(resources: dict) -> dict:
@@ -243,6 +244,22 @@ def test_outputs(synthesized, document):
         "dax_endpoint_url": f"daxs://${{aws_dax_cluster.{DAX}.cluster_address}}",
         "dax_port": 9111,
         "dax_security_group_id": DAX_GROUP,
+        "dax_alarm_dimensions": {"ClusterId": f"${{aws_dax_cluster.{DAX}.cluster_name}}"},
+    }
+
+
+def test_the_alarms_watch_the_clusters_faults_and_cpu(synthesized):
+    faults, cpu = synthesized.built.alarms
+    assert (faults.namespace, faults.metric, faults.statistic, faults.threshold) == (
+        "AWS/DAX",
+        "FaultRequestCount",
+        "Sum",
+        1,
+    )
+    assert (cpu.metric, cpu.statistic, cpu.threshold, cpu.evaluation_periods) == ("CPUUtilization", "Average", 90, 3)
+    assert faults.dimensions == cpu.dimensions
+    assert synthesized.document["output"]["dax_alarm_dimensions"]["value"] == {
+        "ClusterId": f"${{aws_dax_cluster.{DAX}.cluster_name}}"
     }
 
 
