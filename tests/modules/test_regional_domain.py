@@ -3,7 +3,7 @@ regions: one validation record, every region's certificate waiting on it, latenc
 health checks on each region's own alarm. The stack's JSON also passes `terraform validate`."""
 
 import pytest
-from cdktf import TerraformVariable
+from cdktf import TerraformLocal, TerraformVariable
 
 from modules.account import AwsAccount
 from modules.regional_domain import (
@@ -31,6 +31,8 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
     zone_id = TerraformVariable(stack, "hosted_zone_id", type="string").string_value
     caller = aws.data_aws_caller_identity.DataAwsCallerIdentity(stack, "tap_stack_caller")
     partition = aws.data_aws_partition.DataAwsPartition(stack, "tap_stack_partition")
+    # The stand-in canary's name derives from the stack's prefix, as the real one does.
+    TerraformLocal(stack, "name_prefix", "tap-dev").override_logical_id("name_prefix")
     record = None
     for slot, (_, region), provider in zip(REGIONS[: len(SLOTS)], SLOTS, providers, strict=True):
         scope = RegionScope(stack, slot, provider)
@@ -42,7 +44,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
             alarm_name="tap-canary",
             namespace="CloudWatchSynthetics",
             metric_name="SuccessPercent",
-            dimensions={"CanaryName": "tap-health"},
+            dimensions={"CanaryName": "${local.name_prefix}-health"},
             statistic="Minimum",
             period=60,
             evaluation_periods=1,
