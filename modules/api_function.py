@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cdktf import Precondition, TerraformLocal, TerraformResourceLifecycle
+from cdktf import Fn, Op, Precondition, TerraformLocal, TerraformResourceLifecycle, Token
 from constructs import Construct
 
 from lambda_src.shared import tap_contract
@@ -23,6 +23,8 @@ from tapgen.pipeline.archives import RUNTIME_PYTHON, BuiltArchive
 from tapgen.placement import placement_of
 
 RUNTIME = f"python{RUNTIME_PYTHON}"
+# The share of a function's concurrency ceiling above which its concurrency alarm fires.
+CONCURRENCY_ALARM_SHARE = 0.8
 HANDLER = "handler.handler"
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 # What Lambda does with the function's role to attach it to its subnets (AWSLambdaENIManagementAccess),
@@ -57,8 +59,11 @@ class ApiFunctionProps:
     """`name` is the Terraform name of the function; its role, policy and log group derive from it.
     With `network` the function runs in those private subnets (`modules/private_network.py`).
     `reserved_concurrency` (a number expression; -1 means unreserved) caps the function's share of
-    the account's concurrency, so one API cannot exhaust the pool. With `provisioned` the function
-    is published and served through its `live` alias (see `ProvisionedConcurrency`)."""
+    the account's concurrency, so one API cannot exhaust the pool. `concurrency_ceiling` (a number
+    expression: its reservation, else the account's pool) is the most it can run at once; with it,
+    an alarm fires above `CONCURRENCY_ALARM_SHARE` of it, before invocations are throttled. With
+    `provisioned` the function is published and served through its `live` alias (see
+    `ProvisionedConcurrency`)."""
 
     name: str
     function_name: str
@@ -74,6 +79,7 @@ class ApiFunctionProps:
     statements: tuple[Statement, ...] = ()
     network: FunctionNetwork | None = None
     reserved_concurrency: object = None
+    concurrency_ceiling: object = None
     provisioned: ProvisionedConcurrency | None = None
 
 
@@ -140,11 +146,35 @@ class ApiFunction(Construct):
         self.arn_by_name = props.account.arn("lambda", f"function:{props.function_name}")
         self.invoke_arn = self.function.invoke_arn
         self.alias = self._provisioned_alias(props) if props.provisioned else None
-        self.alarms = function_alarms(props.name, self.function_name) + self._spillover_alarms(props.name)
+        self.alarms = (
+            function_alarms(props.name, self.function_name)
+            + self._spillover_alarms(props.name)
+            + self._concurrency_alarms(props)
+        )
         self.api_target = (
             Backend(self.function_name, self.alias.invoke_arn, self.alias.name)
             if self.alias
             else Backend(self.function_name, self.invoke_arn)
+        )
+
+    def _concurrency_alarms(self, props: ApiFunctionProps) -> tuple[AlarmSpec, ...]:
+        """With a ceiling: its concurrency close to it (Maximum over a minute, all versions)."""
+        if props.concurrency_ceiling is None:
+            return ()
+        return (
+            AlarmSpec(
+                f"{props.name}_concurrency_alarm",
+                f"{props.name} ran above {CONCURRENCY_ALARM_SHARE:.0%} of the concurrency it may use (its "
+                "reservation, else the account's pool): more load will be throttled",
+                "AWS/Lambda",
+                "ConcurrentExecutions",
+                {"FunctionName": self.function_name},
+                # Through tonumber(): cdktf writes a conditional ceiling without parentheses, and the
+                # product would bind to its last branch only.
+                Token.as_number(Op.mul(Fn.tonumber(props.concurrency_ceiling), CONCURRENCY_ALARM_SHARE)),
+                statistic="Maximum",
+                comparison="GreaterThanThreshold",
+            ),
         )
 
     def _spillover_alarms(self, name: str) -> tuple[AlarmSpec, ...]:

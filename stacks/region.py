@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformVariable, Token
+from cdktf import Fn, Op, TerraformVariable, Token
 from constructs import Construct
 
 from lambda_src.shared.tap_contract import CACHE_ERRORS, CACHE_HITS, CACHE_MISSES
@@ -506,6 +506,7 @@ class TapRegion(RegionScope):
                 statements=settings.statements,
                 network=self.network.function_network if self.network else None,
                 reserved_concurrency=settings.reserved_concurrency,
+                concurrency_ceiling=settings.concurrency_ceiling,
                 provisioned=settings.provisioned,
             ),
         )
@@ -551,6 +552,7 @@ class FunctionSettings:
     environment: dict[str, str]
     statements: tuple[Statement, ...]
     reserved_concurrency: object = None
+    concurrency_ceiling: object = None
     provisioned: ProvisionedConcurrency | None = None
 
 
@@ -570,6 +572,7 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
     v = region.var
     return FunctionSettings(
         reserved_concurrency=v["lambda_reserved_concurrency"].number_value,
+        concurrency_ceiling=concurrency_ceiling(region),
         provisioned=provisioned_concurrency(region) if region.inputs.config.scale_enabled else None,
         name="tap_stack_lambda",
         component="api",
@@ -592,6 +595,13 @@ def crud_settings(region: TapRegion) -> FunctionSettings:
             region.secret.grant_key_use(("kms:Decrypt",), region.account),
         ),
     )
+
+
+def concurrency_ceiling(region: TapRegion) -> object:
+    """What the API's function may run at once: its reservation, else the account's whole pool."""
+    reserved = region.var["lambda_reserved_concurrency"].number_value
+    unreserved = Op.eq(reserved, -1)
+    return Token.as_number(Fn.conditional(unreserved, region.var["lambda_account_concurrency"].number_value, reserved))
 
 
 def cache_environment(region: TapRegion) -> dict[str, str]:

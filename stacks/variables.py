@@ -376,6 +376,15 @@ VARIABLES: tuple[VariableSpec, ...] = (
         ),
     ),
     VariableSpec(
+        "lambda_account_concurrency",
+        "number",
+        "The account's Lambda concurrency quota in the stack's regions (Service Quotas: Concurrent "
+        "executions, 1,000 by default): the ceiling of the CRUD function when lambda_reserved_concurrency "
+        "reserves none, of which 80% fires its concurrency alarm.",
+        1000,
+        (_whole_number_from("lambda_account_concurrency", 1, "executions"),),
+    ),
+    VariableSpec(
         "log_retention_days",
         "number",
         "Retention of the CloudWatch log groups in days (a value CloudWatch Logs accepts).",

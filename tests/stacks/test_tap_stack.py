@@ -779,3 +779,20 @@ def test_grant_validation_uses_the_functions_tenant_pattern():
     finally:
         sys.path.remove(str(ROOT / "lambda_src" / "shared"))
     assert f"^{TENANT.pattern}$" == TENANT_ID_PATTERN
+
+
+def test_every_region_alarms_before_the_crud_function_runs_out_of_concurrency(synth_of):
+    """The threshold is evaluated by Terraform in tests/terraform/tftest/stack.tftest.hcl."""
+    document = synth_of(regions="3", waf="on").document
+    alarms = document["resource"]["aws_cloudwatch_metric_alarm"]
+    for suffix in ("", "_secondary", "_tertiary"):
+        alarm = alarms[f"tap_stack_lambda_concurrency_alarm{suffix}"]
+        assert (alarm["namespace"], alarm["metric_name"], alarm["statistic"]) == (
+            "AWS/Lambda",
+            "ConcurrentExecutions",
+            "Maximum",
+        )
+        function = f"${{aws_lambda_function.tap_stack_lambda{suffix}.function_name}}"
+        assert alarm["dimensions"] == {"FunctionName": function}
+        assert alarm["alarm_actions"] == [f"${{aws_sns_topic.tap_stack_alerts{suffix}.arn}}"]
+    assert "tap_stack_health_lambda_concurrency_alarm" not in alarms

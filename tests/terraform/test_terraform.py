@@ -249,6 +249,7 @@ BAD_VALUE_MESSAGES = {
     "reserved_concurrency.tftest.hcl": [
         "lambda_reserved_concurrency = -2 is not allowed: expected -1 (no reservation) or a whole number of "
         "at least 0 executions.",
+        "lambda_account_concurrency = 0 is not allowed: expected a whole number of at least 1 executions.",
     ],
     "options_bad_values.tftest.hcl": [
         'vpc_cidr = "10.40.0.0/8" is not allowed: expected an IPv4 network address in canonical form with a prefix '

@@ -201,6 +201,31 @@ run "rejects_bad_names_and_regions" {
   ]
 }
 
+# The CRUD function's concurrency alarm fires above 80% of what it may run at once: the account's
+# pool without a reservation, else the reservation.
+run "concurrency_alarm_follows_the_ceiling" {
+  command = plan
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.tap_stack_lambda_concurrency_alarm.threshold == 800
+    error_message = "Without a reservation, the alarm must fire above 80% of lambda_account_concurrency (1,000)."
+  }
+}
+
+run "concurrency_alarm_follows_a_reservation" {
+  command = plan
+
+  variables {
+    lambda_reserved_concurrency = 50
+    lambda_account_concurrency  = 5000
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.tap_stack_lambda_concurrency_alarm.threshold == 40
+    error_message = "With a reservation, the alarm must fire above 80% of it."
+  }
+}
+
 run "rejects_out_of_range_numbers" {
   command = plan
 
