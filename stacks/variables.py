@@ -233,7 +233,8 @@ def _user_tags(name: str) -> tuple[Validation, ...]:
     the ones the stack sets itself (`STACK_TAG_KEYS`)."""
     value = f"{name} = ${{jsonencode(var.{name})}} is not allowed: expected"
     reserved = tags.RESERVED_KEY_PREFIX
-    bad_keys = f'[for k in keys(var.{name}) : k if !can(regex("{tags.KEY_PATTERN}", k)) || startswith(k, "{reserved}")]'
+    refused = f'!can(regex("{tags.KEY_PATTERN}", k)) || startswith(lower(k), "{reserved}")'
+    bad_keys = f"[for k in keys(var.{name}) : k if {refused}]"
     bad_values = f'[for k, v in var.{name} : k if !can(regex("{tags.VALUE_PATTERN}", v))]'
     room = tags.MAX_TAGS_PER_RESOURCE - len(STACK_TAG_KEYS)
     return (

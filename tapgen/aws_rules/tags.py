@@ -3,7 +3,7 @@
 Source: AWS General Reference, "Tagging your AWS resources", section "Tag naming limits and
 requirements": at most 50 user-created tags per resource; a key of 1 to 128 characters and a value
 of 0 to 256; across services, letters, numbers, spaces and `+ - = . _ : / @`; keys and values are
-case sensitive; the prefix `aws:` is reserved for AWS and cannot be used in a key.
+case sensitive; the prefix `aws:`, in any case, is reserved for AWS and cannot be used in a key.
 """
 
 from __future__ import annotations

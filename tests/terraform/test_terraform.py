@@ -132,7 +132,7 @@ GRANTS = (
 
 # tags_bad_values.tftest.hcl's map as `jsonencode` writes it (keys sorted).
 BAD_TAGS = json.dumps(
-    {"CostCentre": "cc#42", "aws:cost": "cc-1", **{f"t{i:02d}": "v" for i in range(1, 45)}}, separators=(",", ":")
+    {"AWS:cost": "cc-1", "CostCentre": "cc#42", **{f"t{i:02d}": "v" for i in range(1, 45)}}, separators=(",", ":")
 )
 LONG_DOMAIN = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 58, "com"])  # 254 characters
 
@@ -235,7 +235,7 @@ BAD_VALUE_MESSAGES = {
     ],
     "tags_bad_values.tftest.hcl": [
         f"tags = {BAD_TAGS} is not allowed: expected keys of 1-128 characters (letters, digits, spaces and "
-        '_ . : / = + @ -) not starting with aws:; bad keys: "aws:cost".',
+        '_ . : / = + @ -) not starting with aws:; bad keys: "AWS:cost".',
         f"tags = {BAD_TAGS} is not allowed: expected values of at most 256 characters (letters, digits, spaces "
         'and _ . : / = + @ -); bad values for: "CostCentre".',
         f"tags = {BAD_TAGS} is not allowed: expected at most 45 tags (AWS allows 50 per resource, and the stack "

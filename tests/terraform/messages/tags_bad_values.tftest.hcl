@@ -6,7 +6,7 @@ run "tags_bad_values" {
 
   variables {
     tags = {
-      "aws:cost" = "cc-1"
+      "AWS:cost" = "cc-1"
       "CostCentre" = "cc#42"
       "t01" = "v"
       "t02" = "v"
