@@ -31,6 +31,7 @@ from cdktf import Op, Token
 from constructs import Construct
 
 from lambda_src.shared import tap_contract
+from modules.alerts import AlarmSpec
 from modules.iam import Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
 from modules.private_network import FunctionOnlyAccess, function_only_group
@@ -88,8 +89,10 @@ class ItemCache(Construct):
     """Outputs: `replication_group` (`aws_elasticache_replication_group`), `arn`, `endpoint` (the
     primary endpoint's address), `port` (6379), `cache_id`, `user_id` (the function's RBAC user,
     equal to its user name), `user_arn`, `security_group_id` (the cache's), `log_groups` (the
-    slow-log and engine-log `aws_cloudwatch_log_group`s) and `connect_statement` (the `Statement`
-    that lets the function's role connect as its user)."""
+    slow-log and engine-log `aws_cloudwatch_log_group`s), `connect_statement` (the `Statement`
+    that lets the function's role connect as its user) and `alarms` (the cache's own, as `DaxCache`
+    has: none yet, since ElastiCache publishes host metrics per member cluster, `CacheClusterId`,
+    which the replication group names only as an unordered set)."""
 
     def __init__(self, scope: Construct, props: ItemCacheProps) -> None:
         super().__init__(scope, props.name)
@@ -155,6 +158,7 @@ class ItemCache(Construct):
         self.user_id = user.user_id
         self.user_arn = user.arn
         self.connect_statement = Statement("ConnectToItemCache", ("elasticache:Connect",), (self.arn, self.user_arn))
+        self.alarms: tuple[AlarmSpec, ...] = ()
 
     def _network_access(self, props: ItemCacheProps) -> str:
         return function_only_group(

@@ -659,9 +659,8 @@ def alarm_specs(region: TapRegion) -> tuple[AlarmSpec, ...]:
     specs = [*region.api.alarms, *region.data.alarms, *(region.stream.alarms if region.stream else ())]
     for function in region.functions:
         specs += function.alarms
-    if isinstance(region.cache, DaxCache):
-        specs += region.cache.alarms
     if region.cache:
+        specs += region.cache.alarms
         specs.append(
             AlarmSpec(
                 "tap_stack_cache_errors_alarm",

@@ -1037,20 +1037,34 @@ def _is_the_stacks_own(text: str) -> bool:
     return "local.name_prefix" in text or _RESOURCE_REFERENCE.search(text) is not None
 
 
+def _watched_metrics(body: dict) -> Iterator[dict]:
+    """The metrics an alarm watches: its own, or those of its metric-math queries."""
+    yield from (m for m in [body, *(q.get("metric", {}) for q in body.get("metric_query", []))] if m.get("namespace"))
+
+
+def _metric_transformations(body: dict) -> list[dict]:
+    """A metric filter's transformations (one block: the JSON holds it as an object)."""
+    transformations = body.get("metric_transformation", [])
+    return [transformations] if isinstance(transformations, dict) else transformations
+
+
+def _function_metrics_namespace(body: dict) -> str | None:
+    """Where a function publishes its Powertools metrics, or None if it publishes none."""
+    return body.get("environment", {}).get("variables", {}).get("POWERTOOLS_METRICS_NAMESPACE")
+
+
 def _metric_identities(doc: Document) -> Iterator[tuple[str, str]]:
     """(address, namespace and dimensions) of every metric the stack publishes or alarms on."""
     for name, body in sorted(_resources(doc, "aws_cloudwatch_metric_alarm").items()):
-        metrics = [body, *(query.get("metric", {}) for query in body.get("metric_query", []))]
-        for metric in (m for m in metrics if m.get("namespace")):
+        for metric in _watched_metrics(body):
             identity = json.dumps([metric["namespace"], metric.get("metric_name"), metric.get("dimensions")])
             yield f"aws_cloudwatch_metric_alarm.{name}", identity
     for name, body in sorted(_resources(doc, "aws_cloudwatch_log_metric_filter").items()):
-        transformations = body.get("metric_transformation", [])
-        for transformation in [transformations] if isinstance(transformations, dict) else transformations:
+        for transformation in _metric_transformations(body):
             identity = json.dumps([transformation.get("namespace"), transformation.get("name")])
             yield f"aws_cloudwatch_log_metric_filter.{name}", identity
     for name, body in sorted(_resources(doc, "aws_lambda_function").items()):
-        namespace = body.get("environment", {}).get("variables", {}).get("POWERTOOLS_METRICS_NAMESPACE")
+        namespace = _function_metrics_namespace(body)
         if namespace is not None:
             yield f"aws_lambda_function.{name}", json.dumps([namespace])
 
@@ -1071,7 +1085,7 @@ def _metrics_the_stack_publishes(doc: Document) -> dict[tuple[str, str], frozens
     cache metrics (Powertools adds `service`), each canary's verdict, each metric filter's metric."""
     published: dict[tuple[str, str], frozenset[frozenset[str]]] = {}
     for body in _resources(doc, "aws_lambda_function").values():
-        namespace = body.get("environment", {}).get("variables", {}).get("POWERTOOLS_METRICS_NAMESPACE")
+        namespace = _function_metrics_namespace(body)
         for metric in tap_contract.CACHE_METRICS if namespace else ():
             published[namespace, metric] = frozenset({frozenset({"service"})})
     for body in _resources(doc, "aws_synthetics_canary").values():
@@ -1080,8 +1094,7 @@ def _metrics_the_stack_publishes(doc: Document) -> dict[tuple[str, str], frozens
             key = (environment["VERDICT_NAMESPACE"], environment["VERDICT_METRIC"])
             published[key] = frozenset({frozenset({"CanaryName"})})
     for body in _resources(doc, "aws_cloudwatch_log_metric_filter").values():
-        transformations = body.get("metric_transformation", [])
-        for metric in [transformations] if isinstance(transformations, dict) else transformations:
+        for metric in _metric_transformations(body):
             dimensions = frozenset(metric.get("dimensions") or {})
             published[metric["namespace"], metric["name"]] = frozenset({dimensions})
     return published
@@ -1089,10 +1102,6 @@ def _metrics_the_stack_publishes(doc: Document) -> dict[tuple[str, str], frozens
 
 def _dimension_set(dimensions: frozenset[str]) -> str:
     return "(" + ", ".join(sorted(dimensions)) + ")"
-
-
-def _watched_metrics(body: dict) -> Iterator[dict]:
-    yield from (m for m in [body, *(q.get("metric", {}) for q in body.get("metric_query", []))] if m.get("namespace"))
 
 
 def alarms_watch_published_metrics(doc: Document) -> list[Finding]:
