@@ -1,7 +1,10 @@
 """Audit archive: CloudWatch log groups stream through Kinesis Data Firehose into the log bucket.
 
-Each archived log group gets a subscription filter; Firehose writes the (already gzip-compressed)
-CloudWatch Logs batches under `cloudwatch-logs/`, encrypted with the stack's key.
+Each archived log group gets a subscription filter. CloudWatch Logs hands Firehose gzip-compressed
+batches of log events; Firehose's own processors decompress them, keep each event's message and
+end it with a newline, so the archive holds one log record (one JSON document, for the stack's
+functions and access logs) per line, which Athena reads as it is (`modules/log_analytics.py`). The
+objects land under `cloudwatch-logs/events/day=<arrival day, UTC>/`, encrypted with the stack's key.
 
 Failures are visible: Firehose logs every delivery error to its own encrypted log group (with a
 retention), and two alarms fire on the alerts topic, one when an S3 delivery fails
@@ -28,6 +31,20 @@ from modules.log_group import LogGroupProps, encrypted_log_group
 from tapgen.aws import aws
 
 OBJECT_PREFIX = "cloudwatch-logs/"
+# The one partition of the archive: the UTC day Firehose received the record. The date pattern is
+# Java's, which both Firehose's `!{timestamp:...}` prefixes and Athena's date projection read.
+EVENTS_PREFIX = f"{OBJECT_PREFIX}events/"
+PARTITION_KEY = "day"
+DAY_FORMAT = "yyyy-MM-dd"
+# Firehose Developer Guide, "Decompress CloudWatch Logs" and "Extract message after decompression
+# of CloudWatch Logs": the Decompression processor, then CloudWatchLogProcessing with
+# DataMessageExtraction keeps only each log event's message; AppendDelimiterToRecord ends each
+# record with a newline.
+PROCESSORS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("Decompression", {"CompressionFormat": "GZIP"}),
+    ("CloudWatchLogProcessing", {"DataMessageExtraction": "true"}),
+    ("AppendDelimiterToRecord", {}),
+)
 ERROR_PREFIX = "cloudwatch-logs-errors/!{firehose:error-output-type}/"
 BUFFER_MB = 5
 BUFFER_SECONDS = 300
@@ -103,12 +120,13 @@ class AuditLogs(Construct):
             extended_s3_configuration=fh.KinesisFirehoseDeliveryStreamExtendedS3Configuration(
                 role_arn=firehose_role.role.arn,
                 bucket_arn=props.bucket_arn,
-                prefix=OBJECT_PREFIX,
+                prefix=f"{EVENTS_PREFIX}{PARTITION_KEY}=!{{timestamp:{DAY_FORMAT}}}/",
                 error_output_prefix=ERROR_PREFIX,
                 buffering_size=BUFFER_MB,
                 buffering_interval=BUFFER_SECONDS,
                 compression_format="UNCOMPRESSED",
                 kms_key_arn=props.kms_key_arn,
+                processing_configuration=_processing(),
                 cloudwatch_logging_options=fh.KinesisFirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptions(
                     enabled=True, log_group_name=self.error_log_group.name, log_stream_name=error_stream.name
                 ),
@@ -172,6 +190,26 @@ class AuditLogs(Construct):
                 statistic="Maximum",
             ),
         )
+
+
+def _processing():
+    fh = aws.kinesis_firehose_delivery_stream
+    return fh.KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfiguration(
+        enabled=True,
+        processors=[
+            fh.KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessors(
+                type=kind,
+                parameters=[
+                    fh.KinesisFirehoseDeliveryStreamExtendedS3ConfigurationProcessingConfigurationProcessorsParameters(
+                        parameter_name=name, parameter_value=value
+                    )
+                    for name, value in parameters.items()
+                ]
+                or None,
+            )
+            for kind, parameters in PROCESSORS
+        ],
+    )
 
 
 def firehose_statements(props: AuditLogsProps, error_log_stream_arn: str) -> tuple[Statement, ...]:

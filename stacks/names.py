@@ -105,7 +105,6 @@ def own_buckets(config: SynthConfig, region: Region) -> tuple[str, ...]:
     primary = region.is_primary
     return (
         *OWN_BUCKETS,
-        *((ANALYTICS_BUCKET,) if primary and config.region_count > 1 else ()),
         *((TRAIL_BUCKET,) if primary and config.compliance_enabled else ()),
         *((CONFIG_BUCKET,) if primary and config.account_controls_enabled else ()),
     )
@@ -126,10 +125,9 @@ def iam_role_names(scope: Construct, region: Region, optional: tuple[str, ...] =
     return {role: f'${{local.{local_name}["{role}"]}}' for role in every}
 
 
-# The stack's own buckets in every region (besides the log bucket): `<prefix>-<purpose>-<region>-<account>`;
-# with more than one region the primary also holds the Athena query results.
-OWN_BUCKETS = ("canary",)
-ANALYTICS_BUCKET = "athena"
+# The stack's own buckets in every region (besides the log bucket): `<prefix>-<purpose>-<region>-<account>`.
+ANALYTICS_BUCKET = "athena"  # the log archive's query results
+OWN_BUCKETS = ("canary", ANALYTICS_BUCKET)
 TRAIL_BUCKET = "trail"  # compliance, primary
 CONFIG_BUCKET = "config"  # account_controls, primary
 # IAM policy names are account-wide: the region keeps two deployments of one prefix apart.

@@ -350,8 +350,8 @@ class TapRegion(RegionScope):
             ),
         )
 
-    def analyse_logs(self) -> LogAnalytics:
-        """An Athena workgroup and database over this region's log archive."""
+    def _analyse_logs(self) -> LogAnalytics:
+        """This region's log archive as an Athena table, with its workgroup and named queries."""
         prefix = self.inputs.prefix
         return LogAnalytics(
             self,
@@ -362,6 +362,7 @@ class TapRegion(RegionScope):
                 results_bucket_name=self.bucket_names[names.ANALYTICS_BUCKET],
                 results_expiration_days=self.var["athena_results_retention_days"].number_value,
                 log_bucket_name=self.logs.name,
+                archive_retention_days=self.var["log_archive_retention_days"].string_value,
                 kms_key_arn=self.kms.arn,
                 account=self.account,
             ),
@@ -420,6 +421,7 @@ class TapRegion(RegionScope):
         self.audit.archive("tap_stack_api_access_log_archive", self.api.access_log_group)
         if self.firewall is not None:
             self.audit.archive("tap_stack_waf_log_archive", self.firewall.log_group)
+        self.analytics = self._analyse_logs()
         prefix = self.inputs.prefix
         self.canary = HealthCanary(
             self,

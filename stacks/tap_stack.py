@@ -107,9 +107,8 @@ class TapStack(TerraformStack):
             routed.override_logical_id("routed_api_url")
 
     def _across_regions(self) -> None:
-        """Log replication into every other region and log analytics in the primary."""
+        """Log replication into every other region."""
         self.primary.replicate_logs_to(self.regions[1:])
-        self.primary.analyse_logs()
 
     def _route(self) -> None:
         """One routed name over every region's API: a certificate per region, validated once (ACM

@@ -950,11 +950,23 @@ REPLICATION_VARIABLES: tuple[VariableSpec, ...] = (
 def variables_for(config: SynthConfig) -> tuple[VariableSpec, ...]:
     """The variables of the stack that `config` shapes: the core ones, then each option's."""
     regional = tuple(_region_variable(index) for index in range(1, config.region_count))
-    routing = ROUTING_VARIABLES + ANALYTICS_VARIABLES + REPLICATION_VARIABLES if config.region_count > 1 else ()
+    routing = ROUTING_VARIABLES + REPLICATION_VARIABLES if config.region_count > 1 else ()
     waf = WAF_VARIABLES if config.waf_enabled else ()
     network = NETWORK_VARIABLES if config.private_network else ()
     scale = SCALE_VARIABLES if config.scale_enabled else ()
     stream = ITEM_STREAM_VARIABLES if config.item_stream_enabled else ()
     cache = cache_variables(config.cache) if config.cache_enabled else ()
     account = ACCOUNT_CONTROLS_VARIABLES if config.account_controls_enabled else ()
-    return VARIABLES + CANARY_VARIABLES + waf + regional + routing + network + scale + stream + cache + account
+    return (
+        VARIABLES
+        + CANARY_VARIABLES
+        + ANALYTICS_VARIABLES
+        + waf
+        + regional
+        + routing
+        + network
+        + scale
+        + stream
+        + cache
+        + account
+    )

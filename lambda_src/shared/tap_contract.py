@@ -52,6 +52,10 @@ CACHE_KEY_PREFIX = "tap:item:"
 CACHE_COMMANDS = ("hmget", "hset", "del", "expire", "eval")
 CACHE_ACL_RULES = f"~{CACHE_KEY_PREFIX}* -@all " + " ".join(f"+{command}" for command in CACHE_COMMANDS)
 
+# Every API function logs one record per request with this message (Powertools JSON: method, route,
+# status, latency_ms, tenant, principal, request_id); the log archive's named queries select it.
+REQUEST_LOG_MESSAGE = "request"
+
 # Powertools' tracer records a handler's response and any exception it raises as trace metadata
 # unless told otherwise: item bodies and list pages would leave the stack's key and the tenant grants
 # for X-Ray's 30 days. Every traced function runs with this environment (the stack sets it and

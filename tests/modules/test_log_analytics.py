@@ -1,6 +1,7 @@
 """LogAnalytics, synthesized in a tiny stack with the stack's key: an enforced, encrypted Athena
-workgroup, an encrypted database, and a secure results bucket the key policy covers. The stack's
-JSON also passes `terraform validate`."""
+workgroup, an encrypted database, the archive's table with partition projection, the named queries,
+and a secure results bucket the key policy covers. The stack's JSON also passes `terraform validate`.
+The queries themselves run over delivered records in `tests/lambda_src/test_log_archive.py`."""
 
 import json
 
@@ -36,6 +37,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized:
             results_bucket_name="tap-dev-query-results",
             results_expiration_days=91,
             log_bucket_name="tap-dev-logs-archive",
+            archive_retention_days="400",
             kms_key_arn=key.arn,
             account=account,
         ),
@@ -61,7 +63,7 @@ def test_the_database_is_created_with_encrypted_results_once_the_bucket_is_secur
     database = resources["aws_athena_database"]["tap_stack_log_analytics_database"]
     assert {k: v for k, v in database.items() if k not in ("//", "depends_on")} == {
         "name": "tap_dev_logs",
-        "comment": "Archived Lambda and API Gateway logs: s3://tap-dev-logs-archive/cloudwatch-logs/",
+        "comment": "Archived Lambda and API Gateway logs: s3://tap-dev-logs-archive/cloudwatch-logs/events/",
         "bucket": RESULTS_BUCKET,
         "encryption_configuration": {"encryption_option": "SSE_KMS", "kms_key": KEY},
         "expected_bucket_owner": ACCOUNT_ID,
@@ -94,3 +96,48 @@ def test_the_key_policy_lets_s3_encrypt_query_results_for_the_results_bucket_onl
     assert grant["Condition"]["StringEquals"]["kms:ViaService"] == [
         "s3.us-east-1.${data.aws_partition.tap_stack_partition.dns_suffix}"
     ]
+
+
+def test_the_table_reads_the_archive_by_projected_day_partitions(resources):
+    table = resources["aws_glue_catalog_table"]["tap_stack_log_analytics_events"]
+    assert table["name"] == "log_events"
+    assert table["database_name"] == "${aws_athena_database.tap_stack_log_analytics_database.name}"
+    assert table["table_type"] == "EXTERNAL_TABLE"
+    assert table["partition_keys"] == [
+        {"name": "day", "type": "string", "comment": "UTC day the archive received the record (yyyy-MM-dd)"}
+    ]
+    assert table["parameters"] == {
+        "classification": "json",
+        "projection.enabled": "true",
+        "projection.day.type": "date",
+        "projection.day.format": "yyyy-MM-dd",
+        "projection.day.range": "NOW-400DAYS,NOW",
+        "projection.day.interval": "1",
+        "projection.day.interval.unit": "DAYS",
+        "storage.location.template": "s3://tap-dev-logs-archive/cloudwatch-logs/events/day=$${day}/",
+    }
+    storage = table["storage_descriptor"]
+    assert storage["location"] == "s3://tap-dev-logs-archive/cloudwatch-logs/events/"
+    assert storage["ser_de_info"] == {
+        "serialization_library": "org.openx.data.jsonserde.JsonSerDe",
+        "parameters": {"ignore.malformed.json": "true"},
+    }
+    names = [c["name"] for c in storage["columns"]]
+    assert len(names) == len(set(names)) and all(name == name.lower() for name in names)
+    assert {"resourcepath", "httpmethod", "status", "responselatency", "tenant", "principal"} <= set(names)
+
+
+def test_every_named_query_is_saved_in_the_workgroup_over_the_table_and_a_recent_window(resources):
+    queries = resources["aws_athena_named_query"]
+    assert sorted(queries) == [
+        "tap_stack_log_analytics_errors_by_route",
+        "tap_stack_log_analytics_function_errors",
+        "tap_stack_log_analytics_latency_by_route",
+        "tap_stack_log_analytics_requests_by_caller_and_tenant",
+    ]
+    for query in queries.values():
+        assert query["workgroup"] == "${aws_athena_workgroup.tap_stack_log_analytics.name}"
+        assert query["database"] == "${aws_glue_catalog_table.tap_stack_log_analytics_events.database_name}"
+        assert (
+            "FROM log_events\nWHERE day >= date_format(current_date - interval '7' day, '%Y-%m-%d')" in query["query"]
+        )

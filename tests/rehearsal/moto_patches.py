@@ -739,6 +739,72 @@ def athena_database_comment() -> None:
 
 
 @_once
+def athena_databases_in_glue() -> None:
+    """Athena: a database of the AwsDataCatalog is a Glue Data Catalog database.
+
+    AWS (Amazon Athena User Guide, "Use AWS Glue Data Catalog to connect to your data"): Athena's
+    AwsDataCatalog is the account's Glue Data Catalog in the region, so CREATE DATABASE makes a Glue
+    database (GetDatabase in Glue finds it, and Glue CreateTable can put a table in it) and DROP
+    DATABASE removes it. moto 5.2.5 keeps Athena's databases apart from Glue's, so the log archive's
+    table (aws_glue_catalog_table) finds no database.
+    """
+    from moto.athena.models import AthenaBackend
+    from moto.glue.models import glue_backends
+
+    original = AthenaBackend._process_ddl
+
+    def _process_ddl(self, query: str, context) -> None:
+        original(self, query, context)
+        catalog = context.get("Catalog", "AwsDataCatalog") if isinstance(context, dict) else "AwsDataCatalog"
+        if catalog != "AwsDataCatalog":
+            return
+        glue = glue_backends[self.account_id][self.region_name]
+        if match := self._CREATE_DB_PATTERN.match(query):
+            name = match.group(1).lower()
+            if name not in glue.databases:
+                glue.create_database(name, {"Name": name})
+        elif (match := self._DROP_DB_PATTERN.match(query)) and match.group(1).lower() in glue.databases:
+            glue.delete_database(match.group(1).lower())
+
+    AthenaBackend._process_ddl = _process_ddl
+
+
+@_once
+def athena_named_queries_deleted() -> None:
+    """Athena: DeleteNamedQuery deletes a saved query; GetNamedQuery of an unknown id is refused.
+
+    AWS (Athena API Reference, DeleteNamedQuery; GetNamedQuery: InvalidRequestException for an id
+    that does not exist). moto 5.2.5 has no DeleteNamedQuery (its server answers 500, so `destroy`
+    fails on aws_athena_named_query) and fails with a 500 on an unknown id, where the provider reads
+    a query deleted outside Terraform as gone.
+    """
+    import json
+
+    from moto.athena.responses import AthenaResponse
+    from moto.core.exceptions import JsonRESTError
+
+    original_get = AthenaResponse.get_named_query
+
+    def unknown(query_id: str) -> JsonRESTError:
+        return JsonRESTError("InvalidRequestException", f"NamedQuery {query_id} was not found")
+
+    def get_named_query(self) -> str:
+        query_id = self._get_param("NamedQueryId")
+        if self.athena_backend.get_named_query(query_id) is None:
+            raise unknown(query_id)
+        return original_get(self)
+
+    def delete_named_query(self) -> str:
+        query_id = self._get_param("NamedQueryId")
+        if self.athena_backend.named_queries.pop(query_id, None) is None:
+            raise unknown(query_id)
+        return json.dumps({})
+
+    AthenaResponse.get_named_query = get_named_query
+    AthenaResponse.delete_named_query = delete_named_query
+
+
+@_once
 def wafv2_association_and_logging_targets() -> None:
     """WAFv2: AssociateWebACL and PutLoggingConfiguration accept only what AWS accepts.
 
@@ -1690,6 +1756,16 @@ PATCHES: tuple[Patch, ...] = (
         "athena_database_comment",
         "CREATE DATABASE ... COMMENT '...' WITH DBPROPERTIES (...) is what GetDatabase returns",
         athena_database_comment,
+    ),
+    Patch(
+        "athena_databases_in_glue",
+        "CREATE/DROP DATABASE in Athena's AwsDataCatalog creates/deletes the Glue database of that name",
+        athena_databases_in_glue,
+    ),
+    Patch(
+        "athena_named_queries_deleted",
+        "DeleteNamedQuery deletes a saved query; GetNamedQuery of an unknown id is InvalidRequestException",
+        athena_named_queries_deleted,
     ),
     Patch(
         "lambda_provisioned_concurrency",

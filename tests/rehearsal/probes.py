@@ -353,6 +353,23 @@ def athena_database_comment(client, tag: str) -> None:
     assert database.get("Parameters") == {"owner": "tap"}, database
 
 
+def athena_databases_in_glue(client, tag: str) -> None:
+    athena, glue = client("athena"), client("glue")
+    name = f"probe_glue_{tag}"
+    results = {"OutputLocation": "s3://probe/results/"}
+    athena.start_query_execution(QueryString=f"CREATE DATABASE `{name}`", ResultConfiguration=results)
+    assert glue.get_database(Name=name)["Database"]["Name"] == name
+    athena.start_query_execution(QueryString=f"DROP DATABASE `{name}`", ResultConfiguration=results)
+    assert _error_code(lambda: glue.get_database(Name=name)) == "EntityNotFoundException"
+
+
+def athena_named_queries_deleted(client, tag: str) -> None:
+    athena = client("athena")
+    query = athena.create_named_query(Name=f"probe-{tag}", Database="default", QueryString="SELECT 1")["NamedQueryId"]
+    athena.delete_named_query(NamedQueryId=query)
+    assert _error_code(lambda: athena.get_named_query(NamedQueryId=query)) == "InvalidRequestException"
+
+
 def wafv2_association_and_logging_targets(client, tag: str) -> None:
 
     waf, apigateway = client("wafv2"), client("apigateway")
@@ -794,6 +811,8 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         route53_zone_ids_start_with_z,
         route53_alarm_health_checks,
         athena_database_comment,
+        athena_databases_in_glue,
+        athena_named_queries_deleted,
         wafv2_association_and_logging_targets,
         security_group_rule_descriptions,
         lambda_provisioned_concurrency,

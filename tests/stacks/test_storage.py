@@ -35,7 +35,7 @@ def primary_name(name: str) -> str:
 
 def test_short_lived_buckets_keep_their_objects_in_standard_until_they_expire(document):
     short = {name: rule for name, rule in lifecycle_rules(document).items() if primary_name(name) in SHORT_LIVED}
-    assert len(short) == 4, sorted(short)  # canary artifacts in three regions, query results in the primary
+    assert len(short) == 6, sorted(short)  # canary artifacts and query results in three regions
     for name, rule in short.items():
         assert not rule.get("transition"), name
         assert rule["expiration"][0]["days"].startswith("${var."), name

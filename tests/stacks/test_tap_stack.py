@@ -534,6 +534,8 @@ def test_every_key_grant_names_its_service_and_the_stack_resources(resources):
         t["name"] for t in resources["aws_dynamodb_table"].values()
     )
     assert through("S3EncryptsStackBuckets", "s3")["ArnLike"]["kms:EncryptionContext:aws:s3:arn"] == [
+        f"arn:{P}:s3:::${{local.bucket_names.athena}}",
+        f"arn:{P}:s3:::${{local.bucket_names.athena}}/*",
         f"arn:{P}:s3:::${{local.bucket_names.canary}}",
         f"arn:{P}:s3:::${{local.bucket_names.canary}}/*",
         f"arn:{P}:s3:::${{var.lambda_log_bucket_name}}",

@@ -322,6 +322,10 @@ NAME_LIMITS: dict[str, list[Limit]] = {
     "aws_synthetics_canary": [_attr("name", 21, "^[0-9a-z_-]+$")],
     "aws_athena_workgroup": [_attr("name", 128, "^[A-Za-z0-9._-]+$")],
     "aws_athena_database": [_attr("name", 255, "^[a-z0-9_]+$")],
+    # Athena CreateNamedQuery: Name 1-128 characters, any.
+    "aws_athena_named_query": [_attr("name", 128)],
+    # Athena reads table and database names of lowercase letters, digits and _ (Glue allows 255).
+    "aws_glue_catalog_table": [_attr("name", 255, "^[a-z0-9_]+$"), _attr("database_name", 255, "^[a-z0-9_]+$")],
     "aws_kinesis_firehose_delivery_stream": [_attr("name", 64, "^[A-Za-z0-9_.-]+$")],
     "aws_sns_topic": [_attr("name", 256, "^[A-Za-z0-9_-]+$")],
     "aws_secretsmanager_secret": [_attr("name", 512, "^[A-Za-z0-9/_+=.@-]+$")],

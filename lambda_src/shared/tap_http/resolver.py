@@ -162,7 +162,7 @@ class HttpApi:
     def _record(self, event: dict, status: int, latency_ms: float) -> None:
         tenant = header(event, TENANT_HEADER)
         self._logger.info(
-            "request",
+            tap_contract.REQUEST_LOG_MESSAGE,
             extra={
                 "method": event.get("httpMethod"),
                 "route": (event.get("requestContext") or {}).get("resourcePath") or event.get("resource"),
