@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from cdktf import Fn, Token
+from cdktf import Fn, Op, TerraformCount, Token
 from constructs import Construct
 
 from modules.account import AwsAccount
@@ -15,17 +16,30 @@ PERIOD_SECONDS = 60
 
 
 @dataclass(frozen=True)
+class MemberDimensions:
+    """The dimensions of an alarm on each member of a group whose size is known only at deploy time
+    (the member clusters of an ElastiCache replication group): `count` members (a number or a
+    Terraform number expression, at most `most`), member `n` (1, 2, ...) published on `of(n)`, where
+    `n` is a number or a Terraform number expression."""
+
+    count: object
+    most: int
+    of: Callable[[object], dict[str, str]]
+
+
+@dataclass(frozen=True)
 class AlarmSpec:
-    """One alarm. Either `statistic` (Sum, Average, ...) or `extended_statistic` (p99) is set; it
-    fires when the metric compares to `threshold` by `comparison` (by default: reaches it). A period
-    without data counts as `treat_missing_data` (CloudWatch's values: `notBreaching`, `breaching`,
-    `ignore` keeps the current state, `missing`)."""
+    """One alarm, or with `MemberDimensions` one alarm per member (`<name>-<n>`, each on its
+    member's dimensions). Either `statistic` (Sum, Average, ...) or `extended_statistic` (p99) is
+    set; it fires when the metric compares to `threshold` by `comparison` (by default: reaches it). A
+    period without data counts as `treat_missing_data` (CloudWatch's values: `notBreaching`,
+    `breaching`, `ignore` keeps the current state, `missing`)."""
 
     name: str
     description: str
     namespace: str
     metric: str
-    dimensions: dict[str, str]
+    dimensions: dict[str, str] | MemberDimensions
     threshold: float
     statistic: str = "Sum"
     extended_statistic: str = ""
@@ -71,14 +85,21 @@ class Alerts(Construct):
         self.alarms = {spec.name: self._alarm(spec, props) for spec in props.alarms}
 
     def _alarm(self, spec: AlarmSpec, props: AlertsProps):
+        alarm_name = f"{props.alarm_name_prefix}-{spec.name.removeprefix('tap_stack_').replace('_', '-')}"
+        count, dimensions = None, spec.dimensions
+        if isinstance(dimensions, MemberDimensions):
+            count = TerraformCount.of(dimensions.count)
+            member = Op.add(count.index, 1)
+            alarm_name, dimensions = f"{alarm_name}-{Token.as_string(member)}", dimensions.of(member)
         return aws.cloudwatch_metric_alarm.CloudwatchMetricAlarm(
             self,
             spec.name,
-            alarm_name=f"{props.alarm_name_prefix}-{spec.name.removeprefix('tap_stack_').replace('_', '-')}",
+            count=count,
+            alarm_name=alarm_name,
             alarm_description=spec.description,
             namespace=spec.namespace,
             metric_name=spec.metric,
-            dimensions=spec.dimensions or None,
+            dimensions=dimensions or None,
             statistic=spec.statistic or None,
             extended_statistic=spec.extended_statistic or None,
             period=PERIOD_SECONDS,

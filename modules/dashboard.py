@@ -2,7 +2,8 @@
 
 Every `AlarmSpec` the alarms are made from becomes one metric widget: the metric the alarm watches
 (namespace, name, dimensions, statistic, the alarms' period) with the alarm's threshold as a
-horizontal line, so the dashboard and the alarms cannot drift apart. `MetricSpec`s add what has no
+horizontal line, so the dashboard and the alarms cannot drift apart; an alarm per member of a group
+(`MemberDimensions`) is one widget with a line per member. `MetricSpec`s add what has no
 alarm (latency p50, durations, concurrency, consumed capacity); `RatioSpec`s draw the share of one
 count in a total (the cache's hit ratio).
 
@@ -19,7 +20,7 @@ from itertools import chain
 from cdktf import Fn
 from constructs import Construct
 
-from modules.alerts import PERIOD_SECONDS, AlarmSpec
+from modules.alerts import PERIOD_SECONDS, AlarmSpec, MemberDimensions
 from tapgen.aws import aws
 
 GRID_WIDTH = 24  # CloudWatch dashboards are 24 grid units wide
@@ -38,13 +39,14 @@ BREACHING_SIDE = {
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """A metric the dashboard draws without an alarm. `statistic` is any CloudWatch statistic:
-    `Sum`, `Average`, `Maximum`, ... or a percentile such as `p50`."""
+    """A metric the dashboard draws, alone (what has no alarm) or as an alarm's; with
+    `MemberDimensions`, one line per member. `statistic` is any CloudWatch statistic: `Sum`,
+    `Average`, `Maximum`, ... or a percentile such as `p50`."""
 
     title: str
     namespace: str
     metric: str
-    dimensions: dict[str, str]
+    dimensions: dict[str, str] | MemberDimensions
     statistic: str
 
 
@@ -124,16 +126,25 @@ def dashboard_body(panels: list[_Panel], region: str) -> dict:
 
 
 def metric_lines(metric: MetricSpec | RatioSpec) -> tuple[str, list]:
-    """The widget's statistic and `metrics` lines: the metric itself, or the two counts (hidden)
-    and the percentage computed from them."""
-    dimensions = list(chain.from_iterable(metric.dimensions.items()))
+    """The widget's statistic and `metrics` lines: the metric itself (once per member: every member
+    the group may have, cut at plan time to the members it has), or the two counts (hidden) and the
+    percentage computed from them."""
+    if isinstance(metric, MetricSpec) and isinstance(metric.dimensions, MemberDimensions):
+        members = metric.dimensions
+        lines = [metric_line(metric, members.of(n)) for n in range(1, members.most + 1)]
+        return metric.statistic, Fn.slice(lines, 0, members.count)
     if isinstance(metric, MetricSpec):
-        return metric.statistic, [[metric.namespace, metric.metric, *dimensions]]
+        return metric.statistic, [metric_line(metric, metric.dimensions)]
+    dimensions = list(chain.from_iterable(metric.dimensions.items()))
     return "Sum", [
         [metric.namespace, metric.part, *dimensions, {"id": "part", "visible": False}],
         [metric.namespace, metric.rest, *dimensions, {"id": "rest", "visible": False}],
         [{"id": "ratio", "expression": "100 * part / (part + rest)", "label": metric.title}],
     ]
+
+
+def metric_line(metric: MetricSpec, dimensions: dict[str, str]) -> list:
+    return [metric.namespace, metric.metric, *chain.from_iterable(dimensions.items())]
 
 
 def metric_widget(panel: _Panel, region: str, position: int) -> dict:

@@ -20,6 +20,15 @@ network, which the CRUD function reads through on `GET /items/{id}` and writes t
 - More than one node puts replicas in other availability zones with automatic failover (multi-AZ);
   one node has neither, which ElastiCache requires.
 - Slow-log and engine-log are delivered as JSON into two encrypted log groups.
+- Alarms on every member cluster (`item_cache_alarms`): ElastiCache publishes its host and engine
+  metrics per member cluster (`CacheClusterId`), and the group names its members only as an
+  unordered set, unknown at plan time. Members are named by the group's id and their number
+  (`<id>-001`, `<id>-002`, ...), so the alarms are counted by the node count and each watches
+  `<id>-<nnn>`. That holds for a group created with its nodes, and after more are added (the new
+  replicas take the next numbers, as the AWS CLI's `increase-replica-count` example shows); after the
+  count is lowered, ElastiCache chooses which replicas to remove (the provider names none), so the
+  remaining members may no longer be `-001` to `-<count>`: an alarm then watches a removed member
+  (its data missing, it stays OK) while a kept one goes unwatched, until the group is recreated.
 """
 
 from __future__ import annotations
@@ -27,15 +36,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cdktf import Op, Token
+from cdktf import Fn, Op, Token
 from constructs import Construct
 
 from lambda_src.shared import tap_contract
-from modules.alerts import AlarmSpec
+from modules.alerts import AlarmSpec, MemberDimensions
 from modules.iam import Statement
 from modules.log_group import LogGroupProps, encrypted_log_group
 from modules.private_network import FunctionOnlyAccess, function_only_group
 from tapgen.aws import aws
+from tapgen.aws_rules.quotas import ELASTICACHE_MAX_CLIENTS
 
 ENGINE = "valkey"
 ENGINE_VERSION = "8.0"
@@ -53,6 +63,11 @@ LOG_TYPES = ("slow-log", "engine-log")
 MAX_NODES = 6
 # A replication group id: a letter, then letters, digits and single hyphens, at most 40 characters.
 CACHE_ID = re.compile(r"^(?=.{1,40}$)[a-z](?:-?[a-z0-9])*$")
+# Member n (1, 2, ...) of a cluster-mode-disabled replication group: ElastiCache names the nodes by
+# appending -001 (the primary it creates), -002, ... to the group's id (ElastiCache User Guide,
+# "Creating a Valkey or Redis OSS (Cluster Mode Disabled) replication group from scratch":
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Replication.CreatingReplGroup.NoExistingCluster.Classic.html).
+MEMBER_ID = "%s-%03d"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,9 +105,9 @@ class ItemCache(Construct):
     primary endpoint's address), `port` (6379), `cache_id`, `user_id` (the function's RBAC user,
     equal to its user name), `user_arn`, `security_group_id` (the cache's), `log_groups` (the
     slow-log and engine-log `aws_cloudwatch_log_group`s), `connect_statement` (the `Statement`
-    that lets the function's role connect as its user) and `alarms` (the cache's own, as `DaxCache`
-    has: none yet, since ElastiCache publishes host metrics per member cluster, `CacheClusterId`,
-    which the replication group names only as an unordered set)."""
+    that lets the function's role connect as its user) and `alarms` (each member cluster's load,
+    memory, evictions and connections, `AlarmSpec`s for the region's alerts; the function's view of
+    the cache is the stack's cache errors alarm)."""
 
     def __init__(self, scope: Construct, props: ItemCacheProps) -> None:
         super().__init__(scope, props.name)
@@ -158,7 +173,7 @@ class ItemCache(Construct):
         self.user_id = user.user_id
         self.user_arn = user.arn
         self.connect_statement = Statement("ConnectToItemCache", ("elasticache:Connect",), (self.arn, self.user_arn))
-        self.alarms: tuple[AlarmSpec, ...] = ()
+        self.alarms = item_cache_alarms(props.name, self.cache_id, props.node_count)
 
     def _network_access(self, props: ItemCacheProps) -> str:
         return function_only_group(
@@ -206,3 +221,74 @@ class ItemCache(Construct):
             user_ids=[default.user_id, user.user_id],
         )
         return user, group
+
+
+# AWS's recommended alarm on the engine thread (CloudWatch User Guide, "Recommended alarms",
+# ElastiCache: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html#ElastiCache):
+# about 90% for five one-minute periods. The engine thread's share of its core, not the host's
+# CPUUtilization, which averages in the idle cores.
+ENGINE_CPU_ALARM_PERCENT = 90
+# Memory in use for data: AWS leaves this threshold to the application. The cache evicts entries at
+# 100% (`maxmemory`); 80% leaves time to scale the nodes up before the hit ratio falls.
+MEMORY_ALARM_PERCENT = 80
+# Clients connected to one node, as a share of the most it accepts: the function keeps one connection
+# per warm container, so this is reached by concurrency, or by connections that leak.
+CONNECTIONS_ALARM_PERCENT = 80
+SUSTAINED_PERIODS = 5
+
+
+def member_cluster_id(cache_id: str, member: object) -> str:
+    """The id of member `member` (1, 2, ...; a number or a Terraform number expression) of the
+    replication group `cache_id`: `<cache_id>-001`, ..."""
+    return Fn.format(MEMBER_ID, [cache_id, member])
+
+
+def item_cache_alarms(name: str, cache_id: str, node_count: object) -> tuple[AlarmSpec, ...]:
+    """Each member cluster's engine CPU, memory, evictions and connections, on its `CacheClusterId`
+    (one alarm per member and metric, as many as `node_count`). Any eviction means the nodes are too
+    small for the working set: every entry expires within `cache_ttl_seconds` on its own."""
+    members = MemberDimensions(
+        node_count, MAX_NODES, lambda member: {"CacheClusterId": member_cluster_id(cache_id, member)}
+    )
+    connections = ELASTICACHE_MAX_CLIENTS * CONNECTIONS_ALARM_PERCENT // 100
+    return (
+        AlarmSpec(
+            f"{name}_engine_cpu_alarm",
+            f"An item cache node's engine thread stayed above {ENGINE_CPU_ALARM_PERCENT}% CPU: the nodes are too "
+            "small for the load",
+            "AWS/ElastiCache",
+            "EngineCPUUtilization",
+            members,
+            ENGINE_CPU_ALARM_PERCENT,
+            statistic="Average",
+            evaluation_periods=SUSTAINED_PERIODS,
+        ),
+        AlarmSpec(
+            f"{name}_memory_alarm",
+            f"An item cache node's data stayed above {MEMORY_ALARM_PERCENT}% of its memory: evictions come next",
+            "AWS/ElastiCache",
+            "DatabaseMemoryUsagePercentage",
+            members,
+            MEMORY_ALARM_PERCENT,
+            statistic="Average",
+            evaluation_periods=SUSTAINED_PERIODS,
+        ),
+        AlarmSpec(
+            f"{name}_evictions_alarm",
+            "An item cache node evicted entries for lack of memory: the nodes are too small for the working set",
+            "AWS/ElastiCache",
+            "Evictions",
+            members,
+            1,
+        ),
+        AlarmSpec(
+            f"{name}_connections_alarm",
+            f"An item cache node's client connections reached {CONNECTIONS_ALARM_PERCENT}% of the "
+            f"{ELASTICACHE_MAX_CLIENTS:,} it accepts: past them, new connections are refused",
+            "AWS/ElastiCache",
+            "CurrConnections",
+            members,
+            connections,
+            statistic="Maximum",
+        ),
+    )

@@ -11,6 +11,12 @@ Sources (each service's "metrics and dimensions" page):
 - Data Firehose: https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
 - Kinesis Data Streams: https://docs.aws.amazon.com/streams/latest/dev/monitoring-with-cloudwatch.html
 - DAX: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/dax-metrics-dimensions-dax.html
+- ElastiCache: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.HostLevel.html and
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html (each node's
+  metrics); the dimensions: a member cluster (`CacheClusterId`, as AWS's recommended alarms use it:
+  https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html#ElastiCache)
+  or one of its nodes (`CacheClusterId` and `CacheNodeId`:
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CloudWatchMetrics.html).
 - Synthetics: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_metrics.html
 """
 
@@ -84,6 +90,22 @@ PUBLISHED: dict[str, dict[str, frozenset[frozenset[str]]]] = {
         ),
         ("ClusterId",),
         ("ClusterId", "NodeId"),
+    ),
+    "AWS/ElastiCache": _published(
+        (
+            "CPUUtilization",
+            "CacheHits",
+            "CacheMisses",
+            "CurrConnections",
+            "DatabaseMemoryUsagePercentage",
+            "EngineCPUUtilization",
+            "Evictions",
+            "FreeableMemory",
+            "NewConnections",
+            "ReplicationLag",
+        ),
+        ("CacheClusterId",),
+        ("CacheClusterId", "CacheNodeId"),
     ),
     "AWS/Kinesis": _published(
         (

@@ -1,7 +1,8 @@
 """AWS's default quotas per account and Region that the stack's sizing meets: adjustable through
 Service Quotas, so the stack's variables accept values above them (only documented hard limits and
 formats are refused there), and `scripts/capacity` (`tools/capacity.py`) names the ones a workload
-needs raised. The largest item DynamoDB stores (400 KB) is a hard limit, kept here with its source."""
+needs raised. The largest item DynamoDB stores (400 KB) and the connections an ElastiCache node
+accepts (65,000) are hard limits, kept here with their sources."""
 
 from __future__ import annotations
 
@@ -26,3 +27,6 @@ DYNAMODB_MAX_ITEM_BYTES = 400 * 1024
 #   (shards per account: 20,000 in us-east-1, us-west-2 and eu-west-1, 1,000 or 6,000 elsewhere;
 #   the smallest is used because the stack's other Regions, e.g. eu-central-1, may have it).
 KINESIS_SHARDS_PER_ACCOUNT = 1_000
+# ElastiCache: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html
+#   (`maxclients`: 65,000 clients connected to a node at one time; not modifiable).
+ELASTICACHE_MAX_CLIENTS = 65_000

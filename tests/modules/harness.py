@@ -74,6 +74,20 @@ def validate(directory: Path) -> dict:
     return json.loads(terraform(directory, "validate", "-json").stdout)
 
 
+def terraform_test(directory: Path, header: str, run: str, variables: Mapping[str, object], asserts: str) -> str:
+    """`terraform test` of one plan-only `run` with `variables` and `asserts` (HCL `assert` blocks),
+    in a test file of the synthesized directory behind `header` (its `mock_provider` blocks); the
+    command's output. The test fails unless the configuration validates and the run passes."""
+    values = "".join(f"    {name} = {json.dumps(value)}\n" for name, value in variables.items())
+    (directory / f"{run}.tftest.hcl").write_text(
+        f'{header}\nrun "{run}" {{\n  command = plan\n\n  variables {{\n{values}  }}\n\n{asserts}}}\n'
+    )
+    validate(directory)
+    result = terraform(directory, "test", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
 def checkov(directory: Path, checks: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Only `checks`, offline, on the directory's `cdk.tf.json`: the (check id, resource) pairs that
     failed and those that passed. The caller asserts both, so a check that no longer applies to any

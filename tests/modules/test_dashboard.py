@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from cdktf import App, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token
 
-from modules.alerts import AlarmSpec
+from modules.alerts import AlarmSpec, MemberDimensions
 from modules.dashboard import (
     MAX_WIDGETS,
     MetricSpec,
@@ -18,22 +18,32 @@ from modules.dashboard import (
     function_metrics,
     table_metrics,
 )
+from modules.item_cache import MAX_NODES, member_cluster_id
 from tapgen.aws import aws
 from tapgen.placement import REGIONS, RegionScope
 from tests.modules import harness
-from tests.terraform.conftest import terraform
 
 PRIMARY, SECONDARY, _ = REGIONS
 DASHBOARD = "tap_stack_dashboard"
 # Deploy-time values of the `terraform test` run, none of them a default: each one must reach the body.
-RUN = {"aws_region": "eu-west-1", "secondary_region": "ap-southeast-2", "environment": "prod", "latency_ms": 750}
+RUN = {
+    "aws_region": "eu-west-1",
+    "secondary_region": "ap-southeast-2",
+    "environment": "prod",
+    "latency_ms": 750,
+    "cache_node_count": 3,
+}
 FUNCTION = "tap-prod-api"
 TABLE = "tap-prod-items"
 
 
-def alarms(api_name: str, stage: str, threshold: float) -> tuple[AlarmSpec, ...]:
-    """Alarms of four namespaces, interleaved, as the stack's `alarm_specs` gives them."""
+def alarms(
+    api_name: str, stage: str, threshold: float, cache_id: str = "tap-dev-cache", nodes: object = 2
+) -> tuple[AlarmSpec, ...]:
+    """Alarms of five namespaces, interleaved, as the stack's `alarm_specs` gives them; the last one
+    per member of the cache `cache_id` (`nodes` members)."""
     api = {"ApiName": api_name, "Stage": stage}
+    members = MemberDimensions(nodes, MAX_NODES, lambda n: {"CacheClusterId": member_cluster_id(cache_id, n)})
     return (
         AlarmSpec("tap_stack_api_5xx_alarm", "API returned a 5XX error", "AWS/ApiGateway", "5XXError", api, 1),
         AlarmSpec(
@@ -66,6 +76,15 @@ def alarms(api_name: str, stage: str, threshold: float) -> tuple[AlarmSpec, ...]
             1,
         ),
         AlarmSpec("tap_stack_security_root_alarm", "Root account used", "TapStack/Security", "RootUse", {}, 1),
+        AlarmSpec(
+            "tap_stack_cache_engine_cpu_alarm",
+            "Cache engine CPU",
+            "AWS/ElastiCache",
+            "EngineCPUUtilization",
+            members,
+            90,
+            statistic="Average",
+        ),
     )
 
 
@@ -83,6 +102,7 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
     }
     stage = TerraformVariable(stack, "environment", type="string", default="dev").string_value
     latency = TerraformVariable(stack, "latency_ms", type="number", default=1000)
+    nodes = TerraformVariable(stack, "cache_node_count", type="number", default=2)
     prefix = TerraformLocal(stack, "name_prefix", "tap-dev").as_string
     dashboards = {}
     for region, provider in ((PRIMARY, None), (SECONDARY, secondary)):
@@ -94,7 +114,9 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
                 name=DASHBOARD,
                 dashboard_name=f"{prefix}-{region.slot}",
                 region=region_variables[region].string_value,
-                alarms=alarms(api.name, stage, Token.as_number(latency.number_value)),
+                alarms=alarms(
+                    api.name, stage, Token.as_number(latency.number_value), f"{prefix}-cache", nodes.number_value
+                ),
                 extra_metrics=(
                     *api_metrics(api.name, stage),
                     *function_metrics("CRUD function", FUNCTION, "live"),
@@ -107,7 +129,8 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[dict]:
 
 
 def widget(position: int, region: str, title: str, stat: str, metric: list, line: dict | None = None) -> dict:
-    """The widget Terraform must render at `position` of the 3-wide grid of 8x6 widgets."""
+    """The widget Terraform must render at `position` of the 3-wide grid of 8x6 widgets; `metric`
+    is one line, or a list of lines (one per member)."""
     properties = {
         "title": title,
         "region": region,
@@ -115,7 +138,7 @@ def widget(position: int, region: str, title: str, stat: str, metric: list, line
         "stacked": False,
         "period": 60,
         "stat": stat,
-        "metrics": [metric],
+        "metrics": metric if isinstance(metric[0], list) else [metric],
     }
     if line is not None:
         properties["annotations"] = {"horizontal": [{"label": "alarm threshold", **line}]}
@@ -148,6 +171,15 @@ def expected_body(region: str, api_name: str) -> dict:
             None,
         ),
         ("Root account used", "Sum", ["TapStack/Security", "RootUse"], {"value": 1, "fill": "above"}),
+        (
+            "Cache engine CPU",
+            "Average",
+            [
+                ["AWS/ElastiCache", "EngineCPUUtilization", "CacheClusterId", f"tap-dev-cache-{n:03d}"]
+                for n in range(1, RUN["cache_node_count"] + 1)
+            ],
+            {"value": 90, "fill": "above"},
+        ),
         ("Item table consumed read capacity", "Sum", ["AWS/DynamoDB", "ConsumedReadCapacityUnits", *table], None),
         ("Item table consumed write capacity", "Sum", ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", *table], None),
     ]
@@ -180,15 +212,8 @@ def rendered(synthesized) -> str:
         body_asserts(slot, f"aws_cloudwatch_dashboard.{DASHBOARD}{sfx}.dashboard_body")
         for slot, sfx in (("primary", ""), ("secondary", "_secondary"))
     )
-    variables = "".join(f"    {name} = {json.dumps(value)}\n" for name, value in RUN.items())
-    (directory / "dashboard.tftest.hcl").write_text(
-        'mock_provider "aws" {}\nmock_provider "aws" {\n  alias = "secondary"\n}\n\n'
-        f'run "bodies" {{\n  command = plan\n\n  variables {{\n{variables}  }}\n\n{asserts}}}\n'
-    )
-    harness.validate(directory)
-    result = terraform(directory, "test", check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    mocks = 'mock_provider "aws" {}\nmock_provider "aws" {\n  alias = "secondary"\n}\n'
+    return harness.terraform_test(directory, mocks, "bodies", RUN, asserts)
 
 
 def body_of(resources: dict, name: str) -> str:
@@ -204,7 +229,7 @@ def test_the_body_is_a_jsonencode_expression_with_its_references(resources):
     assert body.startswith("${jsonencode({") and body.endswith("})}")
     assert '"ApiName", aws_api_gateway_rest_api.tap_stack_api.name, "Stage", var.environment' in body
     assert '"value" = var.latency_ms' in body  # a number, not a string
-    assert body.count('"region" = var.aws_region') == 11
+    assert body.count('"region" = var.aws_region') == 12
     assert resources["aws_cloudwatch_dashboard"][DASHBOARD]["dashboard_name"] == "${local.name_prefix}-primary"
 
 
@@ -212,7 +237,7 @@ def test_the_secondary_dashboard_names_its_own_region_and_resources(resources):
     dashboard = resources["aws_cloudwatch_dashboard"][f"{DASHBOARD}_secondary"]
     assert dashboard["provider"] == "aws.secondary"
     body = dashboard["dashboard_body"]
-    assert body.count('"region" = var.secondary_region') == 11
+    assert body.count('"region" = var.secondary_region') == 12
     assert "aws_api_gateway_rest_api.tap_stack_api_secondary.name" in body
     assert "aws_api_gateway_rest_api.tap_stack_api.name" not in body
 
@@ -242,7 +267,15 @@ def test_the_widget_order_is_the_same_on_every_synth(resources, tmp_path):
         "CRUD function concurrent executions",
         "CRUD function provisioned concurrency utilization",
         "Root account used",
+        "Cache engine CPU",
     ]
+
+
+def test_a_member_alarm_draws_every_member_the_group_may_have_cut_to_the_count(resources):
+    body = body_of(resources, DASHBOARD)
+    metric = '"AWS/ElastiCache", "EngineCPUUtilization", "CacheClusterId"'
+    lines = [f'[{metric}, format("%s-%03d", "${{local.name_prefix}}-cache", {n})]' for n in range(1, MAX_NODES + 1)]
+    assert f'"metrics" = slice([{", ".join(lines)}], 0, var.cache_node_count)' in body
 
 
 def test_without_an_alias_there_is_no_provisioned_utilization():

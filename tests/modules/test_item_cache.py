@@ -1,20 +1,27 @@
-"""The item cache, synthesized in a tiny stack (key, private network, one function in it and the
-cache); checked on the JSON, by the security rules, by `terraform validate` and by checkov."""
+"""The item cache, synthesized in a tiny stack (key, private network, one function in it, the
+cache and the alerts its alarms go to); checked on the JSON, by the security rules, by `terraform
+validate`, by `terraform test` (mocked provider: the member clusters the alarms watch) and by
+checkov."""
 
 import json
+import shutil
+import textwrap
 
 import pytest
 from cdktf import TerraformLocal, TerraformOutput, TerraformVariable
 
 from modules.account import AwsAccount
+from modules.alerts import Alerts, AlertsProps
 from modules.encryption import EncryptionKey, EncryptionKeyProps, KeyConsumers, key_policy_statements
 from modules.iam import Statement
 from modules.item_cache import ItemCache, ItemCacheProps
 from modules.private_network import PrivateNetwork
+from tapgen.aws_rules.quotas import ELASTICACHE_MAX_CLIENTS
 from tapgen.placement import REGIONS, RegionScope
 from tapgen.security import rules
 from tests.modules import harness
 from tests.modules.test_private_network import ARCHIVE_CONTENT, NETWORK, function_in, network_props
+from tests.terraform.conftest import TFTEST_DIR
 
 PRIMARY = REGIONS[0]
 ACCOUNT = AwsAccount("123456789012", "us-east-1", "aws", "amazonaws.com")
@@ -86,9 +93,21 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[ItemCache]:
     )
     for output in ("arn", "endpoint", "port", "cache_id", "user_id", "user_arn", "security_group_id"):
         TerraformOutput(stack, f"cache_{output}", value=getattr(cache, output))
-    synthesized = harness.synthesize(stack, cache)
-    (synthesized.directory / "function.zip").write_bytes(ARCHIVE_CONTENT)  # the archive the precondition hashes
-    return synthesized
+    # The cache's alarms as the region hands them to its alerts.
+    Alerts(
+        scope,
+        AlertsProps(
+            name="tap_stack_alerts",
+            topic_name=f"{prefix.as_string}-alerts",
+            alarm_name_prefix=prefix.as_string,
+            kms_key_arn=key.arn,
+            alarm_email="",
+            account=ACCOUNT,
+            alarms=cache.alarms,
+        ),
+    )
+    # The archive the function's precondition hashes.
+    return harness.synthesize(stack, cache, beside={"function.zip": ARCHIVE_CONTENT})
 
 
 def group_of(resources: dict) -> dict:
@@ -296,6 +315,75 @@ def test_a_literal_id_or_node_count_out_of_range_is_refused(overrides, message):
 def test_literal_values_within_range_are_accepted():
     assert cache_props(cache_id="t" * 40, node_count=6).node_count == 6
     assert cache_props(cache_id="tap-dev-cache-1", node_count=1).cache_id == "tap-dev-cache-1"
+
+
+ALARMS = {
+    # alarm: (metric, statistic, threshold, evaluation periods)
+    "engine_cpu": ("EngineCPUUtilization", "Average", 90, 5),
+    "memory": ("DatabaseMemoryUsagePercentage", "Average", 80, 5),
+    "evictions": ("Evictions", "Sum", 1, 1),
+    "connections": ("CurrConnections", "Maximum", 52_000, 1),
+}
+MEMBER = "(count.index + 1)"
+
+
+def test_every_member_cluster_has_each_alarm_on_its_own_id(resources):
+    alarms = resources["aws_cloudwatch_metric_alarm"]
+    assert sorted(alarms) == sorted(f"{CACHE}_{alarm}_alarm" for alarm in ALARMS)
+    for alarm, (metric, statistic, threshold, periods) in ALARMS.items():
+        body = alarms[f"{CACHE}_{alarm}_alarm"]
+        assert body["count"] == "${var.cache_node_count}"
+        assert body["alarm_name"] == f"${{local.name_prefix}}-cache-{alarm.replace('_', '-')}-alarm-${{{MEMBER}}}"
+        assert body["dimensions"] == {
+            "CacheClusterId": f'${{format("%s-%03d", aws_elasticache_replication_group.{CACHE}.replication_group_id, '
+            f"{MEMBER})}}"
+        }
+        assert (body["namespace"], body["metric_name"], body["statistic"]) == ("AWS/ElastiCache", metric, statistic)
+        assert (body["threshold"], body["evaluation_periods"], body["period"]) == (threshold, periods, 60)
+        assert body["alarm_actions"] == body["ok_actions"] == ["${aws_sns_topic.tap_stack_alerts.arn}"]
+        assert body["alarm_description"]
+
+
+def test_the_connections_alarm_fires_at_80_percent_of_what_a_node_accepts(synthesized):
+    (connections,) = [spec for spec in synthesized.built.alarms if spec.metric == "CurrConnections"]
+    assert connections.threshold == ELASTICACHE_MAX_CLIENTS * 80 // 100 == 52_000
+
+
+# A node count none of the variable's default: the alarms must follow it.
+NODES = 3
+
+
+def member_asserts(alarm: str) -> str:
+    """`terraform test` assertions: one `alarm` per member, each on its member's id and named by it."""
+    alarms = f"aws_cloudwatch_metric_alarm.{CACHE}_{alarm}_alarm"
+    members = json.dumps([f"tap-dev-cache-{n:03d}" for n in range(1, NODES + 1)])
+    names = json.dumps([f"tap-dev-cache-{alarm.replace('_', '-')}-alarm-{n}" for n in range(1, NODES + 1)])
+    return textwrap.dedent(f"""\
+      assert {{
+        condition     = [for a in {alarms} : a.dimensions["CacheClusterId"]] == {members}
+        error_message = "the {alarm} alarms must watch the member clusters"
+      }}
+      assert {{
+        condition     = [for a in {alarms} : a.alarm_name] == {names}
+        error_message = "each {alarm} alarm must be named by its member"
+      }}
+    """)
+
+
+@pytest.fixture(scope="module")
+def planned(synthesized) -> str:
+    """`terraform test` (the stack tests' provider mocks, plan only): the alarms Terraform plans for
+    `NODES` nodes."""
+    directory = synthesized.directory
+    (directory / "tests").mkdir()
+    shutil.copy(TFTEST_DIR / "aws.tfmock.hcl", directory / "tests")
+    asserts = "".join(member_asserts(alarm) for alarm in ALARMS)
+    mocks = 'mock_provider "aws" {\n  source = "./tests"\n}\n'
+    return harness.terraform_test(directory, mocks, "members", {"cache_node_count": NODES}, asserts)
+
+
+def test_terraform_plans_one_alarm_per_member_cluster(planned):
+    assert "1 passed, 0 failed" in planned
 
 
 def test_checkov_passes_the_cache_checks_and_fails_only_the_known_one(synthesized):

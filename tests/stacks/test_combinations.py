@@ -84,7 +84,8 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
     },
     ("cache", "elasticache"): {
         DASHBOARD: {
-            "dashboard_body": "the dashboard shows the cache errors alarm and the hit ratio",
+            "dashboard_body": "the dashboard shows the cache errors alarm, each member cluster's engine CPU, "
+            "memory, evictions and connections alarms, and the hit ratio",
         },
         "aws_lambda_function.*": {"vpc_config": "every function runs in the private subnets the cache is in"},
         "aws_lambda_function.tap_stack_lambda": {

@@ -166,3 +166,21 @@ def test_without_scale_the_api_invokes_the_function_itself(synth_of):
     document = synth_of().document
     assert not resources(document, "aws_lambda_alias")
     assert all("qualifier" not in p for p in resources(document, "aws_lambda_permission").values())
+
+
+def test_every_region_alarms_on_each_member_cluster_of_its_own_cache(document):
+    alarms = resources(document, "aws_cloudwatch_metric_alarm")
+    for suffix in suffixes(document):
+        group = f"aws_elasticache_replication_group.tap_stack_cache{suffix}.replication_group_id"
+        regional = [a for n, a in alarms.items() if re.fullmatch(rf"tap_stack_cache_\w+_alarm{suffix}", n)]
+        members = [a for a in regional if "count" in a]
+        assert sorted(a["metric_name"] for a in members) == [
+            "CurrConnections",
+            "DatabaseMemoryUsagePercentage",
+            "EngineCPUUtilization",
+            "Evictions",
+        ]
+        for alarm in members:
+            assert alarm["count"] == "${var.cache_node_count}"
+            assert alarm["dimensions"] == {"CacheClusterId": f'${{format("%s-%03d", {group}, (count.index + 1))}}'}
+            assert alarm["alarm_actions"] == [f"${{aws_sns_topic.tap_stack_alerts{suffix}.arn}}"]

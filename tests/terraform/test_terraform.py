@@ -20,7 +20,13 @@ from tests.terraform.conftest import (
     init,
     terraform,
 )
-from tests.terraform.generated_tftest import names_tftest, regions_tftest, unchecked_names
+from tests.terraform.generated_tftest import (
+    cache_tftest,
+    member_alarms,
+    names_tftest,
+    regions_tftest,
+    unchecked_names,
+)
 
 MESSAGES_DIR = TFTEST_DIR.parent / "messages"
 
@@ -64,7 +70,9 @@ def _tftest_files(document: dict, combination: dict[str, str], largest: dict) ->
     core resources, and tests/stacks pins their configuration to the default's); every region's
     wiring (generated) where `_wiring_proven_here`; and every physical name at the longest allowed
     inputs (generated from the synthesized JSON) on the largest stack (regions=3 with every option:
-    the most names), and on a combination with resource types the largest lacks (`cache=dax`)."""
+    the most names), and on a combination with resource types the largest lacks (`cache=dax`); and
+    the member clusters the item cache's alarms watch (generated) where they exist (the largest:
+    `cache=elasticache` in every region)."""
     files = {"aws.tfmock.hcl": (TFTEST_DIR / "aws.tfmock.hcl").read_text()}
     regions, waf = combination["regions"], combination["waf"]
     if combination == COMBINATIONS[0]:
@@ -73,6 +81,8 @@ def _tftest_files(document: dict, combination: dict[str, str], largest: dict) ->
         files["regions.tftest.hcl"] = regions_tftest(int(regions), waf == "on")
     if combination == LARGEST or set(document["resource"]) - set(largest["resource"]):
         files["names.tftest.hcl"] = names_tftest(document)
+    if member_alarms(document):
+        files["cache.tftest.hcl"] = cache_tftest(document)
     return files
 
 

@@ -483,14 +483,32 @@ def failover_doc() -> dict:
     }
 
 
+# The counted alarms' dimension: member n of the stack's replication group.
+MEMBER_CLUSTER = (
+    '${format("%s-%03d", aws_elasticache_replication_group.tap_stack_cache.replication_group_id, (count.index + 1))}'
+)
+
+
+def member_alarm(metric: str, member_cluster: str = MEMBER_CLUSTER, dimension: str = "CacheClusterId") -> dict:
+    """An alarm per member cluster of the item cache (`count` of them), on `metric`."""
+    return {
+        "count": "${var.cache_node_count}",
+        "namespace": "AWS/ElastiCache",
+        "metric_name": metric,
+        "dimensions": {dimension: member_cluster},
+    }
+
+
 def metrics_doc() -> dict:
-    """An alarm on the stack's own custom metric, one on a resource's AWS metric, a metric filter
-    into a prefixed metric, and a function that publishes into the stack's namespace."""
+    """An alarm on the stack's own custom metric, one on a resource's AWS metric, one per member of
+    a resource (counted), a metric filter into a prefixed metric, and a function that publishes into
+    the stack's namespace."""
     own = "TapStack/${local.name_prefix}"
     function_name = "${aws_lambda_function.tap_stack_lambda.function_name}"
     return {
         "resource": {
             "aws_cloudwatch_metric_alarm": {
+                "tap_stack_cache_evictions": member_alarm("Evictions"),
                 "tap_stack_cache_errors": {
                     "namespace": own,
                     "metric_name": "CacheErrors",
@@ -516,13 +534,14 @@ def metrics_doc() -> dict:
 
 
 def published_doc() -> dict:
-    """Alarms on an AWS metric with its documented dimensions, on the functions' cache errors and on
-    the canary's verdict, each as the stack publishes it."""
+    """Alarms on an AWS metric with its documented dimensions (one alarm, and one per member cluster),
+    on the functions' cache errors and on the canary's verdict, each as the stack publishes it."""
     own = "TapStack/${local.name_prefix}"
     verdict = {"VERDICT_NAMESPACE": "CloudWatchSynthetics", "VERDICT_METRIC": "RegionHealthy"}
     return {
         "resource": {
             "aws_cloudwatch_metric_alarm": {
+                "tap_stack_cache_memory": member_alarm("DatabaseMemoryUsagePercentage"),
                 "tap_stack_errors": {
                     "namespace": "AWS/Lambda",
                     "metric_name": "Errors",
@@ -1249,8 +1268,24 @@ SHARED = "names neither the stack's prefix nor its resources"
             "aws_lambda_function.tap_stack_lambda",
             '["T"]',
         ),
+        (
+            setting(
+                "aws_cloudwatch_metric_alarm",
+                "tap_stack_cache_evictions",
+                dimensions={"CacheClusterId": '${format("%s-%03d", "tap-cache", (count.index + 1))}'},
+            ),
+            "aws_cloudwatch_metric_alarm.tap_stack_cache_evictions",
+            '["AWS/ElastiCache", "Evictions", {"CacheClusterId": "${format(\\"%s-%03d\\", \\"tap-cache\\", '
+            '(count.index + 1))}"}]',
+        ),
     ],
-    ids=["custom-namespace", "aws-metric-of-no-resource", "metric-filter", "function-namespace"],
+    ids=[
+        "custom-namespace",
+        "aws-metric-of-no-resource",
+        "metric-filter",
+        "function-namespace",
+        "member-of-no-resource",
+    ],
 )
 def test_a_metric_another_stack_could_share_is_refused(change, address, identity):
     assert [str(f) for f in rules.metrics_are_the_stacks_own(changed(metrics_doc(), change))] == [
@@ -1289,8 +1324,25 @@ FUNCTION_DIMENSIONS = "(); (ExecutedVersion, FunctionName, Resource); (FunctionN
             "tap_stack_verdict",
             "CloudWatchSynthetics RegionHealthy is published neither by AWS nor by the stack",
         ),
+        (
+            setting(
+                "aws_cloudwatch_metric_alarm",
+                "tap_stack_cache_memory",
+                dimensions={"ReplicationGroupId": MEMBER_CLUSTER},
+            ),
+            "tap_stack_cache_memory",
+            "AWS/ElastiCache DatabaseMemoryUsagePercentage is published with (CacheClusterId); "
+            "(CacheClusterId, CacheNodeId), not (ReplicationGroupId)",
+        ),
     ],
-    ids=["unknown-metric", "misspelt-dimension", "another-namespace", "missing-dimension", "unpublished-verdict"],
+    ids=[
+        "unknown-metric",
+        "misspelt-dimension",
+        "another-namespace",
+        "missing-dimension",
+        "unpublished-verdict",
+        "member-by-group-id",
+    ],
 )
 def test_an_alarm_on_a_metric_nobody_publishes_is_refused(change, address, problem):
     assert [str(f) for f in rules.alarms_watch_published_metrics(changed(published_doc(), change))] == [
