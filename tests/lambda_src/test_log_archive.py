@@ -155,6 +155,8 @@ def requests_logged(aws, monkeypatch, capsys):
     its table is gone (an unexpected error: 500); return each request's status, function log lines
     and access log context. Request n takes 10·n ms at the gateway."""
     monkeypatch.setenv("LOG_LEVEL", "INFO")
+    # Powertools configures a service's logger once per process: a service of its own logs at INFO.
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "tap-log-archive")
     api = Api(load_handler("crud", "crud_handler"))
     capsys.readouterr()
     calls = [
