@@ -8,11 +8,13 @@ them over: whatever recorder, channel or password policy the account had is repl
 password policy applies to every IAM user of the account), and destroying the stack removes them
 for everybody. A second stack in the same account and region, or a landing zone that already
 records with Config (Control Tower, an organization conformance setup), would collide with it: turn
-`account_controls` on in exactly one stack per account, in its primary region, and only where the
-account has no other owner of these settings. Rules and channel carry the stack's name prefix, but
-that does not make two recorders possible.
+`account_controls` on in exactly one stack per account (it takes over the recorder in each of the
+stack's regions), and only where the account has no other owner of these settings. Rules and
+channel carry the stack's name prefix, but that does not make two recorders possible.
 
-Recording: every supported resource type, global types (IAM) included, delivered to a dedicated
+Recording: every supported resource type in every region of the stack; the global types (IAM),
+the account-wide rules and the password policy in one region only, the primary (recorded in
+several regions, each IAM change would be recorded, and charged, once per region). Delivered to a dedicated
 `SecureBucket` (SSE-KMS with the stack key) under `AWSLogs/<account>/Config/`. The recorder's role is
 a role of the stack (a service-linked role would be account-wide and could not be deleted), with the
 AWS managed `service-role/AWS_ConfigRole` (read access to every resource type Config records, which
@@ -21,12 +23,13 @@ AWS maintains as types are added) plus least-privilege statements to write to th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cdktf import Fn
 from constructs import Construct
 
 from modules.account import AwsAccount
+from modules.alerts import AlarmSpec, matched_events_alarm
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement, service_principal
 from modules.secure_bucket import SecureBucket, SecureBucketProps
 from tapgen.aws import aws
@@ -50,25 +53,54 @@ class PasswordRules:
     reuse_prevention: float | str
 
 
-# AWS managed Config rules, each for a property the stack promises, with its input parameters
-# (IAM_PASSWORD_POLICY's are the policy's own values: `password_rule_parameters`).
-MANAGED_RULES: dict[str, dict[str, str]] = {
-    "S3_BUCKET_PUBLIC_READ_PROHIBITED": {},
-    "S3_BUCKET_PUBLIC_WRITE_PROHIBITED": {},
-    "S3_BUCKET_SSL_REQUESTS_ONLY": {},
-    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": {},
-    "DYNAMODB_PITR_ENABLED": {},
-    "LAMBDA_INSIDE_VPC": {},
-    "CLOUD_TRAIL_ENABLED": {},
-    "CLOUDWATCH_LOG_GROUP_ENCRYPTED": {},
-    "CMK_BACKING_KEY_ROTATION_ENABLED": {},
-    "IAM_PASSWORD_POLICY": {
-        "RequireUppercaseCharacters": "true",
-        "RequireLowercaseCharacters": "true",
-        "RequireSymbols": "true",
-        "RequireNumbers": "true",
-    },
-    "ROOT_ACCOUNT_MFA_ENABLED": {},
+@dataclass(frozen=True)
+class RuleUse:
+    """How the stack deploys an AWS managed rule: its input `parameters`, whether only the
+    `compliance` option gives the stack what the rule checks (`with_compliance`), and whether it is
+    scoped to the resources Terraform deploys (`terraform_managed`: by the `ManagedBy` contract tag;
+    Config honours a scope only on rules triggered by configuration changes). An `account_wide` rule
+    judges the account, not a region's resources, so it is deployed once, where IAM is recorded."""
+
+    parameters: dict[str, str] = field(default_factory=dict)
+    with_compliance: bool = False
+    terraform_managed: bool = False
+    account_wide: bool = False
+
+
+# AWS managed Config rules, each for a property the stack promises, and which the stack passes:
+# `tapgen/aws_rules/config_rules.py` evaluates each by its documented logic against every proven
+# combination (IAM_PASSWORD_POLICY's parameters are the policy's own values: `password_rule_parameters`).
+# - LAMBDA_INSIDE_VPC: Synthetics creates the canary's function outside the VPC (the canary calls
+#   the API's public endpoint), so the rule covers the functions Terraform deploys.
+# - Not deployed: CLOUDWATCH_LOG_GROUP_ENCRYPTED. It is periodic (no scope), and Lambda creates the
+#   canary's log group, unencrypted, on the first run of a function Synthetics names at creation;
+#   the stack's own log groups are checked before deploy (`tapgen.security.rules`, checkov).
+MANAGED_RULES: dict[str, RuleUse] = {
+    "S3_BUCKET_PUBLIC_READ_PROHIBITED": RuleUse(),
+    "S3_BUCKET_PUBLIC_WRITE_PROHIBITED": RuleUse(),
+    "S3_BUCKET_SSL_REQUESTS_ONLY": RuleUse(),
+    "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": RuleUse(),
+    "DYNAMODB_PITR_ENABLED": RuleUse(),
+    "LAMBDA_INSIDE_VPC": RuleUse(with_compliance=True, terraform_managed=True),
+    "CLOUD_TRAIL_ENABLED": RuleUse(with_compliance=True, account_wide=True),
+    "CMK_BACKING_KEY_ROTATION_ENABLED": RuleUse(),
+    "IAM_PASSWORD_POLICY": RuleUse(
+        {
+            "RequireUppercaseCharacters": "true",
+            "RequireLowercaseCharacters": "true",
+            "RequireSymbols": "true",
+            "RequireNumbers": "true",
+        },
+        account_wide=True,
+    ),
+    "ROOT_ACCOUNT_MFA_ENABLED": RuleUse(account_wide=True),
+}
+# Config's event when a rule's verdict on a resource changes (AWS Config Developer Guide,
+# "Monitoring AWS Config with Amazon EventBridge").
+COMPLIANCE_CHANGE = {
+    "source": ["aws.config"],
+    "detail-type": ["Config Rules Compliance Change"],
+    "detail": {"messageType": ["ComplianceChangeNotification"]},
 }
 
 
@@ -77,7 +109,11 @@ class AccountControlsProps:
     """`name` is the Terraform name stem (`tap_stack_config`: `tap_stack_config_recorder`,
     `tap_stack_config_logs`, ...). `name_prefix` (a string expression) names the recorder, the
     channel and the rules; `role_name` and `bucket_name` are physical names derived by the stack.
-    `log_expiration_days` (> 90) is how long configuration snapshots and history are kept."""
+    `log_expiration_days` (> 90) is how long configuration snapshots and history are kept;
+    `with_compliance` whether the stack has the `compliance` option's network and trail;
+    `account_wide` whether this region also records the account's global resources (IAM), holds
+    the account-wide rules and sets the password policy: exactly one region of the stack, the primary;
+    `managed_by_tag` the contract tag every resource Terraform deploys carries (key, value)."""
 
     name: str
     name_prefix: str
@@ -87,12 +123,16 @@ class AccountControlsProps:
     log_expiration_days: float | str
     account: AwsAccount
     password: PasswordRules
+    account_wide: bool
+    with_compliance: bool
+    managed_by_tag: tuple[str, str]
 
 
 class AccountControls(Construct):
     """Outputs: `recorder` (`aws_config_configuration_recorder`), `channel`
     (`aws_config_delivery_channel`), `rules` (managed rule identifier -> `aws_config_config_rule`),
-    `password_policy` (`aws_iam_account_password_policy`) and `bucket` (the delivery `SecureBucket`)."""
+    `password_policy` (`aws_iam_account_password_policy`, where `account_wide`), `bucket` (the delivery `SecureBucket`)
+    and `alarms` (a resource found non-compliant by one of the rules, for the alerts topic)."""
 
     def __init__(self, scope: Construct, props: AccountControlsProps) -> None:
         super().__init__(scope, props.name)
@@ -131,7 +171,7 @@ class AccountControls(Construct):
             name=f"{props.name_prefix}-recorder",
             role_arn=role.arn,
             recording_group=recorder.ConfigConfigurationRecorderRecordingGroup(
-                all_supported=True, include_global_resource_types=True
+                all_supported=True, include_global_resource_types=props.account_wide
             ),
             depends_on=[managed],
         )
@@ -151,23 +191,53 @@ class AccountControls(Construct):
             self, f"{name}_recorder_status", name=self.recorder.name, is_enabled=True, depends_on=[self.channel]
         )
         self.rules = {
-            identifier: self._managed_rule(props, identifier, parameters)
-            for identifier, parameters in MANAGED_RULES.items()
+            identifier: self._managed_rule(props, identifier, use)
+            for identifier, use in MANAGED_RULES.items()
+            if (props.with_compliance or not use.with_compliance) and (props.account_wide or not use.account_wide)
         }
-        self.password_policy = password_policy(self, props.password)
+        self.password_policy = password_policy(self, props.password) if props.account_wide else None
+        self.alarms = (self._watch_compliance(props),)
 
-    def _managed_rule(self, props: AccountControlsProps, identifier: str, parameters: dict[str, str]):
+    def _managed_rule(self, props: AccountControlsProps, identifier: str, use: RuleUse):
         """An AWS managed rule; a rule cannot be created before the account has a recorder."""
         rule = aws.config_config_rule
+        parameters = use.parameters
         if identifier == "IAM_PASSWORD_POLICY":
             parameters = {**parameters, **password_rule_parameters(props.password)}
+        key, value = props.managed_by_tag
         return rule.ConfigConfigRule(
             self,
             f"{props.name}_rule_{identifier.lower()}",
             name=f"{props.name_prefix}-{identifier.lower().replace('_', '-')}",
             source=rule.ConfigConfigRuleSource(owner="AWS", source_identifier=identifier),
             input_parameters=Fn.jsonencode(parameters) if parameters else None,
+            scope=rule.ConfigConfigRuleScope(tag_key=key, tag_value=value) if use.terraform_managed else None,
             depends_on=[self.recorder],
+        )
+
+    def _watch_compliance(self, props: AccountControlsProps) -> AlarmSpec:
+        """A rule that matches a verdict of NON_COMPLIANT from one of the stack's rules, and the alarm
+        on its matches: the stack passes every rule it deploys, so a match is a change to look at."""
+        event = aws.cloudwatch_event_rule.CloudwatchEventRule(
+            self,
+            f"{props.name}_noncompliance",
+            name=f"{props.name_prefix}-config-noncompliance",
+            description="A resource found NON_COMPLIANT by one of the stack's AWS Config rules",
+            event_pattern=Fn.jsonencode(
+                {
+                    **COMPLIANCE_CHANGE,
+                    "detail": {
+                        **COMPLIANCE_CHANGE["detail"],
+                        "configRuleName": [rule.name for rule in self.rules.values()],
+                        "newEvaluationResult": {"complianceType": ["NON_COMPLIANT"]},
+                    },
+                }
+            ),
+        )
+        return matched_events_alarm(
+            f"{props.name}_noncompliance_alarm",
+            "An AWS Config rule of the stack found a resource NON_COMPLIANT (see the rule's results in Config)",
+            event,
         )
 
 

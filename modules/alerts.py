@@ -130,3 +130,8 @@ def topic_statements(topic_arn: str, account: AwsAccount) -> list[Statement]:
             conditions=(Condition("Bool", "aws:SecureTransport", ("false",)),),
         ),
     ]
+
+
+def matched_events_alarm(name: str, description: str, rule) -> AlarmSpec:
+    """An alarm on any event that `rule` (an `aws_cloudwatch_event_rule`) matches."""
+    return AlarmSpec(name, description, "AWS/Events", "MatchedEvents", {"RuleName": rule.name}, 1)

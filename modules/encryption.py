@@ -34,7 +34,7 @@ from cdktf import Fn, IResolveContext, IStringProducer, Lazy
 from constructs import Construct
 
 from modules.account import AwsAccount
-from modules.alerts import AlarmSpec
+from modules.alerts import AlarmSpec, matched_events_alarm
 from modules.iam import Condition, Principal, Statement, key_policy_json, service_principal
 from tapgen.aws import aws
 from tapgen.naming import registry
@@ -449,13 +449,10 @@ class EncryptionKey(Construct):
                 }
             ),
         )
-        return AlarmSpec(
+        return matched_events_alarm(
             f"{props.name}_administration_alarm",
             "The region's KMS key had its policy replaced, or was disabled or scheduled for deletion",
-            "AWS/Events",
-            "MatchedEvents",
-            {"RuleName": rule.name},
-            1,
+            rule,
         )
 
     def _policy(self, context: IResolveContext) -> str:

@@ -105,22 +105,30 @@ def permission_boundary(stack: TapStack) -> PermissionBoundary:
     )
 
 
-def account_controls(stack: TapStack) -> AccountControls:
-    primary = stack.primary
-    return AccountControls(
-        primary,
-        AccountControlsProps(
-            name="tap_stack_config",
-            name_prefix=primary.inputs.prefix,
-            role_name=primary.iam_role_names[names.CONFIG_ROLE],
-            bucket_name=primary.bucket_names[names.CONFIG_BUCKET],
-            kms_key_arn=primary.kms.arn,
-            log_expiration_days=stack.var["log_archive_retention_days"].number_value,
-            account=primary.account,
-            password=PasswordRules(
-                minimum_length=stack.var["password_minimum_length"].number_value,
-                max_age_days=stack.var["password_max_age_days"].number_value,
-                reuse_prevention=stack.var["password_reuse_prevention"].number_value,
+def account_controls(stack: TapStack) -> tuple[AccountControls, ...]:
+    """Config recording and rules in every region of the stack; the account's global resources,
+    the account-wide rules and the password policy once, in the primary."""
+    password = PasswordRules(
+        minimum_length=stack.var["password_minimum_length"].number_value,
+        max_age_days=stack.var["password_max_age_days"].number_value,
+        reuse_prevention=stack.var["password_reuse_prevention"].number_value,
+    )
+    return tuple(
+        AccountControls(
+            region,
+            AccountControlsProps(
+                name="tap_stack_config",
+                name_prefix=region.inputs.prefix,
+                role_name=region.iam_role_names[names.CONFIG_ROLE],
+                bucket_name=region.bucket_names[names.CONFIG_BUCKET],
+                kms_key_arn=region.kms.arn,
+                log_expiration_days=stack.var["log_archive_retention_days"].number_value,
+                account=region.account,
+                password=password,
+                account_wide=region is stack.primary,
+                with_compliance=stack.config.compliance_enabled,
+                managed_by_tag=("ManagedBy", names.MANAGED_BY),
             ),
-        ),
+        )
+        for region in stack.regions
     )

@@ -31,8 +31,8 @@ IAM_ROLES = (
     "canary",
 )
 # Roles that exist only with an option: in every region the VPC's flow logs (compliance or a cache)
-# and the DAX cluster's (cache=dax); in the primary the trail's log delivery (compliance) and the
-# Config recorder (account_controls).
+# and the DAX cluster's (cache=dax) and the Config recorder (account_controls); in the primary the
+# trail's log delivery (compliance).
 FLOW_LOGS_ROLE = "flow-logs"
 TRAIL_ROLE = "trail"
 CONFIG_ROLE = "config"
@@ -49,11 +49,12 @@ HASH_CHARS = 8
 # The tags the stack sets, by key and value: the contract's, on every resource through the providers'
 # default tags, where they win over a user tag of the same key (variable `tags`); and `Name`, which
 # network resources set themselves (modules/private_network.py) and which wins over both.
+MANAGED_BY = "terraform"
 CONTRACT_TAGS = {
     "Project": "var.project_name",
     "Environment": "var.environment",
     "Owner": "var.owner",
-    "ManagedBy": '"terraform"',
+    "ManagedBy": f'"{MANAGED_BY}"',
 }
 RESOURCE_TAG_KEYS = ("Name",)
 STACK_TAG_KEYS = (*CONTRACT_TAGS, *RESOURCE_TAG_KEYS)
@@ -96,7 +97,7 @@ def optional_roles(config: SynthConfig, region: Region) -> tuple[str, ...]:
         *((FLOW_LOGS_ROLE,) if config.private_network else ()),
         *((DAX_ROLE,) if config.cache == "dax" else ()),
         *((TRAIL_ROLE,) if compliance and primary else ()),
-        *((CONFIG_ROLE,) if config.account_controls_enabled and primary else ()),
+        *((CONFIG_ROLE,) if config.account_controls_enabled else ()),
     )
 
 
@@ -106,7 +107,7 @@ def own_buckets(config: SynthConfig, region: Region) -> tuple[str, ...]:
     return (
         *OWN_BUCKETS,
         *((TRAIL_BUCKET,) if primary and config.compliance_enabled else ()),
-        *((CONFIG_BUCKET,) if primary and config.account_controls_enabled else ()),
+        *((CONFIG_BUCKET,) if config.account_controls_enabled else ()),
     )
 
 
@@ -129,7 +130,7 @@ def iam_role_names(scope: Construct, region: Region, optional: tuple[str, ...] =
 ANALYTICS_BUCKET = "athena"  # the log archive's query results
 OWN_BUCKETS = ("canary", ANALYTICS_BUCKET)
 TRAIL_BUCKET = "trail"  # compliance, primary
-CONFIG_BUCKET = "config"  # account_controls, primary
+CONFIG_BUCKET = "config"  # account_controls, every region
 # IAM policy names are account-wide: the region keeps two deployments of one prefix apart.
 BOUNDARY_POLICY = "${local.name_prefix}-${var.aws_region}-boundary"
 # Athena database names allow a-z, 0-9 and _ only.

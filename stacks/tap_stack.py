@@ -80,17 +80,19 @@ class TapStack(TerraformStack):
         self.primary = self.regions[0]
         if len(self.regions) > 1:
             self._across_regions()
-        security_alarms: tuple[AlarmSpec, ...] = ()
+        reported: dict[str, tuple[AlarmSpec, ...]] = {region.inputs.region.slot: () for region in self.regions}
         if config.compliance_enabled:
             self.trail = compliance.audit_trail(self)
-            security_alarms = compliance.security_events(self, self.trail).alarm_specs
+            reported[self.primary.inputs.region.slot] += compliance.security_events(self, self.trail).alarm_specs
             self.boundary = compliance.permission_boundary(self)
         if config.account_controls_enabled:
             self.account_controls = compliance.account_controls(self)
+            for region, controls in zip(self.regions, self.account_controls, strict=True):
+                reported[region.inputs.region.slot] += controls.alarms
         # Last, once every component has declared its alarms: the alerts, the routing that fails a
         # region over on one of them, and the dashboards that show them all.
         for region in self.regions:
-            region.alert(security_alarms if region is self.primary else ())
+            region.alert(reported[region.inputs.region.slot])
         if len(self.regions) > 1:
             self._route()
         self.dashboards = [region.dashboard() for region in self.regions]

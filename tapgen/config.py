@@ -47,8 +47,7 @@ OPTIONS: tuple[Option, ...] = (
         values=("1", "2", "3"),
         adds="a full copy of every regional component in `secondary_region` (default `us-west-2`) and "
         "`tertiary_region` (`eu-central-1`); DynamoDB global table replicas; S3 replication of the log archive; a "
-        "routed name (`domain_name` in `hosted_zone_id`, both then required) over every region; Athena over the "
-        "log archive",
+        "routed name (`domain_name` in `hosted_zone_id`, both then required) over every region",
     ),
     Option(
         name="waf",
@@ -67,8 +66,9 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         name="account_controls",
         values=("off", "on"),
-        adds="**account-wide**: AWS Config recorder, delivery channel and managed rules, and the IAM account "
-        'password policy (see "Compliance")',
+        adds="**account-wide**: in every region of the stack an AWS Config recorder, delivery channel, the "
+        "managed rules the stack passes and an alarm on a non-compliant verdict; the IAM account password "
+        'policy (see "Compliance")',
     ),
     Option(
         name="scale",

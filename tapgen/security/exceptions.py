@@ -121,9 +121,10 @@ AUDIT_BUCKET_REASONS = {
         "events; the trail also delivers to CloudWatch Logs, where alarms can watch it."
     ),
     "CKV_AWS_144": (
-        "S3 cross-region replication of the trail's and the AWS Config buckets: each exists once, in the "
-        "primary region; the trail is multi-region, its log files are integrity-checked by digest files and "
-        "also delivered to CloudWatch Logs, and Config re-delivers a configuration snapshot every day."
+        "S3 cross-region replication of the trail's and the AWS Config buckets: the trail's bucket exists once, "
+        "in the primary region, and each region's Config delivers to that region's own bucket; the trail is "
+        "multi-region, its log files are integrity-checked by digest files and also delivered to CloudWatch "
+        "Logs, and Config re-delivers a configuration snapshot every day."
     ),
 }
 
@@ -175,7 +176,6 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "workgroup configuration; who ran which query (and so read which result) is recorded by CloudTrail "
         "as Athena StartQueryExecution/GetQueryResults, a better audit record than object access logs.",
         ATHENA_BUCKETS,
-        where={"regions": ("2", "3")},
     ),
     CheckovSkip(
         "CKV2_AWS_62",
@@ -194,7 +194,6 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "S3 event notifications on the Athena results bucket: the querying client reads results through "
         "GetQueryResults; nothing consumes object events of the result files.",
         ATHENA_BUCKETS,
-        where={"regions": ("2", "3")},
     ),
     CheckovSkip(
         "CKV_AWS_144",
@@ -215,9 +214,9 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
     CheckovSkip(
         "CKV_AWS_144",
         "S3 cross-region replication of the Athena results bucket: query results are derived data, "
-        "re-created by re-running the query over the log archive, which itself is replicated to every region.",
+        "re-created by re-running the query over the region's log archive (replicated into the other regions "
+        "when the stack has several).",
         ATHENA_BUCKETS,
-        where={"regions": ("2", "3")},
     ),
     CheckovSkip(
         "CKV2_AWS_29",
@@ -320,6 +319,17 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         ),
         ("aws_elasticache_replication_group.tap_stack_cache",),
         where={"cache": ("elasticache",)},
+    ),
+    CheckovSkip(
+        "CKV2_AWS_48",
+        (
+            "Global resource types (IAM) recorded by AWS Config in the primary region only: the other regions' "
+            'recorders record every supported regional type. AWS Config Developer Guide, "Selecting which '
+            'resources AWS Config records": record global resources in one region, or every IAM change is '
+            "recorded, and charged, once per region."
+        ),
+        ("aws_config_configuration_recorder.tap_stack_config_recorder",),
+        where={"account_controls": ("on",), "regions": ("2", "3")},
     ),
 )
 

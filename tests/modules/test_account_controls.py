@@ -64,6 +64,9 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[AccountControls]:
             log_expiration_days=365,
             account=ACCOUNT,
             password=PasswordRules(minimum_length=14, max_age_days=90, reuse_prevention=24),
+            account_wide=True,
+            with_compliance=True,
+            managed_by_tag=("ManagedBy", "terraform"),
         ),
     )
     TerraformOutput(stack, "config_recorder", value=controls.recorder.name)
@@ -156,7 +159,6 @@ def test_every_managed_rule_is_named_from_the_prefix_and_waits_for_the_recorder(
         "DYNAMODB_PITR_ENABLED",
         "LAMBDA_INSIDE_VPC",
         "CLOUD_TRAIL_ENABLED",
-        "CLOUDWATCH_LOG_GROUP_ENCRYPTED",
         "CMK_BACKING_KEY_ROTATION_ENABLED",
         "IAM_PASSWORD_POLICY",
         "ROOT_ACCOUNT_MFA_ENABLED",
@@ -168,6 +170,30 @@ def test_every_managed_rule_is_named_from_the_prefix_and_waits_for_the_recorder(
         [RECORDER],
     )
     assert {(owner, tuple(after)) for _, _, owner, after in configured.values()} == {("AWS", (RECORDER,))}
+    scoped = {
+        body["source"]["source_identifier"]: body["scope"]
+        for body in resources["aws_config_config_rule"].values()
+        if "scope" in body
+    }
+    assert scoped == {"LAMBDA_INSIDE_VPC": {"tag_key": "ManagedBy", "tag_value": "terraform"}}
+
+
+def test_a_noncompliant_verdict_of_the_stacks_rules_is_an_alarm(synthesized, resources):
+    rule = resources["aws_cloudwatch_event_rule"]["tap_stack_config_noncompliance"]
+    assert rule["name"] == f"{PREFIX}-config-noncompliance"
+    names = ", ".join(f"aws_config_config_rule.tap_stack_config_rule_{rule.lower()}.name" for rule in MANAGED_RULES)
+    assert rule["event_pattern"] == (
+        '${jsonencode({"source" = ["aws.config"], "detail-type" = ["Config Rules Compliance Change"], '
+        f'"detail" = {{"messageType" = ["ComplianceChangeNotification"], "configRuleName" = [{names}], '
+        '"newEvaluationResult" = {"complianceType" = ["NON_COMPLIANT"]}}})}'
+    )
+    (alarm,) = synthesized.built.alarms
+    assert (alarm.namespace, alarm.metric, set(alarm.dimensions), alarm.threshold) == (
+        "AWS/Events",
+        "MatchedEvents",
+        {"RuleName"},
+        1,
+    )
 
 
 def test_the_password_rule_checks_the_policy_the_stack_sets(resources):
@@ -198,7 +224,7 @@ def test_the_password_rule_parameters_are_the_policy_values_as_config_reads_them
             for name, value in chosen.items()
         }
     )
-    parameters = {**MANAGED_RULES["IAM_PASSWORD_POLICY"], **password_rule_parameters(rules)}
+    parameters = {**MANAGED_RULES["IAM_PASSWORD_POLICY"].parameters, **password_rule_parameters(rules)}
     TerraformOutput(stack, "parameters", value=Fn.jsonencode(parameters))
     app.synth()
     workdir = tmp_path / "out" / "stacks" / "password"
@@ -267,7 +293,7 @@ def test_the_role_writes_only_snapshots_encrypted_through_s3(document):
 def test_outputs(synthesized, document):
     controls = synthesized.built
     assert controls.password_policy.terraform_resource_type == "aws_iam_account_password_policy"
-    assert set(controls.rules) == set(MANAGED_RULES)
+    assert set(controls.rules) == set(MANAGED_RULES)  # with the compliance option's network and trail
     assert controls.rules["LAMBDA_INSIDE_VPC"].terraform_resource_type == "aws_config_config_rule"
     assert document["output"]["config_recorder"]["value"] == f"${{{RECORDER}.name}}"
     assert (

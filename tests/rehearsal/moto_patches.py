@@ -805,6 +805,30 @@ def athena_named_queries_deleted() -> None:
 
 
 @_once
+def config_rule_tag_scope() -> None:
+    """Config: a rule's tag scope reads back as `TagKey` and `TagValue`.
+
+    AWS (AWS Config API Reference, Scope: `ComplianceResourceTypes`, `ComplianceResourceId`,
+    `TagKey`, `TagValue`): DescribeConfigRules returns the scope as it was put. moto 5.2.5 keeps it
+    and returns it as `Tags: {key: value}`, so the provider reads no tag scope back and plans to add
+    it again after every apply.
+    """
+    from moto.config.models import Scope
+
+    original = Scope.to_dict
+
+    def to_dict(self) -> dict:
+        data = original(self)
+        for key, value in (data.pop("Tags", None) or {}).items():
+            data["TagKey"] = key
+            if value is not None:
+                data["TagValue"] = value
+        return data
+
+    Scope.to_dict = to_dict
+
+
+@_once
 def wafv2_association_and_logging_targets() -> None:
     """WAFv2: AssociateWebACL and PutLoggingConfiguration accept only what AWS accepts.
 
@@ -1766,6 +1790,11 @@ PATCHES: tuple[Patch, ...] = (
         "athena_named_queries_deleted",
         "DeleteNamedQuery deletes a saved query; GetNamedQuery of an unknown id is InvalidRequestException",
         athena_named_queries_deleted,
+    ),
+    Patch(
+        "config_rule_tag_scope",
+        "DescribeConfigRules returns a tag scope as TagKey and TagValue",
+        config_rule_tag_scope,
     ),
     Patch(
         "lambda_provisioned_concurrency",

@@ -370,6 +370,20 @@ def athena_named_queries_deleted(client, tag: str) -> None:
     assert _error_code(lambda: athena.get_named_query(NamedQueryId=query)) == "InvalidRequestException"
 
 
+def config_rule_tag_scope(client, tag: str) -> None:
+    config = client("config")
+    scope = {"TagKey": "ManagedBy", "TagValue": "terraform"}
+    rule = {
+        "ConfigRuleName": f"probe-scope-{tag}",
+        "Source": {"Owner": "AWS", "SourceIdentifier": "LAMBDA_INSIDE_VPC"},
+        "Scope": scope,
+    }
+    config.put_config_rule(ConfigRule=rule)
+    (described,) = config.describe_config_rules(ConfigRuleNames=[rule["ConfigRuleName"]])["ConfigRules"]
+    config.delete_config_rule(ConfigRuleName=rule["ConfigRuleName"])
+    assert described.get("Scope") == scope, described.get("Scope")
+
+
 def wafv2_association_and_logging_targets(client, tag: str) -> None:
 
     waf, apigateway = client("wafv2"), client("apigateway")
@@ -813,6 +827,7 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         athena_database_comment,
         athena_databases_in_glue,
         athena_named_queries_deleted,
+        config_rule_tag_scope,
         wafv2_association_and_logging_targets,
         security_group_rule_descriptions,
         lambda_provisioned_concurrency,

@@ -140,13 +140,12 @@ def test_every_region_keeps_an_encrypted_item_cache_with_its_own_key(run):
         assert emulated[region]["caches"] == [expected], region
 
 
-def test_one_trail_logs_and_one_config_recorder_records_in_the_primary_region(run):
+def test_one_trail_logs_in_the_primary_region_and_config_records_in_every_region(run):
     emulated = run.facts["emulated"]
     prefix = "-".join(tfvars_value(REGIONS_TFVARS, v) for v in ("project_name", "environment", "environment_suffix"))
     assert emulated[REGIONS[0]]["logging trails"] == [f"{prefix}-trail"]
-    assert emulated[REGIONS[0]]["recording config recorders"] == [f"{prefix}-recorder"]
-    for region in REGIONS[1:]:
-        assert emulated[region]["recording config recorders"] == [], region
+    for region in REGIONS:
+        assert emulated[region]["recording config recorders"] == [f"{prefix}-recorder"], region
 
 
 def test_item_table_is_a_global_table_with_each_regions_key(run):

@@ -61,7 +61,8 @@ INTENDED_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, str]]] = {
         },
     },
     ("account_controls", "on"): {
-        "aws_kms_key.tap_stack_kms": {"policy": "the primary key also encrypts the AWS Config bucket"},
+        "aws_kms_key.tap_stack_kms": {"policy": "each region's key also encrypts its AWS Config bucket"},
+        DASHBOARD: {"dashboard_body": "each region's dashboard shows its Config non-compliance alarm"},
     },
     ("scale", "on"): {
         DASHBOARD: {

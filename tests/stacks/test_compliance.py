@@ -241,9 +241,13 @@ def test_no_role_may_invoke_an_api_function_and_the_trail_alarms_on_direct_invoc
     assert '($.eventName = "Invoke")' in pattern and '($.userIdentity.type != "AWSService")' in pattern
 
 
-def test_account_controls_exist_once_in_the_primary_region(synth_of):
+def test_config_records_in_each_region_with_its_provider_and_the_password_policy_is_set_once(synth_of):
     document = synth_of(**LARGEST).document
-    (recorder,) = resources(document, "aws_config_configuration_recorder").values()
-    assert "provider" not in recorder
+    recorders = resources(document, "aws_config_configuration_recorder")
+    assert {name: r.get("provider") for name, r in recorders.items()} == {
+        "tap_stack_config_recorder": None,
+        "tap_stack_config_recorder_secondary": "aws.secondary",
+        "tap_stack_config_recorder_tertiary": "aws.tertiary",
+    }
     assert list(resources(document, "aws_iam_account_password_policy")) == ["tap_stack_password_policy"]
     assert not resources(synth_of(**SINGLE).document, "aws_config_configuration_recorder")
