@@ -15,9 +15,10 @@ triggered by configuration changes, by tag; periodic rules evaluate every resour
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+from tapgen import document as tf
 
 DOCS = "https://docs.aws.amazon.com/config/latest/developerguide"
 CHANGES = "configuration changes"
@@ -48,19 +49,16 @@ class Plan:
     document: dict
 
     def resources(self, rtype: str) -> Iterator[Resource]:
-        for name, body in self.document.get("resource", {}).get(rtype, {}).items():
+        for name, body in tf.resources(self.document, rtype).items():
             yield Resource(f"{rtype}.{name}", body)
 
-    def attached(self, rtype: str, owner: Resource, key: str = "bucket") -> list[dict]:
-        """The `rtype` resources whose `key` refers to `owner` (`${<address>.<attribute>}`)."""
-        reference = re.compile(r"^\$\{" + re.escape(owner.address) + r"\.(id|bucket|name)\}$")
-        return [r.body for r in self.resources(rtype) if reference.match(str(r.body.get(key, "")))]
+    def attached(self, rtype: str, bucket: Resource) -> dict | None:
+        """The `rtype` resource attached to `bucket` (an `aws_s3_bucket`) by its `bucket` attribute."""
+        return tf.targets(self.document, rtype, "aws_s3_bucket", "bucket").get(bucket.address.split(".", 1)[1])
 
-    def policy_statements(self, policy: str) -> list[dict]:
+    def policy_statements(self, policy: object) -> list[dict]:
         """The statements of `${data.aws_iam_policy_document.<name>.json}`."""
-        found = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.([A-Za-z0-9_]+)\.json\}", policy)
-        documents = self.document.get("data", {}).get("aws_iam_policy_document", {})
-        return documents[found.group(1)]["statement"] if found else []
+        return tf.policy_statements(policy, self.document.get("data", {}).get("aws_iam_policy_document", {}))
 
 
 def service_created(plan: Plan) -> dict[str, list[Resource]]:
@@ -103,39 +101,44 @@ def _each(rtype: str, check: Callable[[Plan, Resource], str]) -> Callable[[Plan,
     return evaluate
 
 
+def _to_everyone(statement: dict) -> bool:
+    return any("*" in p.get("identifiers", []) for p in statement.get("principals", []))
+
+
+def _bucket_policy_statements(plan: Plan, bucket: Resource) -> list[dict]:
+    policy = plan.attached("aws_s3_bucket_policy", bucket)
+    return plan.policy_statements(policy["policy"]) if policy else []
+
+
 def _bucket_not_public(plan: Plan, bucket: Resource) -> str:
-    blocks = plan.attached("aws_s3_bucket_public_access_block", bucket)
+    block = plan.attached("aws_s3_bucket_public_access_block", bucket)
     settings = ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")
-    if blocks and all(blocks[0].get(s) is True for s in settings):
+    if block and all(block.get(s) is True for s in settings):
         return ""
-    for policy in plan.attached("aws_s3_bucket_policy", bucket):
-        for statement in plan.policy_statements(policy["policy"]):
-            everyone = any("*" in p.get("identifiers", []) for p in statement.get("principals", []))
-            if statement.get("effect", "Allow") == "Allow" and everyone and not statement.get("condition"):
-                return "its policy allows everyone and public access is not blocked"
-    return "" if blocks else "no public access block, so a public policy or ACL would be honoured"
+    for statement in _bucket_policy_statements(plan, bucket):
+        if statement.get("effect", "Allow") == "Allow" and _to_everyone(statement) and not statement.get("condition"):
+            return "its policy allows everyone and public access is not blocked"
+    return "" if block else "no public access block, so a public policy or ACL would be honoured"
 
 
 def _bucket_requires_tls(plan: Plan, bucket: Resource) -> str:
-    for policy in plan.attached("aws_s3_bucket_policy", bucket):
-        for s in plan.policy_statements(policy["policy"]):
-            insecure = {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}
-            everyone = any("*" in p.get("identifiers", []) for p in s.get("principals", []))
-            every_action = set(s.get("actions", [])) & {"s3:*", "*"}
-            if s.get("effect") == "Deny" and everyone and every_action and insecure in s.get("condition", []):
-                return ""
+    insecure = {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}
+    for s in _bucket_policy_statements(plan, bucket):
+        every_action = set(s.get("actions", [])) & {"s3:*", "*"}
+        if s.get("effect") == "Deny" and _to_everyone(s) and every_action and insecure in s.get("condition", []):
+            return ""
     return "no bucket policy statement denies requests over plain HTTP (aws:SecureTransport false)"
 
 
 def _bucket_encrypted(plan: Plan, bucket: Resource) -> str:
-    for configuration in plan.attached("aws_s3_bucket_server_side_encryption_configuration", bucket):
-        for rule in configuration.get("rule", []):
-            if rule.get("apply_server_side_encryption_by_default", {}).get("sse_algorithm") in (
-                "aws:kms",
-                "aws:kms:dsse",
-                "AES256",
-            ):
-                return ""
+    configuration = plan.attached("aws_s3_bucket_server_side_encryption_configuration", bucket) or {}
+    for rule in configuration.get("rule", []):
+        if rule.get("apply_server_side_encryption_by_default", {}).get("sse_algorithm") in (
+            "aws:kms",
+            "aws:kms:dsse",
+            "AES256",
+        ):
+            return ""
     return "no default server-side encryption configured"
 
 

@@ -17,6 +17,11 @@ from lambda_src.shared import tap_contract
 from modules.encryption import CONSUMER_TYPES
 from modules.secure_bucket import OBJECT_LOCK_MODES, TAMPER_ACTIONS
 from tapgen.aws_rules import metrics as aws_metrics
+from tapgen.document import POLICY_JSON as _POLICY_JSON
+from tapgen.document import Document, policy_statements
+from tapgen.document import referenced as _referenced
+from tapgen.document import resources as _resources
+from tapgen.document import targets as _targets
 from tapgen.security.exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
@@ -70,8 +75,6 @@ GRANTS_TABLE_VARIABLE = "GRANTS_TABLE_NAME"
 ITEM_TABLE_VARIABLE = "TABLE_NAME"
 # The Terraform name of the stack's permission boundary (modules/permission_boundary.py).
 PERMISSION_BOUNDARY_POLICY = "tap_stack_permission_boundary"
-_POLICY_JSON = re.compile(r"^\$\{data\.aws_iam_policy_document\.(?P<name>[a-z0-9_]+)\.json\}$")
-_REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_]+\}$")
 _KEY_REFERENCE = re.compile(r"\$\{aws_kms_key\.(?P<name>[a-z0-9_]+)\.(arn|key_id|id)\}")
 # A role named by a role policy or an attachment, possibly one of a counted role's instances.
 _ROLE_REFERENCE = re.compile(r"^\$\{aws_iam_role\.(?P<name>[a-z0-9_]+)(\[[^\]]*\])?\.(id|name|arn)\}$")
@@ -94,13 +97,6 @@ class Finding:
         return f"{self.rule}: {self.address}: {self.message}"
 
 
-Document = Mapping[str, object]
-
-
-def _resources(doc: Document, rtype: str) -> dict[str, dict]:
-    return doc.get("resource", {}).get(rtype, {})
-
-
 def _policy_documents(doc: Document) -> dict[str, dict]:
     """The policy documents that grant: a permission boundary's document only caps what roles may
     do (a role may do what both allow), so it is not read as a grant."""
@@ -108,24 +104,6 @@ def _policy_documents(doc: Document) -> dict[str, dict]:
     capping = _POLICY_JSON.match(str(boundary.get("policy", "")))
     documents = doc.get("data", {}).get("aws_iam_policy_document", {})
     return {name: body for name, body in documents.items() if not (capping and name == capping["name"])}
-
-
-def _referenced(value: object, rtype: str) -> str | None:
-    """The name of the `rtype` resource that `value` (`${rtype.name.attr}`) points at."""
-    match = _REFERENCE.match(value) if isinstance(value, str) else None
-    if match and match["type"] == rtype:
-        return match["name"]
-    return None
-
-
-def _targets(doc: Document, rtype: str, target_type: str, attribute: str) -> dict[str, dict]:
-    """Resources of `rtype`, keyed by the name of the `target_type` resource they attach to."""
-    attached = {}
-    for body in _resources(doc, rtype).values():
-        target = _referenced(body.get(attribute), target_type)
-        if target:
-            attached[target] = body
-    return attached
 
 
 def _missing(rule: str, doc: Document, rtype: str, attached: Mapping[str, dict], what: str) -> list[Finding]:
@@ -147,8 +125,7 @@ def _statements(policy: dict) -> list[dict]:
 
 def _policy_of(value: object, doc: Document) -> dict:
     """The policy document that `value` (`${data.aws_iam_policy_document.<name>.json}`) renders."""
-    match = _POLICY_JSON.match(value) if isinstance(value, str) else None
-    return _policy_documents(doc).get(match["name"], {}) if match else {}
+    return {"statement": policy_statements(value, _policy_documents(doc))}
 
 
 def buckets_block_public_access(doc: Document) -> list[Finding]:
