@@ -33,12 +33,21 @@ from modules.alerts import AlarmSpec, matched_events_alarm
 from modules.iam import Condition, ServiceRole, ServiceRoleProps, Statement, service_principal
 from modules.secure_bucket import SecureBucket, SecureBucketProps
 from tapgen.aws import aws
+from tapgen.aws_rules.remediations import ASSUME_ROLE, RESOURCE_ID, RUNBOOKS, Runbook
 
 CONFIG_PRINCIPAL = "config.amazonaws.com"
+AUTOMATION_PRINCIPAL = "ssm.amazonaws.com"
 CONFIG_MANAGED_POLICY = "service-role/AWS_ConfigRole"
 # Config's PutObject names this canned ACL; with owner-enforced buckets it is the only one accepted.
 OWNER_FULL_CONTROL = "bucket-owner-full-control"
 SNAPSHOT_FREQUENCY = "TwentyFour_Hours"
+# How Config runs an unattended remediation: up to 3 runs of the runbook in 15 minutes for one
+# resource, then the finding stays for a person; AWS's defaults for how many runs at once (10% of
+# the findings) and for the error share that stops them (50%), written out so plans show them.
+REMEDIATION_ATTEMPTS = 3
+REMEDIATION_ATTEMPT_WINDOW_SECONDS = 900
+REMEDIATION_CONCURRENCY_PERCENT = 10
+REMEDIATION_ERROR_PERCENT = 50
 # An account has exactly one password policy, so its name needs no stem.
 PASSWORD_POLICY = "tap_stack_password_policy"
 
@@ -59,14 +68,18 @@ class RuleUse:
     `compliance` option gives the stack what the rule checks (`with_compliance`), and whether it is
     scoped to the resources Terraform deploys (`terraform_managed`: by the `ManagedBy` contract tag;
     Config honours a scope only on rules triggered by configuration changes). An `account_wide` rule
-    judges the account, not a region's resources, so it is deployed once, where IAM is recorded."""
+    judges the account, not a region's resources, so it is deployed once, where IAM is recorded.
+    `remediation` names the AWS-owned runbook (`tapgen.aws_rules.remediations.RUNBOOKS`) that fixes
+    what the rule finds; Config runs it on its own where the runbook is safe unattended."""
 
     parameters: dict[str, str] = field(default_factory=dict)
     with_compliance: bool = False
     terraform_managed: bool = False
     account_wide: bool = False
+    remediation: str = ""
 
 
+PUBLIC_ACCESS_BLOCK = "AWSConfigRemediation-ConfigureS3BucketPublicAccessBlock"
 # AWS managed Config rules, each for a property the stack promises, and which the stack passes:
 # `tapgen/aws_rules/config_rules.py` evaluates each by its documented logic against every proven
 # combination (IAM_PASSWORD_POLICY's parameters are the policy's own values: `password_rule_parameters`).
@@ -75,15 +88,17 @@ class RuleUse:
 # - Not deployed: CLOUDWATCH_LOG_GROUP_ENCRYPTED. It is periodic (no scope), and Lambda creates the
 #   canary's log group, unencrypted, on the first run of a function Synthetics names at creation;
 #   the stack's own log groups are checked before deploy (`tapgen.security.rules`, checkov).
+# - No remediation: for the other rules the AWS-owned runbooks rewrite what Terraform owns (the
+#   bucket policy, the password policy) or need resources of their own (a trail, a VPC).
 MANAGED_RULES: dict[str, RuleUse] = {
-    "S3_BUCKET_PUBLIC_READ_PROHIBITED": RuleUse(),
-    "S3_BUCKET_PUBLIC_WRITE_PROHIBITED": RuleUse(),
+    "S3_BUCKET_PUBLIC_READ_PROHIBITED": RuleUse(remediation=PUBLIC_ACCESS_BLOCK),
+    "S3_BUCKET_PUBLIC_WRITE_PROHIBITED": RuleUse(remediation=PUBLIC_ACCESS_BLOCK),
     "S3_BUCKET_SSL_REQUESTS_ONLY": RuleUse(),
     "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED": RuleUse(),
-    "DYNAMODB_PITR_ENABLED": RuleUse(),
+    "DYNAMODB_PITR_ENABLED": RuleUse(remediation="AWSConfigRemediation-EnablePITRForDynamoDbTable"),
     "LAMBDA_INSIDE_VPC": RuleUse(with_compliance=True, terraform_managed=True),
     "CLOUD_TRAIL_ENABLED": RuleUse(with_compliance=True, account_wide=True),
-    "CMK_BACKING_KEY_ROTATION_ENABLED": RuleUse(),
+    "CMK_BACKING_KEY_ROTATION_ENABLED": RuleUse(remediation="AWSConfigRemediation-EnableKeyRotation"),
     "IAM_PASSWORD_POLICY": RuleUse(
         {
             "RequireUppercaseCharacters": "true",
@@ -117,7 +132,9 @@ class AccountControlsProps:
 
     name: str
     name_prefix: str
+    rule_names: dict[str, str]
     role_name: str
+    remediation_role_name: str
     bucket_name: str
     kms_key_arn: str
     log_expiration_days: float | str
@@ -131,6 +148,7 @@ class AccountControlsProps:
 class AccountControls(Construct):
     """Outputs: `recorder` (`aws_config_configuration_recorder`), `channel`
     (`aws_config_delivery_channel`), `rules` (managed rule identifier -> `aws_config_config_rule`),
+    `remediations` (identifier -> `aws_config_remediation_configuration`, for rules with a runbook),
     `password_policy` (`aws_iam_account_password_policy`, where `account_wide`), `bucket` (the delivery `SecureBucket`)
     and `alarms` (a resource found non-compliant by one of the rules, for the alerts topic)."""
 
@@ -195,6 +213,7 @@ class AccountControls(Construct):
             for identifier, use in MANAGED_RULES.items()
             if (props.with_compliance or not use.with_compliance) and (props.account_wide or not use.account_wide)
         }
+        self.remediations = self._remediations(props)
         self.password_policy = password_policy(self, props.password) if props.account_wide else None
         self.alarms = (self._watch_compliance(props),)
 
@@ -208,11 +227,65 @@ class AccountControls(Construct):
         return rule.ConfigConfigRule(
             self,
             f"{props.name}_rule_{identifier.lower()}",
-            name=f"{props.name_prefix}-{identifier.lower().replace('_', '-')}",
+            name=props.rule_names[identifier],
             source=rule.ConfigConfigRuleSource(owner="AWS", source_identifier=identifier),
             input_parameters=Fn.jsonencode(parameters) if parameters else None,
             scope=rule.ConfigConfigRuleScope(tag_key=key, tag_value=value) if use.terraform_managed else None,
             depends_on=[self.recorder],
+        )
+
+    def _remediations(self, props: AccountControlsProps) -> dict:
+        """A remediation for each deployed rule with a runbook, run as one role of the region that
+        may do what those runbooks' steps do, and nothing else."""
+        runbooks = {i: RUNBOOKS[MANAGED_RULES[i].remediation] for i in self.rules if MANAGED_RULES[i].remediation}
+        if not runbooks:
+            return {}
+        role = ServiceRole(
+            self,
+            ServiceRoleProps(
+                name=f"{props.name}_remediation_role",
+                role_name=props.remediation_role_name,
+                service=AUTOMATION_PRINCIPAL,
+                statements=remediation_statements(tuple(runbooks.values()), props.account),
+                trust_conditions=(_from_this_account(props.account),),
+            ),
+        )
+        return {
+            identifier: self._remediation(props, identifier, runbook, role) for identifier, runbook in runbooks.items()
+        }
+
+    def _remediation(self, props: AccountControlsProps, identifier: str, runbook: Runbook, role: ServiceRole):
+        remediation = aws.config_remediation_configuration
+        parameters = [
+            remediation.ConfigRemediationConfigurationParameter(name=ASSUME_ROLE, static_value=role.arn),
+            remediation.ConfigRemediationConfigurationParameter(
+                name=runbook.resource_parameter, resource_value=RESOURCE_ID
+            ),
+            *(
+                remediation.ConfigRemediationConfigurationParameter(name=name, static_value=value)
+                for name, value in runbook.parameters.items()
+            ),
+        ]
+        # The provider reads the parameters back sorted by name: in any other order, every plan
+        # would show a change.
+        parameters.sort(key=lambda parameter: parameter.name)
+        return remediation.ConfigRemediationConfiguration(
+            self,
+            f"{props.name}_remediation_{identifier.lower()}",
+            config_rule_name=self.rules[identifier].name,
+            target_type="SSM_DOCUMENT",
+            target_id=runbook.name,
+            automatic=runbook.safe_unattended,
+            maximum_automatic_attempts=REMEDIATION_ATTEMPTS,
+            retry_attempt_seconds=REMEDIATION_ATTEMPT_WINDOW_SECONDS,
+            execution_controls=remediation.ConfigRemediationConfigurationExecutionControls(
+                ssm_controls=remediation.ConfigRemediationConfigurationExecutionControlsSsmControls(
+                    concurrent_execution_rate_percentage=REMEDIATION_CONCURRENCY_PERCENT,
+                    error_percentage=REMEDIATION_ERROR_PERCENT,
+                )
+            ),
+            parameter=parameters,
+            depends_on=[role.policy],
         )
 
     def _watch_compliance(self, props: AccountControlsProps) -> AlarmSpec:
@@ -297,6 +370,24 @@ def config_bucket_statements(bucket_arn: str, account: AwsAccount) -> tuple[Stat
             principals=config,
             conditions=(this_account, Condition("StringEquals", "s3:x-amz-acl", (OWNER_FULL_CONTROL,))),
         ),
+    )
+
+
+def remediation_statements(runbooks: tuple[Runbook, ...], account: AwsAccount) -> tuple[Statement, ...]:
+    """What the runbooks' steps call, on the resources of their type in this account and region
+    (any of which a rule may find; S3 bucket ARNs name neither)."""
+    where = {
+        "AWS::KMS::Key": account.arn("kms", "key/*"),
+        "AWS::DynamoDB::Table": account.arn("dynamodb", "table/*"),
+        "AWS::S3::Bucket": f"arn:{account.partition}:s3:::*",
+    }
+    by_type: dict[str, list[str]] = {}
+    for runbook in runbooks:
+        actions = by_type.setdefault(runbook.resource_type, [])
+        actions += [action for action in runbook.granted if action not in actions]
+    return tuple(
+        Statement(f"Remediate{resource_type.split('::')[1]}", tuple(actions), (where[resource_type],))
+        for resource_type, actions in by_type.items()
     )
 
 

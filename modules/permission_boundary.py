@@ -42,7 +42,7 @@ from modules.account import AwsAccount
 from modules.iam import Condition, Statement, policy_document
 from tapgen.aws import aws
 from tapgen.naming import terraform_name
-from tapgen.security.exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
+from tapgen.security.exceptions import WILDCARD_RESOURCE_ACTIONS, boundary_exempt
 
 # Changing any role's boundary would lift the cap.
 BOUNDARY_ACTIONS = ("iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary")
@@ -90,7 +90,7 @@ class BoundaryAspect:
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, TerraformResource) or node.terraform_resource_type != "aws_iam_role":
             return
-        if terraform_name(node) not in BOUNDARY_EXEMPT_ROLES:
+        if not boundary_exempt(terraform_name(node)):
             node.permissions_boundary = self.arn
 
 

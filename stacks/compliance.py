@@ -113,13 +113,16 @@ def account_controls(stack: TapStack) -> tuple[AccountControls, ...]:
         max_age_days=stack.var["password_max_age_days"].number_value,
         reuse_prevention=stack.var["password_reuse_prevention"].number_value,
     )
+    rule_names = names.config_rule_names(stack)
     return tuple(
         AccountControls(
             region,
             AccountControlsProps(
                 name="tap_stack_config",
                 name_prefix=region.inputs.prefix,
+                rule_names=rule_names,
                 role_name=region.iam_role_names[names.CONFIG_ROLE],
+                remediation_role_name=region.iam_role_names[names.REMEDIATION_ROLE],
                 bucket_name=region.bucket_names[names.CONFIG_BUCKET],
                 kms_key_arn=region.kms.arn,
                 log_expiration_days=stack.var["log_archive_retention_days"].number_value,

@@ -13,6 +13,7 @@ from cdktf import TerraformLocal
 from constructs import Construct
 
 from modules import dax_cache
+from modules.account_controls import MANAGED_RULES
 from tapgen.config import SynthConfig
 from tapgen.placement import Region
 
@@ -36,6 +37,7 @@ IAM_ROLES = (
 FLOW_LOGS_ROLE = "flow-logs"
 TRAIL_ROLE = "trail"
 CONFIG_ROLE = "config"
+REMEDIATION_ROLE = "remediation"
 DAX_ROLE = "dax"
 IAM_ROLE_NAME_MAX = 64
 S3_BUCKET_NAME_MAX = 63
@@ -44,6 +46,9 @@ S3_BUCKET_NAME_MAX = 63
 # cache's; a DAX cluster name allows 20.
 CACHE_ID_MAX = {"elasticache": 40 - len("-default"), "dax": dax_cache.CLUSTER_NAME_MAX}
 HASH_CHARS = 8
+# Config accepts rule names of 128 characters, but a remediation configuration names its rule and
+# the AWS provider (5.100.0) accepts 64 there: the names of rules with a remediation are fitted.
+REMEDIATED_RULE_NAME_MAX = 64
 
 
 # The tags the stack sets, by key and value: the contract's, on every resource through the providers'
@@ -97,8 +102,23 @@ def optional_roles(config: SynthConfig, region: Region) -> tuple[str, ...]:
         *((FLOW_LOGS_ROLE,) if config.private_network else ()),
         *((DAX_ROLE,) if config.cache == "dax" else ()),
         *((TRAIL_ROLE,) if compliance and primary else ()),
-        *((CONFIG_ROLE,) if config.account_controls_enabled else ()),
+        *((CONFIG_ROLE, REMEDIATION_ROLE) if config.account_controls_enabled else ()),
     )
+
+
+def config_rule_names(scope: Construct) -> dict[str, str]:
+    """Declare the local `config_rule_names`, an object of the managed rules' names
+    (`modules.account_controls.MANAGED_RULES`), the same in every region: `<prefix>-<identifier in
+    lower case, - for _>`, fitted when the rule has a remediation; return references by identifier."""
+    local_name = "config_rule_names"
+    entries = []
+    for identifier, use in MANAGED_RULES.items():
+        name = f'"${{local.name_prefix}}-{identifier.lower().replace("_", "-")}"'
+        fitted_name = fitted(name, REMEDIATED_RULE_NAME_MAX) if use.remediation else name
+        entries.append(f"{identifier.lower()} = ({fitted_name})")
+    local = TerraformLocal(scope, local_name, f"${{{{{', '.join(entries)}}}}}")
+    local.override_logical_id(local_name)
+    return {identifier: f"${{local.{local_name}.{identifier.lower()}}}" for identifier in MANAGED_RULES}
 
 
 def own_buckets(config: SynthConfig, region: Region) -> tuple[str, ...]:

@@ -201,11 +201,13 @@ def _password_policy(plan: Plan, rule: str, scope: dict | None) -> list[Finding]
 
 @dataclass(frozen=True)
 class ManagedRule:
-    """An AWS managed rule: its identifier, documentation page, trigger, and `evaluate(plan, rule,
-    scope)` (None: it judges account state that no stack sets, and `outside` says which)."""
+    """An AWS managed rule: its identifier, documentation page, the Config resource type it judges
+    (its page's "Resource Types"), trigger, and `evaluate(plan, rule, scope)` (None: it judges
+    account state that no stack sets, and `outside` says which)."""
 
     identifier: str
     page: str
+    resource_type: str
     trigger: str
     evaluate: Callable[[Plan, str, dict | None], list[Finding]] | None
     outside: str = ""
@@ -221,54 +223,68 @@ RULES = {
         ManagedRule(
             "S3_BUCKET_PUBLIC_READ_PROHIBITED",
             "s3-bucket-public-read-prohibited",
+            "AWS::S3::Bucket",
             CHANGES,
             _each("aws_s3_bucket", _bucket_not_public),
         ),
         ManagedRule(
             "S3_BUCKET_PUBLIC_WRITE_PROHIBITED",
             "s3-bucket-public-write-prohibited",
+            "AWS::S3::Bucket",
             CHANGES,
             _each("aws_s3_bucket", _bucket_not_public),
         ),
         ManagedRule(
             "S3_BUCKET_SSL_REQUESTS_ONLY",
             "s3-bucket-ssl-requests-only",
+            "AWS::S3::Bucket",
             CHANGES,
             _each("aws_s3_bucket", _bucket_requires_tls),
         ),
         ManagedRule(
             "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED",
             "s3-bucket-server-side-encryption-enabled",
+            "AWS::S3::Bucket",
             CHANGES,
             _each("aws_s3_bucket", _bucket_encrypted),
         ),
         ManagedRule(
             "DYNAMODB_PITR_ENABLED",
             "dynamodb-pitr-enabled",
+            "AWS::DynamoDB::Table",
             CHANGES,
             lambda plan, rule, scope: [
                 *_each("aws_dynamodb_table", _table_pitr)(plan, rule, scope),
                 *_each("aws_dynamodb_table_replica", _table_pitr)(plan, rule, scope),
             ],
         ),
-        ManagedRule("LAMBDA_INSIDE_VPC", "lambda-inside-vpc", CHANGES, _each("aws_lambda_function", _function_in_vpc)),
-        ManagedRule("CLOUD_TRAIL_ENABLED", "cloudtrail-enabled", PERIODIC, _trail_enabled),
+        ManagedRule(
+            "LAMBDA_INSIDE_VPC",
+            "lambda-inside-vpc",
+            "AWS::Lambda::Function",
+            CHANGES,
+            _each("aws_lambda_function", _function_in_vpc),
+        ),
+        ManagedRule("CLOUD_TRAIL_ENABLED", "cloudtrail-enabled", "AWS::::Account", PERIODIC, _trail_enabled),
         ManagedRule(
             "CLOUDWATCH_LOG_GROUP_ENCRYPTED",
             "cloudwatch-log-group-encrypted",
+            "AWS::Logs::LogGroup",
             PERIODIC,
             _each("aws_cloudwatch_log_group", _log_group_encrypted),
         ),
         ManagedRule(
             "CMK_BACKING_KEY_ROTATION_ENABLED",
             "cmk-backing-key-rotation-enabled",
+            "AWS::KMS::Key",
             PERIODIC,
             _each("aws_kms_key", _key_rotates),
         ),
-        ManagedRule("IAM_PASSWORD_POLICY", "iam-password-policy", PERIODIC, _password_policy),
+        ManagedRule("IAM_PASSWORD_POLICY", "iam-password-policy", "AWS::::Account", PERIODIC, _password_policy),
         ManagedRule(
             "ROOT_ACCOUNT_MFA_ENABLED",
             "root-account-mfa-enabled",
+            "AWS::::Account",
             PERIODIC,
             None,
             outside="the root user's MFA device, which only the account's owner can register",

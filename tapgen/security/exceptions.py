@@ -53,6 +53,12 @@ BOUNDARY_EXEMPT_ROLES: dict[str, str] = {
         "capped by the stack's boundary (the services of the stack's own roles) it would silently stop recording "
         "everything else. It may write only to the Config bucket, and is the AWS Config service's role."
     ),
+    "tap_stack_config_remediation_role": (
+        "AWS Config runs AWS-owned runbooks as this role (account_controls=on) on any resource its rules find "
+        "in the region, and those rules judge every key, table and bucket of the account there, not only the "
+        "stack's, which the boundary confines its roles to. Its own policy grants only what the runbooks' steps "
+        "call (tapgen/aws_rules/remediations.py), and only Systems Manager in this account may assume it."
+    ),
 }
 
 
@@ -85,6 +91,11 @@ class CheckovSkip:
         if not self.resources:
             return True
         return primary_address(resource) in self.resources
+
+
+def boundary_exempt(role: str) -> bool:
+    """Whether `role` (an `aws_iam_role`'s Terraform name, in any region) is in `BOUNDARY_EXEMPT_ROLES`."""
+    return primary_address(f"aws_iam_role.{role}").split(".", 1)[1] in BOUNDARY_EXEMPT_ROLES
 
 
 def primary_address(resource: str) -> str:

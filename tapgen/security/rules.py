@@ -22,7 +22,7 @@ from tapgen.document import Document, policy_statements
 from tapgen.document import referenced as _referenced
 from tapgen.document import resources as _resources
 from tapgen.document import targets as _targets
-from tapgen.security.exceptions import BOUNDARY_EXEMPT_ROLES, WILDCARD_RESOURCE_ACTIONS
+from tapgen.security.exceptions import WILDCARD_RESOURCE_ACTIONS, boundary_exempt
 
 SUPPORTED_PYTHON_RUNTIMES = ("python3.12", "python3.13")
 OPEN_API_PATHS = ("health",)
@@ -965,7 +965,7 @@ def roles_have_the_permission_boundary(doc: Document) -> list[Finding]:
             "roles_have_the_permission_boundary", f"aws_iam_role.{name}", f"permissions_boundary must be {expected}"
         )
         for name, body in sorted(_resources(doc, "aws_iam_role").items())
-        if body.get("permissions_boundary") != expected and name not in BOUNDARY_EXEMPT_ROLES
+        if body.get("permissions_boundary") != expected and not boundary_exempt(name)
     ]
 
 

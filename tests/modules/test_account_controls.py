@@ -16,6 +16,7 @@ from modules.account_controls import (
     password_rule_parameters,
 )
 from modules.encryption import EncryptionKey, EncryptionKeyProps
+from stacks import names
 from stacks.tap_stack import LOCAL_STATE_PATH
 from tapgen.placement import REGIONS, RegionScope
 from tests.modules import harness
@@ -58,7 +59,9 @@ def synthesized(tmp_path_factory) -> harness.Synthesized[AccountControls]:
         AccountControlsProps(
             name="tap_stack_config",
             name_prefix=prefix,
+            rule_names=names.config_rule_names(stack),
             role_name="tap-dev-us-east-1-config",
+            remediation_role_name="tap-dev-us-east-1-remediation",
             bucket_name=BUCKET,
             kms_key_arn=key.arn,
             log_expiration_days=365,
@@ -88,9 +91,15 @@ def test_the_shape(resources):
         "aws_config_configuration_recorder": ["tap_stack_config_recorder"],
         "aws_config_configuration_recorder_status": ["tap_stack_config_recorder_status"],
         "aws_config_delivery_channel": ["tap_stack_config_channel"],
+        "aws_config_remediation_configuration": [
+            "tap_stack_config_remediation_cmk_backing_key_rotation_enabled",
+            "tap_stack_config_remediation_dynamodb_pitr_enabled",
+            "tap_stack_config_remediation_s3_bucket_public_read_prohibited",
+            "tap_stack_config_remediation_s3_bucket_public_write_prohibited",
+        ],
         "aws_iam_account_password_policy": ["tap_stack_password_policy"],
-        "aws_iam_role": ["tap_stack_config_role"],
-        "aws_iam_role_policy": ["tap_stack_config_role_policy"],
+        "aws_iam_role": ["tap_stack_config_remediation_role", "tap_stack_config_role"],
+        "aws_iam_role_policy": ["tap_stack_config_remediation_role_policy", "tap_stack_config_role_policy"],
         "aws_iam_role_policy_attachment": ["tap_stack_config_role_managed_policy"],
     }
     assert resources["aws_s3_bucket"] == {
@@ -165,7 +174,7 @@ def test_every_managed_rule_is_named_from_the_prefix_and_waits_for_the_recorder(
     }
     assert configured["DYNAMODB_PITR_ENABLED"] == (
         "tap_stack_config_rule_dynamodb_pitr_enabled",
-        f"{PREFIX}-dynamodb-pitr-enabled",
+        "${local.config_rule_names.dynamodb_pitr_enabled}",
         "AWS",
         [RECORDER],
     )
@@ -240,6 +249,31 @@ def test_the_password_rule_parameters_are_the_policy_values_as_config_reads_them
         "RequireSymbols": "true",
         "RequireUppercaseCharacters": "true",
     }
+
+
+@pytest.mark.parametrize("prefix", ["tap-dev", "project-name-abc-environmen-suffix-123"])
+def test_rule_names_come_from_the_prefix_and_those_a_remediation_names_fit_64_characters(tmp_path, prefix):
+    """Evaluated by Terraform itself, at the shortest and the longest prefix the variables allow."""
+    app = App(outdir=str(tmp_path / "out"))
+    stack = TerraformStack(app, "rule_names")
+    LocalBackend(stack, path=LOCAL_STATE_PATH)
+    TerraformLocal(stack, "name_prefix", prefix)
+    names.config_rule_names(stack)
+    TerraformOutput(stack, "rule_names", value="${local.config_rule_names}")
+    app.synth()
+    workdir = tmp_path / "out" / "stacks" / "rule_names"
+    init(workdir)
+    terraform(workdir, "apply", "-auto-approve", "-input=false", "-lock=false")
+    output = json.loads(terraform(workdir, "output", "-json").stdout)["rule_names"]["value"]
+    evaluated = {identifier: output[identifier.lower()] for identifier in MANAGED_RULES}
+    for identifier, use in MANAGED_RULES.items():
+        full = f"{prefix}-{identifier.lower().replace('_', '-')}"
+        if not use.remediation or len(full) <= names.REMEDIATED_RULE_NAME_MAX:
+            assert evaluated[identifier] == full
+            continue
+        assert len(evaluated[identifier]) == names.REMEDIATED_RULE_NAME_MAX, identifier
+        assert evaluated[identifier].startswith(full[: names.REMEDIATED_RULE_NAME_MAX - names.HASH_CHARS - 1])
+    assert len(set(evaluated.values())) == len(MANAGED_RULES)
 
 
 def test_only_this_accounts_config_may_deliver_to_the_bucket(document):

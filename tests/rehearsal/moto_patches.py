@@ -829,6 +829,87 @@ def config_rule_tag_scope() -> None:
 
 
 @_once
+def config_remediation_configurations() -> None:
+    """Config: remediation configurations of a rule.
+
+    AWS (AWS Config API Reference, PutRemediationConfigurations, DescribeRemediationConfigurations,
+    DeleteRemediationConfiguration, RemediationConfiguration, SsmControls): Put adds or replaces the
+    configuration of each named rule, which must exist (NoSuchConfigRuleException); `TargetType` is
+    `SSM_DOCUMENT`, `MaximumAutomaticAttempts` 1-25, `RetryAttemptSeconds` 1-2678000, each SSM control
+    1-100 (%), at most 25 parameters, a `ResourceValue` is `RESOURCE_ID`, and an automatic one needs
+    a static `AutomationAssumeRole` (InvalidParameterValueException); it answers `FailedBatches`.
+    Describe answers the configurations of the named rules (1-25) that have one, each with its ARN;
+    Delete of a rule without one is a NoSuchRemediationConfigurationException. moto 5.2.5 has none
+    of the three (NotImplementedError), so the provider fails at create.
+    """
+    from moto.config import exceptions, responses
+
+    from tapgen.aws_rules.remediations import LIMITS
+
+    class NoSuchRemediation(exceptions.JsonRESTError):
+        code = 400
+
+        def __init__(self, rule: str) -> None:
+            super().__init__(
+                "NoSuchRemediationConfigurationException", f"No RemediationConfiguration for rule {rule} exists."
+            )
+
+    def remediations_of(backend) -> dict[str, dict]:
+        if not hasattr(backend, "_rehearsal_remediations"):
+            backend._rehearsal_remediations = {}
+        return backend._rehearsal_remediations
+
+    def invalid(message: str) -> Exception:
+        return exceptions.InvalidParameterValueException(message)
+
+    def checked(backend, configuration: dict) -> dict:
+        rule = configuration["ConfigRuleName"]
+        if rule not in backend.config_rules:
+            raise exceptions.NoSuchConfigRuleException(rule)
+        if configuration.get("TargetType") != "SSM_DOCUMENT":
+            raise invalid(f"TargetType {configuration.get('TargetType')!r} is not SSM_DOCUMENT")
+        ssm = configuration.get("ExecutionControls", {}).get("SsmControls", {})
+        parameters = configuration.get("Parameters", {})
+        given = {**{k: v for k, v in configuration.items() if k in LIMITS}, **ssm, "Parameters": len(parameters)}
+        for key, value in given.items():
+            least, most = LIMITS[key]
+            if not least <= value <= most:
+                raise invalid(f"{key} {value} is not within {least}-{most}")
+        for name, value in parameters.items():
+            if "ResourceValue" in value and value["ResourceValue"].get("Value") != "RESOURCE_ID":
+                raise invalid(f"parameter {name}: ResourceValue must be RESOURCE_ID")
+        role = parameters.get("AutomationAssumeRole", {}).get("StaticValue", {}).get("Values")
+        if configuration.get("Automatic") and not role:
+            raise invalid("automatic remediation needs a static value for AutomationAssumeRole")
+        arn = f"arn:aws:config:{backend.region_name}:{backend.account_id}:remediation-configuration/{rule}/rehearsal"
+        return {**configuration, "Arn": arn}
+
+    def put_remediation_configurations(self):
+        backend = self.config_backend
+        for configuration in self._get_param("RemediationConfigurations"):
+            remediations_of(backend)[configuration["ConfigRuleName"]] = checked(backend, configuration)
+        return json.dumps({"FailedBatches": []})
+
+    def describe_remediation_configurations(self):
+        names = self._get_param("ConfigRuleNames")
+        if not 1 <= len(names) <= 25:
+            raise invalid("ConfigRuleNames must name 1-25 rules")
+        stored = remediations_of(self.config_backend)
+        return json.dumps({"RemediationConfigurations": [stored[name] for name in names if name in stored]})
+
+    def delete_remediation_configuration(self):
+        rule = self._get_param("ConfigRuleName")
+        if remediations_of(self.config_backend).pop(rule, None) is None:
+            raise NoSuchRemediation(rule)
+        return json.dumps({})
+
+    response_class = responses.ConfigResponse
+    response_class.put_remediation_configurations = put_remediation_configurations
+    response_class.describe_remediation_configurations = describe_remediation_configurations
+    response_class.delete_remediation_configuration = delete_remediation_configuration
+
+
+@_once
 def wafv2_association_and_logging_targets() -> None:
     """WAFv2: AssociateWebACL and PutLoggingConfiguration accept only what AWS accepts.
 
@@ -1795,6 +1876,11 @@ PATCHES: tuple[Patch, ...] = (
         "config_rule_tag_scope",
         "DescribeConfigRules returns a tag scope as TagKey and TagValue",
         config_rule_tag_scope,
+    ),
+    Patch(
+        "config_remediation_configurations",
+        "Put/Describe/DeleteRemediationConfiguration(s) of an existing rule, with AWS's ranges",
+        config_remediation_configurations,
     ),
     Patch(
         "lambda_provisioned_concurrency",

@@ -384,6 +384,39 @@ def config_rule_tag_scope(client, tag: str) -> None:
     assert described.get("Scope") == scope, described.get("Scope")
 
 
+def config_remediation_configurations(client, tag: str) -> None:
+    config = client("config")
+    rule = f"probe-remediation-{tag}"
+    config.put_config_rule(
+        ConfigRule={"ConfigRuleName": rule, "Source": {"Owner": "AWS", "SourceIdentifier": "DYNAMODB_PITR_ENABLED"}}
+    )
+    remediation = {
+        "ConfigRuleName": rule,
+        "TargetType": "SSM_DOCUMENT",
+        "TargetId": "AWSConfigRemediation-EnablePITRForDynamoDbTable",
+        "Parameters": {
+            "AutomationAssumeRole": {"StaticValue": {"Values": ["arn:aws:iam::123456789012:role/probe"]}},
+            "TableName": {"ResourceValue": {"Value": "RESOURCE_ID"}},
+        },
+        "Automatic": True,
+        "MaximumAutomaticAttempts": 3,
+        "RetryAttemptSeconds": 900,
+        "ExecutionControls": {"SsmControls": {"ConcurrentExecutionRatePercentage": 10, "ErrorPercentage": 50}},
+    }
+    assert config.put_remediation_configurations(RemediationConfigurations=[remediation])["FailedBatches"] == []
+    (described,) = config.describe_remediation_configurations(ConfigRuleNames=[rule])["RemediationConfigurations"]
+    assert {k: described[k] for k in remediation} == remediation, described
+    unbounded = {**remediation, "MaximumAutomaticAttempts": 26}
+    try:
+        config.put_remediation_configurations(RemediationConfigurations=[unbounded])
+        raise AssertionError("26 automatic attempts were accepted")
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "InvalidParameterValueException", error
+    config.delete_remediation_configuration(ConfigRuleName=rule)
+    config.delete_config_rule(ConfigRuleName=rule)
+    assert config.describe_remediation_configurations(ConfigRuleNames=[rule])["RemediationConfigurations"] == []
+
+
 def wafv2_association_and_logging_targets(client, tag: str) -> None:
 
     waf, apigateway = client("wafv2"), client("apigateway")
@@ -828,6 +861,7 @@ PROBES: dict[str, Callable[[Callable[..., object], str], None]] = {
         athena_databases_in_glue,
         athena_named_queries_deleted,
         config_rule_tag_scope,
+        config_remediation_configurations,
         wafv2_association_and_logging_targets,
         security_group_rule_descriptions,
         lambda_provisioned_concurrency,

@@ -424,6 +424,8 @@ NAME_LIMITS: dict[str, list[Limit]] = {
     "aws_lambda_alias": [_attr("name", 128, "^[A-Za-z0-9_-]+$")],
     "aws_security_group": [_attr("name", 255)],
     "aws_config_config_rule": [_attr("name", 128)],
+    # The API accepts the rule's 128 characters; the AWS provider 5.100.0 validates 1-64 here.
+    "aws_config_remediation_configuration": [_attr("config_rule_name", 64)],
     "aws_config_configuration_recorder": [_attr("name", 256)],
     "aws_config_delivery_channel": [_attr("name", 256)],
     # cache=elasticache: ids of a letter, then letters, digits and single hyphens
