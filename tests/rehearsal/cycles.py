@@ -1,10 +1,13 @@
 """The rehearsals as plain functions: each runs a whole Terraform cycle against the emulator in
 its own working directory and returns what happened, for the tests to assert on.
 
-All run at once (threads of `tests/rehearsal/conftest.py`), each in its own emulated AWS account
+All run at once (threads of `tests/rehearsal/session.py`), each in its own emulated AWS account
 (`DEPLOY_ACCOUNT`, `UPGRADE_ACCOUNT`, `REGIONS_ACCOUNT`, `DAX_ACCOUNT`: account-wide settings such as API
-Gateway's CloudWatch role would otherwise be shared) and with different names; most of an apply is
-waiting (the provider polls an S3 lifecycle configuration for 55 s until it is stable, as AWS needs).
+Gateway's CloudWatch role would otherwise be shared) and with different names. The bundle cycles
+keep their state in the S3 backend of their emulated account, as a team would (the local backend
+rewrites the whole state file after every resource: see `tests.rehearsal.emulator`); the cdktf cycle
+keeps cdktf's local state. Much of an apply is waiting (the provider polls an S3 lifecycle
+configuration for 55 s until it is stable, as AWS needs).
 """
 
 from __future__ import annotations
@@ -109,6 +112,8 @@ class Run:
         return f"{self.name}: {facts}; {timed}"
 
 
+# Every destroy follows a refreshed plan that found no change, so it does not read every resource again.
+DESTROY = ("destroy", "-auto-approve", "-input=false", "-refresh=false")
 # What the JSON and the HCL bundle must plan alike (the README's HCL hand-off), from `terraform show -json`.
 PLAN_PARTS = ("planned_values", "resource_changes", "output_changes", "variables")
 PLAN_FILE = "rehearsal.tfplan"
@@ -131,9 +136,11 @@ def plan_hcl_bundle_over_this_state(run: Run, bundle: Path, *variables: str) -> 
     workdir = run.workspace.directory
     hcl_dir = workdir.parent / f"{workdir.name}_hcl"
     shutil.copytree(bundle.parent / f"{bundle.name}_hcl", hcl_dir)
-    # The same tfvars, state and emulator override (the .tf files declare the same provider aliases).
+    # The same tfvars, state and emulator override (the .tf files declare the same provider aliases;
+    # the override names the state in the emulator where the workspace keeps it there).
     for name in (TFVARS, OVERRIDE_FILE, LOCAL_STATE):
-        shutil.copy(workdir / name, hcl_dir / name)
+        if (workdir / name).exists():
+            shutil.copy(workdir / name, hcl_dir / name)
     hcl = Workspace(run.workspace.emulator, hcl_dir, run.workspace.account)
     run.steps["init (HCL bundle)"] = hcl.init()
     plan_after_apply(run, hcl, "plan (HCL bundle)", *variables)
@@ -143,14 +150,14 @@ def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path =
     """init -> apply -> plan (must be empty) -> destroy -> state list, in a copy of the bundle."""
     shutil.copytree(bundle, workdir)
     shutil.copy(tfvars, workdir / TFVARS)
-    run = Run("deploy", Workspace(emulator, workdir, DEPLOY_ACCOUNT).prepare())
+    run = Run("deploy", Workspace(emulator, workdir, DEPLOY_ACCOUNT, remote_state=True).prepare())
     run.steps["init"] = run.workspace.init()
     apply = run.step("apply", "apply", "-auto-approve", "-input=false", f"-var-file={TFVARS}")
     run.facts["resources created"] = resources_added(apply)
     run.facts["state"] = run.workspace.state_list()
     plan_after_apply(run, run.workspace, "plan", f"-var-file={TFVARS}")
     plan_hcl_bundle_over_this_state(run, bundle, f"-var-file={TFVARS}")
-    destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", f"-var-file={TFVARS}", ok=(0, 1))
+    destroy = run.step("destroy", *DESTROY, f"-var-file={TFVARS}", ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()
     return run
@@ -166,7 +173,8 @@ def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path
     previous = json.loads((release / RELEASE_CONFIG).read_text())
     values = tfvars.read_text()
     (workdir / TFVARS).write_text(declared_only(values, set(previous.get("variable", {}))))
-    run = Run(f"upgrade from {release.name}", Workspace(emulator, workdir, UPGRADE_ACCOUNT).prepare())
+    workspace = Workspace(emulator, workdir, UPGRADE_ACCOUNT, remote_state=True).prepare()
+    run = Run(f"upgrade from {release.name}", workspace)
     run.facts["release"] = release.name
     run.steps["init (previous)"] = run.workspace.init()
     apply = run.step("apply (previous)", "apply", "-auto-approve", "-input=false", f"-var-file={TFVARS}")
@@ -184,7 +192,7 @@ def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path
     run.facts["configuration"] = json.loads((workdir / RELEASE_CONFIG).read_text())
     run.step("apply (upgrade)", "apply", "-input=false", "upgrade.tfplan")
     run.step("plan (after upgrade)", "plan", "-input=false", "-detailed-exitcode", f"-var-file={TFVARS}", ok=(0, 1, 2))
-    destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", f"-var-file={TFVARS}", ok=(0, 1))
+    destroy = run.step("destroy", *DESTROY, f"-var-file={TFVARS}", ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()
     return run
@@ -215,7 +223,7 @@ def regions_cycle(
     -> destroy -> state list and what is left in the zone."""
     shutil.copytree(bundle, workdir)
     shutil.copy(tfvars, workdir / TFVARS)
-    run = Run(name, Workspace(emulator, workdir, account).prepare())
+    run = Run(name, Workspace(emulator, workdir, account, remote_state=True).prepare())
     aws = emulator.client_factory(account)
     domain = tfvars_value(tfvars, "domain_name")
     zone_name = domain.split(".", 1)[1]
@@ -234,7 +242,7 @@ def regions_cycle(
     run.facts["names and metrics"] = names_and_metrics(run.workspace.state_values())
     plan_after_apply(run, run.workspace, "plan", *variables)
     plan_hcl_bundle_over_this_state(run, bundle, *variables)
-    destroy = run.step("destroy", "destroy", "-auto-approve", "-input=false", *variables, ok=(0, 1))
+    destroy = run.step("destroy", *DESTROY, *variables, ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()
     records = aws("route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
