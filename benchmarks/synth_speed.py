@@ -103,7 +103,7 @@ def hcl_write_seconds(document: Path, runs: int) -> float:
     code = (
         "import sys, tempfile, time; from pathlib import Path; t = time.perf_counter(); "
         "from tapgen.pipeline.hcl.bundle import write_hcl_bundle; "
-        "target = Path(tempfile.mkdtemp()); write_hcl_bundle(target, Path(sys.argv[1]).read_bytes(), {}); "
+        "target = Path(tempfile.mkdtemp()); write_hcl_bundle(target, Path(sys.argv[1]).read_bytes(), {}, {}); "
         "print(time.perf_counter() - t)"
     )
     samples = [

@@ -5,6 +5,7 @@ chosen synth-time options declare)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,12 @@ def documented_variables(document: dict) -> list[Documented]:
     ]
 
 
-def render_readme(document: dict, archive_names: list[str]) -> str:
+def set_options(options: Mapping[str, str]) -> list[str]:
+    """The synth-time options a README names: `key=value` for each one with a value."""
+    return [f"{name}={value}" for name, value in options.items() if value != ""]
+
+
+def render_readme(document: dict, archive_names: list[str], options: Mapping[str, str]) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=False,
@@ -50,13 +56,16 @@ def render_readme(document: dict, archive_names: list[str]) -> str:
         outputs=[Documented(name, body.get("description", "")) for name, body in document.get("output", {}).items()],
         archives=sorted(archive_names),
         config_file=BUNDLE_CONFIG,
+        options=set_options(options),
     )
 
 
-def write_bundle(directory: Path, document_bytes: bytes, archives: dict[str, bytes]) -> None:
+def write_bundle(
+    directory: Path, document_bytes: bytes, archives: dict[str, bytes], options: Mapping[str, str]
+) -> None:
     """The hand-off bundle: the configuration, the archives and a README, nothing else."""
     (directory / BUNDLE_CONFIG).write_bytes(document_bytes)
     for name, content in sorted(archives.items()):
         (directory / name).write_bytes(content)
-    readme = render_readme(json.loads(document_bytes), list(archives))
+    readme = render_readme(json.loads(document_bytes), list(archives), options)
     (directory / "README.md").write_text(readme, encoding="utf-8")

@@ -9,6 +9,7 @@ three change together or not at all, and any error prints one line and leaves th
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -23,6 +24,13 @@ from tapgen.pipeline.hcl.schema import SchemaError
 from tapgen.pipeline.outputs import MANIFEST, OutputError, OutputRoot, OutputRun, forbidden_destinations
 
 ROOT = Path(__file__).resolve().parents[2]
+# Set by scripts/cdktf: the options given as `-c KEY=VALUE` (one per line; cdktf passes none to
+# its app) and the cdktf verb that runs the app. Only `synth` writes the hand-off bundles; the
+# others (deploy, diff, list, ...) need only the cdktf tree.
+CONTEXT_ENV = "TAP_CONTEXT"
+VERB_ENV = "TAP_CDKTF_VERB"
+REPLACE_OPTIONS_ENV = "TAP_REPLACE_OPTIONS"
+BUNDLE_VERBS = ("", "synth")
 STACK_DIR = Path("stacks") / "tap_stack"
 SYNTH_FILE = "cdk.tf.json"
 DEFAULT_LOCK_TIMEOUT = 120.0
@@ -57,6 +65,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=None,
         help="HCL hand-off bundle directory (default: beside --bundle, named <bundle>_hcl: dist/tap_stack_hcl)",
     )
+    parser.add_argument(
+        "--replace-options",
+        action="store_true",
+        help="rewrite an output directory that holds Terraform state although its options differ",
+    )
     parser.add_argument("--cdktf-json", type=Path, default=ROOT / "cdktf.json", help="where the context is read from")
     parser.add_argument(
         "--lock-timeout",
@@ -66,6 +79,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="how long to wait for another synth writing the same outputs",
     )
     args = parser.parse_args(argv)
+    args.context = [line for line in os.environ.get(CONTEXT_ENV, "").splitlines() if line] + args.context
+    args.bundles = os.environ.get(VERB_ENV, "") in BUNDLE_VERBS
+    args.replace_options = args.replace_options or os.environ.get(REPLACE_OPTIONS_ENV) == "1"
     if args.hcl_bundle is None:
         args.hcl_bundle = args.bundle.parent / f"{args.bundle.name}_hcl"
     return args
@@ -111,12 +127,16 @@ def run(args: argparse.Namespace) -> None:
     home = Path(os.environ["HOME"]) if os.environ.get("HOME") else None
     if len({root.path for root in roots}) < len(roots):
         raise OutputError("--out, --bundle and --hcl-bundle must be three different directories")
-    with OutputRun(roots, forbidden_destinations(ROOT, home), args.lock_timeout) as outputs:
+    written = roots if args.bundles else (cdktf_out,)
+    options = {name: str(value) for name, value in dataclasses.asdict(config).items()}
+    forbidden = forbidden_destinations(ROOT, home)
+    with OutputRun(written, forbidden, args.lock_timeout, options, args.replace_options) as outputs:
         archives = build_archives(ROOT / "lambda_src")
         document_bytes = synthesize(config, archives, outputs.staging(cdktf_out.label))
         archive_files = {a.filename: a.content for a in archives.values()}
-        write_bundle(outputs.staging(bundle.label), document_bytes, archive_files)
-        write_hcl_bundle(outputs.staging(hcl_bundle.label), document_bytes, archive_files)
+        if args.bundles:
+            write_bundle(outputs.staging(bundle.label), document_bytes, archive_files, options)
+            write_hcl_bundle(outputs.staging(hcl_bundle.label), document_bytes, archive_files, options)
         outputs.commit()
 
 
@@ -130,5 +150,9 @@ def main(argv: list[str]) -> int:
     except (ArchiveError, SynthError, ConversionError, SchemaError, OutputError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if not args.bundles:
+        verb = os.environ[VERB_ENV]
+        print(f"synthesized {args.out / STACK_DIR / SYNTH_FILE} for cdktf {verb}; {args.bundle} left as it was")
+        return 0
     print(f"synthesized {args.out / STACK_DIR / SYNTH_FILE}, {args.bundle} and {args.hcl_bundle}")
     return 0

@@ -14,6 +14,12 @@ A run (`OutputRun`) goes like this:
 3. the caller writes the complete new contents into one staging directory per root;
 4. `commit` moves the old generated files aside, moves the new ones in, and writes the manifests;
    if any step fails, everything moved is put back, so both roots change together or not at all.
+
+Each manifest also records the synth-time options the root was written with. A root that holds
+Terraform state (a local `terraform.tfstate` with resources, or a working directory bound to a
+remote backend) is never rewritten with other options unless the caller says so
+(`replace_options`): a plan there would propose destroying what the other options deployed.
+A manifest from before options were recorded proves nothing either way, so it does not stop a run.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +88,45 @@ def _is_ours(name: str) -> bool:
 
 def _owned(root: OutputRoot) -> bool:
     return (root.path / MANIFEST).is_file() or (root.path / root.legacy_marker).is_file()
+
+
+def holds_state(path: Path) -> bool:
+    """Whether Terraform keeps state for a configuration below `path`: a local state with resources,
+    or a working directory initialised with a backend that keeps it elsewhere (`terraform init`
+    records the backend in `.terraform/terraform.tfstate`). Anything unreadable counts."""
+    for state in path.rglob("terraform.tfstate"):
+        try:
+            content = json.loads(state.read_text(encoding="utf-8"))
+            remote = state.parent.name == ".terraform" and content.get("backend", {}).get("type") != "local"
+            if remote or (state.parent.name != ".terraform" and content.get("resources")):
+                return True
+        except (OSError, ValueError, AttributeError):
+            return True
+    return False
+
+
+def recorded_options(root: OutputRoot) -> dict[str, str] | None:
+    """The options in the root's manifest; None when it records none (a new root, or an older release's)."""
+    try:
+        options = json.loads((root.path / MANIFEST).read_text(encoding="utf-8")).get("options")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return options if isinstance(options, dict) else None
+
+
+def check_options(root: OutputRoot, options: Mapping[str, str]) -> None:
+    """Refuse to rewrite a root holding state with options other than those it was written with."""
+    recorded = recorded_options(root)
+    if recorded is None or recorded == dict(options) or not holds_state(root.path):
+        return
+    changed = sorted(set(recorded) | set(options), key=lambda k: (k not in options, k))
+    changed = [k for k in changed if recorded.get(k) != options.get(k)]
+    before = ", ".join(f"{k}={recorded.get(k, '')}" for k in changed)
+    after = ", ".join(f"{k}={options.get(k, '')}" for k in changed)
+    raise OutputError(
+        f"{root.label} {root.path} holds Terraform state of a stack synthesized with {before}; "
+        f"this synth has {after}: choose another directory, or pass --replace-options to rewrite it"
+    )
 
 
 def generated_files(root: OutputRoot, new_files: Iterable[str]) -> set[str]:
@@ -143,10 +188,19 @@ def _files_below(directory: Path) -> list[str]:
 class OutputRun:
     """Stage, then commit, the contents of several output roots at once (see the module doc)."""
 
-    def __init__(self, roots: Iterable[OutputRoot], forbidden: Iterable[Path], lock_timeout: float) -> None:
+    def __init__(
+        self,
+        roots: Iterable[OutputRoot],
+        forbidden: Iterable[Path],
+        lock_timeout: float,
+        options: Mapping[str, str],
+        replace_options: bool = False,
+    ) -> None:
         self.roots = sorted(roots, key=lambda root: str(root.path))
         self.forbidden = tuple(forbidden)
         self.lock_timeout = lock_timeout
+        self.options = dict(options)
+        self.replace_options = replace_options
         self._staging: dict[str, Path] = {}
         self._stack = ExitStack()
 
@@ -166,6 +220,8 @@ class OutputRun:
             root.path.mkdir(parents=True, exist_ok=True)
             self._stack.enter_context(_locked(root.path / LOCK, root.label, self.lock_timeout))
             check_destination(root, self.forbidden)  # again: another run may have changed it meanwhile
+            if not self.replace_options:
+                check_options(root, self.options)
             _remove_leftovers(root.path)
             staging = root.path / f"{STAGING_PREFIX}{os.getpid()}"
             staging.mkdir()
@@ -202,7 +258,7 @@ class OutputRun:
         for name in new_files:
             if name not in old_files and (root.path / name).exists():
                 raise OutputError(f"{root.label} {root.path / name} exists and was not written by this generator")
-        (staging / MANIFEST).write_text(_manifest(new_files), encoding="utf-8")
+        (staging / MANIFEST).write_text(_manifest(new_files, self.options), encoding="utf-8")
         retired = staging.with_name(staging.name + "-retired")
         self._stack.callback(shutil.rmtree, retired, ignore_errors=True)
         return _Swap(root.path, staging, retired, old_files, [*new_files, MANIFEST])
@@ -245,5 +301,5 @@ def _prune_empty_parents(removed: Path, root: Path) -> None:
         parent.rmdir()
 
 
-def _manifest(files: list[str]) -> str:
-    return json.dumps({"generator": GENERATOR, "files": files}, indent=2) + "\n"
+def _manifest(files: list[str], options: Mapping[str, str]) -> str:
+    return json.dumps({"generator": GENERATOR, "options": dict(options), "files": files}, indent=2) + "\n"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from tapgen.pipeline.bundle import TEMPLATES, Documented, documented_variables
+from tapgen.pipeline.bundle import TEMPLATES, Documented, documented_variables, set_options
 from tapgen.pipeline.hcl.convert import FIXED_FILES, document_files
 
 HCL_MARKER = "versions.tf"  # in every HCL bundle; marks a directory of this generator's releases
@@ -43,7 +44,7 @@ def _describe(name: str, content: str) -> str:
     return "Component `" + name.removesuffix(".tf") + "`: " + ", ".join(f"`{t}`" for t in types) + "."
 
 
-def render_readme(document: dict, files: dict[str, str], archive_names: list[str]) -> str:
+def render_readme(document: dict, files: dict[str, str], archive_names: list[str], options: Mapping[str, str]) -> str:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=False,
@@ -55,10 +56,13 @@ def render_readme(document: dict, files: dict[str, str], archive_names: list[str
         variables=documented_variables(document),
         outputs=[Documented(name, body.get("description", "")) for name, body in document.get("output", {}).items()],
         archives=sorted(archive_names),
+        options=set_options(options),
     )
 
 
-def write_hcl_bundle(directory: Path, document_bytes: bytes, archives: dict[str, bytes]) -> None:
+def write_hcl_bundle(
+    directory: Path, document_bytes: bytes, archives: dict[str, bytes], options: Mapping[str, str]
+) -> None:
     """The `.tf` files, the archives and a README, nothing else."""
     document = json.loads(document_bytes)
     files = document_files(document)
@@ -66,4 +70,4 @@ def write_hcl_bundle(directory: Path, document_bytes: bytes, archives: dict[str,
         (directory / name).write_text(content, encoding="utf-8")
     for name, content in sorted(archives.items()):
         (directory / name).write_bytes(content)
-    (directory / "README.md").write_text(render_readme(document, files, list(archives)), encoding="utf-8")
+    (directory / "README.md").write_text(render_readme(document, files, list(archives), options), encoding="utf-8")

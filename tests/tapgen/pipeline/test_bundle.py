@@ -2,7 +2,8 @@ from tapgen.pipeline.bundle import render_readme
 
 
 def test_readme_documents_every_input_and_output_of_the_configuration(document):
-    readme = render_readme(document, ["function.zip", "health.zip", "canary-0123456789abcdef.zip"])
+    options = {"backend": "local", "state_bucket": "", "regions": "2", "cache": "dax"}
+    readme = render_readme(document, ["function.zip", "health.zip", "canary-0123456789abcdef.zip"], options)
     for name, variable in document["variable"].items():
         assert f"| `{name}` | `{variable['type']}` |" in readme
     for name, output in document["output"].items():
@@ -10,3 +11,4 @@ def test_readme_documents_every_input_and_output_of_the_configuration(document):
     assert "| `lambda_log_bucket_name` | `string` | `(required)` |" in readme
     assert '| `aws_region` | `string` | `"us-east-1"` |' in readme
     assert "`canary-0123456789abcdef.zip`, `function.zip`, `health.zip`" in readme
+    assert "Synthesized with `backend=local`, `regions=2`, `cache=dax`. Once this\n" in readme

@@ -292,3 +292,21 @@ def test_a_malformed_cdktf_json_fails_with_one_line(tmp_path, content, message):
     assert result.returncode == 2
     assert result.stderr == f"error: invalid synth-time option: {message}\n"
     assert_untouched(tmp_path, out, bundle)
+
+
+def test_other_options_over_a_bundle_holding_state_are_refused_until_asked(tmp_path):
+    synth = synth_into(ROOT, tmp_path)
+    state = {"version": 4, "resources": [{"mode": "managed", "type": "aws_dynamodb_table", "name": "tap_stack_table"}]}
+    (synth.bundle / "terraform.tfstate").write_text(json.dumps(state))
+    before = snapshot(synth.bundle, synth.cdktf_out)
+    refused = run_main(ROOT, synth.cdktf_out, synth.bundle, "-c", "regions=2")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"error: --bundle {synth.bundle} holds Terraform state of a stack synthesized with regions=1; "
+        "this synth has regions=2: choose another directory, or pass --replace-options to rewrite it\n"
+    )
+    assert snapshot(synth.bundle, synth.cdktf_out) == before
+    replaced = run_main(ROOT, synth.cdktf_out, synth.bundle, "-c", "regions=2", "--replace-options")
+    assert replaced.returncode == 0, replaced.stderr
+    assert json.loads((synth.bundle / MANIFEST).read_text())["options"]["regions"] == "2"
+    assert (synth.bundle / "terraform.tfstate").read_text() == json.dumps(state)

@@ -22,6 +22,10 @@ USER_FILES = {
 }
 
 
+OPTIONS = {"regions": "1", "waf": "on", "cache": "none"}
+STATE_WITH_RESOURCES = json.dumps({"version": 4, "resources": [{"mode": "managed", "type": "aws_s3_bucket"}]})
+
+
 def root(path: Path, label: str = "--bundle") -> OutputRoot:
     return OutputRoot(label, path.resolve(), "tap_stack.tf.json")
 
@@ -36,8 +40,10 @@ def tree(directory: Path) -> dict[str, str]:
     return {p.relative_to(directory).as_posix(): p.read_text() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
-def generate(roots: list[OutputRoot], files: dict[str, str], forbidden=(), timeout=1.0) -> None:
-    with OutputRun(roots, forbidden, timeout) as run:
+def generate(
+    roots: list[OutputRoot], files: dict[str, str], forbidden=(), timeout=1.0, options=OPTIONS, replace=False
+) -> None:
+    with OutputRun(roots, forbidden, timeout, options, replace) as run:
         for output in roots:
             write_tree(run.staging(output.label), files)
         run.commit()
@@ -48,7 +54,10 @@ def test_a_new_root_gets_the_files_and_a_manifest(tmp_path):
     generate([root(target)], {"tap_stack.tf.json": "{}", "nested/a.zip": "zip"})
     assert tree(target) == {
         LOCK: "",
-        MANIFEST: json.dumps({"generator": outputs.GENERATOR, "files": ["nested/a.zip", "tap_stack.tf.json"]}, indent=2)
+        MANIFEST: json.dumps(
+            {"generator": outputs.GENERATOR, "options": OPTIONS, "files": ["nested/a.zip", "tap_stack.tf.json"]},
+            indent=2,
+        )
         + "\n",
         "nested/a.zip": "zip",
         "tap_stack.tf.json": "{}",
@@ -128,7 +137,7 @@ def test_a_failure_while_staging_changes_nothing(tmp_path):
     target = tmp_path / "out"
     generate([root(target)], {"tap_stack.tf.json": "v1"})
     before = tree(target)
-    with pytest.raises(RuntimeError), OutputRun([root(target)], (), 1.0) as run:
+    with pytest.raises(RuntimeError), OutputRun([root(target)], (), 1.0, OPTIONS) as run:
         write_tree(run.staging("--bundle"), {"tap_stack.tf.json": "half"})
         raise RuntimeError("synth failed")
     assert tree(target) == before
@@ -190,3 +199,57 @@ def test_manifest_entries_outside_the_root_are_never_touched(tmp_path):
     generate([root(target)], {"tap_stack.tf.json": "v2"})
     assert (tmp_path / "precious").read_text() == "keep"
     assert (target / "tap_stack.tf.json").read_text() == "v2"
+
+
+def test_the_manifest_records_the_options(tmp_path):
+    target = tmp_path / "bundle"
+    generate([root(target)], {"tap_stack.tf.json": "{}"})
+    assert json.loads((target / MANIFEST).read_text())["options"] == OPTIONS
+
+
+@pytest.mark.parametrize(
+    "state",
+    {
+        "terraform.tfstate": STATE_WITH_RESOURCES,
+        "stacks/tap_stack/terraform.tfstate": STATE_WITH_RESOURCES,
+        ".terraform/terraform.tfstate": '{"backend": {"type": "s3"}}',
+        "terraform.tfstate.d/prod/terraform.tfstate": STATE_WITH_RESOURCES,
+    }.items(),
+    ids=["local state", "cdktf state", "remote backend", "workspace state"],
+)
+def test_a_root_holding_state_keeps_its_options_unless_told(tmp_path, state):
+    target = tmp_path / "bundle"
+    generate([root(target)], {"tap_stack.tf.json": "{}"})
+    write_tree(target, dict([state]))
+    before = tree(target)
+    other = {**OPTIONS, "regions": "3", "cache": "dax"}
+    with pytest.raises(OutputError) as raised:
+        generate([root(target)], {"tap_stack.tf.json": '{"regions": 3}'}, options=other)
+    assert str(raised.value) == (
+        f"--bundle {target.resolve()} holds Terraform state of a stack synthesized with cache=none, regions=1; "
+        "this synth has cache=dax, regions=3: choose another directory, or pass --replace-options to rewrite it"
+    )
+    assert tree(target) == before
+    generate([root(target)], {"tap_stack.tf.json": '{"regions": 3}'}, options=other, replace=True)
+    assert tree(target)["tap_stack.tf.json"] == '{"regions": 3}'
+    assert json.loads(tree(target)[MANIFEST])["options"] == other
+
+
+@pytest.mark.parametrize(
+    ("state", "manifest_options"),
+    [
+        ({}, True),  # no state
+        ({"terraform.tfstate": json.dumps({"version": 4, "resources": []})}, True),  # destroyed
+        ({"terraform.tfstate": STATE_WITH_RESOURCES}, False),  # a release that recorded no options
+        ({".terraform/terraform.tfstate": '{"backend": {"type": "local"}}'}, True),  # initialised, local
+    ],
+    ids=["no state", "empty state", "no recorded options", "local backend initialised"],
+)
+def test_other_options_are_written_where_no_state_depends_on_them(tmp_path, state, manifest_options):
+    target = tmp_path / "bundle"
+    generate([root(target)], {"tap_stack.tf.json": "{}"})
+    if not manifest_options:
+        (target / MANIFEST).write_text(json.dumps({"files": ["tap_stack.tf.json"]}))
+    write_tree(target, state)
+    generate([root(target)], {"tap_stack.tf.json": '{"regions": 3}'}, options={**OPTIONS, "regions": "3"})
+    assert tree(target)["tap_stack.tf.json"] == '{"regions": 3}'

@@ -54,7 +54,8 @@ def test_an_independent_parser_reads_every_file(bundles, combination):
 
 def test_regenerating_gives_byte_identical_files(synth, tmp_path):
     archives = {p.name: p.read_bytes() for p in synth.bundle.glob("*.zip")}
-    write_hcl_bundle(tmp_path, (synth.bundle / "tap_stack.tf.json").read_bytes(), archives)
+    options = json.loads((synth.bundle / MANIFEST).read_text())["options"]
+    write_hcl_bundle(tmp_path, (synth.bundle / "tap_stack.tf.json").read_bytes(), archives, options)
     directory = hcl_bundle(synth)
     for path in tmp_path.iterdir():
         assert path.read_bytes() == (directory / path.name).read_bytes(), path.name
