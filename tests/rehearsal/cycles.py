@@ -146,6 +146,16 @@ def plan_hcl_bundle_over_this_state(run: Run, bundle: Path, *variables: str) -> 
     plan_after_apply(run, hcl, "plan (HCL bundle)", *variables)
 
 
+def state_objects(workspace: Workspace) -> dict[str, list[str]]:
+    """The state files in the workspace's directory and the objects in its state bucket."""
+    bucket = workspace.emulator.state_bucket(workspace.account)
+    listed = workspace.emulator.client_factory(workspace.account)("s3").list_objects_v2(Bucket=bucket)
+    return {
+        "local": sorted(p.name for p in workspace.directory.glob("*.tfstate")),
+        bucket: sorted(o["Key"] for o in listed.get("Contents", [])),
+    }
+
+
 def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path = DEPLOY_TFVARS) -> Run:
     """init -> apply -> plan (must be empty) -> destroy -> state list, in a copy of the bundle."""
     shutil.copytree(bundle, workdir)
@@ -155,6 +165,7 @@ def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path =
     apply = run.step("apply", "apply", "-auto-approve", "-input=false", f"-var-file={TFVARS}")
     run.facts["resources created"] = resources_added(apply)
     run.facts["state"] = run.workspace.state_list()
+    run.facts["where the state is"] = state_objects(run.workspace)
     plan_after_apply(run, run.workspace, "plan", f"-var-file={TFVARS}")
     plan_hcl_bundle_over_this_state(run, bundle, f"-var-file={TFVARS}")
     destroy = run.step("destroy", *DESTROY, f"-var-file={TFVARS}", ok=(0, 1))

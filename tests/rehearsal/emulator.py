@@ -59,7 +59,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from tests.project import provider_mirror
+from tests.project import TERRAFORM_RUNTIME, provider_mirror
 from tests.rehearsal import moto_patches
 from tests.rehearsal.retries import RetryLedger
 
@@ -153,6 +153,7 @@ class Emulator:
             "TF_CLI_CONFIG_FILE": os.devnull,
             "TF_IN_AUTOMATION": "1",
             "CHECKPOINT_DISABLE": "1",
+            **TERRAFORM_RUNTIME,
         }
 
     def credentials(self, account: str) -> dict[str, str]:

@@ -3,11 +3,13 @@
 import pytest
 
 from tests.rehearsal.cycles import (
+    DEPLOY_ACCOUNT,
     assert_destroyed_everything,
     assert_every_type_created,
     assert_hcl_plans_the_same,
     assert_no_changes,
 )
+from tests.rehearsal.emulator import STATE_KEY
 from tests.rehearsal.moto_patches import NOT_CREATABLE
 
 pytestmark = pytest.mark.rehearsal
@@ -27,6 +29,11 @@ def test_every_resource_moto_cannot_create_is_listed_with_a_reason():
     assert NOT_CREATABLE == {}
     for resource, reason in NOT_CREATABLE.items():
         assert len(reason.split()) >= 6, resource
+
+
+def test_the_state_lives_in_the_emulators_s3_not_beside_the_bundle(run):
+    bucket = f"rehearsal-state-{DEPLOY_ACCOUNT}"
+    assert run.facts["where the state is"] == {"local": [], bucket: [STATE_KEY]}
 
 
 def test_second_plan_after_apply_shows_no_changes(run):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tapgen.combinations import PROVEN, label
-from tests.project import provider_mirror
+from tests.project import TERRAFORM_RUNTIME, provider_mirror
 
 TFTEST_DIR = Path(__file__).parent / "tftest"
 
@@ -22,6 +22,7 @@ def terraform(cwd: Path, *args: str, check: bool = True) -> subprocess.Completed
         pytest.fail("terraform is not on PATH; these tests need Terraform 1.6+ (they never skip)")
     env = {
         **os.environ,
+        **TERRAFORM_RUNTIME,
         "TF_CLI_CONFIG_FILE": os.devnull,  # nothing from the home directory
         "TF_IN_AUTOMATION": "1",
         "CHECKPOINT_DISABLE": "1",
