@@ -28,6 +28,9 @@ RESOURCE_ID = "RESOURCE_ID"
 # (aws:executeAwsApi, aws:assertAwsResourceProperty, aws:executeScript) call only the resource's
 # service, and Config starts the automation with its own service-linked role.
 NESTED_AUTOMATION = ("ssm:StartAutomationExecution", "ssm:GetAutomationExecution")
+_NOT_NESTED = dict.fromkeys(
+    NESTED_AUTOMATION, "starts no other automation: its steps call only the resource's own service"
+)
 # What PutRemediationConfigurations accepts, as (least, most) (AWS Config API Reference,
 # RemediationConfiguration and SsmControls); `Parameters` counts a configuration's parameters.
 LIMITS = {
@@ -69,11 +72,6 @@ class Runbook:
         return tuple(action for action in self.permissions if action not in self.not_granted)
 
 
-def _nested(permissions: tuple[str, ...]) -> dict[str, str]:
-    reason = "starts no other automation: its steps call only the resource's own service"
-    return {action: reason for action in NESTED_AUTOMATION if action in permissions}
-
-
 def _rotation_on(key: dict, parameters: dict[str, str]) -> tuple[dict, dict[str, dict]]:
     return {**key, "enable_key_rotation": True}, {}
 
@@ -96,20 +94,17 @@ def _public_access_blocked(bucket: dict, parameters: dict[str, str]) -> tuple[di
 
 
 _KEY_ROTATION = (
-    "ssm:StartAutomationExecution",
-    "ssm:GetAutomationExecution",
+    *NESTED_AUTOMATION,
     "kms:EnableKeyRotation",
     "kms:GetKeyRotationStatus",
 )
 _PITR = (
-    "ssm:StartAutomationExecution",
-    "ssm:GetAutomationExecution",
+    *NESTED_AUTOMATION,
     "dynamodb:DescribeContinuousBackups",
     "dynamodb:UpdateContinuousBackups",
 )
 _PUBLIC_ACCESS_BLOCK = (
-    "ssm:StartAutomationExecution",
-    "ssm:GetAutomationExecution",
+    *NESTED_AUTOMATION,
     "s3:GetAccountPublicAccessBlock",
     "s3:PutAccountPublicAccessBlock",
     "s3:GetBucketPublicAccessBlock",
@@ -129,7 +124,7 @@ RUNBOOKS = {
             why="rotation keeps the key's ID, ARN, policy and every use of it working "
             "(AWS KMS Developer Guide, 'Enable automatic key rotation')",
             change=_rotation_on,
-            not_granted=_nested(_KEY_ROTATION),
+            not_granted=_NOT_NESTED,
         ),
         Runbook(
             "AWSConfigRemediation-EnablePITRForDynamoDbTable",
@@ -140,7 +135,7 @@ RUNBOOKS = {
             safe_unattended=True,
             why="continuous backups change nothing for the table's readers and writers (they are billed by size)",
             change=_pitr_on,
-            not_granted=_nested(_PITR),
+            not_granted=_NOT_NESTED,
         ),
         Runbook(
             "AWSConfigRemediation-ConfigureS3BucketPublicAccessBlock",
@@ -154,7 +149,7 @@ RUNBOOKS = {
             change=_public_access_blocked,
             parameters=dict.fromkeys(PUBLIC_ACCESS_SETTINGS, "true"),
             not_granted={
-                **_nested(_PUBLIC_ACCESS_BLOCK),
+                **_NOT_NESTED,
                 "s3:GetAccountPublicAccessBlock": "its steps read the bucket's block only",
                 "s3:PutAccountPublicAccessBlock": "its steps set the bucket's block only; the account's would "
                 "change every bucket of the account at once",

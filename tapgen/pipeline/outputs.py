@@ -119,8 +119,8 @@ def check_options(root: OutputRoot, options: Mapping[str, str]) -> None:
     recorded = recorded_options(root)
     if recorded is None or recorded == dict(options) or not holds_state(root.path):
         return
-    changed = sorted(set(recorded) | set(options), key=lambda k: (k not in options, k))
-    changed = [k for k in changed if recorded.get(k) != options.get(k)]
+    differing = {k for k in set(recorded) | set(options) if recorded.get(k) != options.get(k)}
+    changed = sorted(differing, key=lambda k: (k not in options, k))
     before = ", ".join(f"{k}={recorded.get(k, '')}" for k in changed)
     after = ", ".join(f"{k}={options.get(k, '')}" for k in changed)
     raise OutputError(

@@ -95,11 +95,12 @@ class CheckovSkip:
 
 def boundary_exempt(role: str) -> bool:
     """Whether `role` (an `aws_iam_role`'s Terraform name, in any region) is in `BOUNDARY_EXEMPT_ROLES`."""
-    return primary_address(f"aws_iam_role.{role}").split(".", 1)[1] in BOUNDARY_EXEMPT_ROLES
+    return primary_address(role) in BOUNDARY_EXEMPT_ROLES
 
 
 def primary_address(resource: str) -> str:
-    """`aws_s3_bucket.tap_stack_logs_secondary[0]` -> `aws_s3_bucket.tap_stack_logs`."""
+    """`aws_s3_bucket.tap_stack_logs_secondary[0]` -> `aws_s3_bucket.tap_stack_logs` (a bare Terraform
+    name likewise: `tap_stack_config_role_tertiary` -> `tap_stack_config_role`)."""
     address = resource.split("[", 1)[0]
     for suffix in _SUFFIXES:
         if address.endswith(suffix):

@@ -12,6 +12,7 @@ from tapgen import document as tf
 from tapgen.aws_rules.config_rules import RULES, evaluate
 from tapgen.aws_rules.remediations import ASSUME_ROLE, LIMITS, NESTED_AUTOMATION, RESOURCE_ID, RUNBOOKS
 from tapgen.combinations import PROVEN, label
+from tests.tapgen.aws_rules.test_config_rules import region_of
 
 WITH_ACCOUNT_CONTROLS = [c for c in PROVEN if c.get("account_controls") == "on"]
 REMEDIATED = {identifier: use.remediation for identifier, use in MANAGED_RULES.items() if use.remediation}
@@ -21,10 +22,6 @@ TERRAFORM_TYPES = {
     "AWS::DynamoDB::Table": ("aws_dynamodb_table", "aws_dynamodb_table_replica"),
     "AWS::S3::Bucket": ("aws_s3_bucket",),
 }
-
-
-def region_of(name: str) -> str:
-    return next((suffix for suffix in ("_secondary", "_tertiary") if name.endswith(suffix)), "")
 
 
 def break_key(doc: dict, name: str) -> None:
