@@ -39,27 +39,17 @@ def resources(document) -> dict:
     return document["resource"]
 
 
-# Tests that use `moto.mock_aws`, which resets moto's global backends when it starts and stops: they
-# run first, before any rehearsal holds resources in those backends.
-MOCKED_AWS = "tests/lambda_src/"
 REHEARSAL_TESTS = "tests/rehearsal/"
 
 
 def pytest_collection_modifyitems(items):
-    """The handler tests first (`MOCKED_AWS`), the rehearsals' tests last. The rehearsal cycles (real
-    applies) start with the first test after the handler tests and run in background threads while
-    the rest of the suite runs, so their results are ready when their tests ask for them."""
-
-    def turn(item) -> int:
-        if item.nodeid.startswith(MOCKED_AWS):
-            return 0
-        return 2 if item.nodeid.startswith(REHEARSAL_TESTS) else 1
-
-    items.sort(key=turn)
+    """The rehearsals' tests last: their cycles (real applies) start with the first test and run in
+    background threads while the rest of the suite runs, so their results are ready when their
+    tests ask for them."""
+    items.sort(key=lambda item: item.nodeid.startswith(REHEARSAL_TESTS))
 
 
 @pytest.fixture(autouse=True)
 def _rehearsals_run_beside_the_suite(request):
-    """Starts the cycles of the selected rehearsal tests at the first test that is not a handler test."""
-    if not request.node.nodeid.startswith(MOCKED_AWS):
-        request.getfixturevalue("rehearsals")
+    """Starts the cycles of the selected rehearsal tests at the first test."""
+    request.getfixturevalue("rehearsals")

@@ -2,11 +2,11 @@
 
 API (reusable outside the rehearsal tests, e.g. for a `cdktf deploy` cycle):
 
-- `Emulator.start()` applies the named patches of `tests.rehearsal.moto_patches`, starts moto's
-  `ThreadedMotoServer` in this process on 127.0.0.1 and a free port, and returns the emulator;
-  `stop()` shuts it down. `with Emulator.running() as emulator:` does both.
-  Its application sits behind a `tests.rehearsal.retries.RetryLedger` (`emulator.ledger`): a retried
-  call whose first attempt moto carried out gets that answer again instead of running twice.
+- `Emulator.start()` starts the emulator (`python -m tools.emulator`: moto's server with the named
+  patches of `tools.emulator.patches`, behind a `tools.emulator.retries.RetryLedger`) in a process
+  of its own on 127.0.0.1 and a free port, and returns it; `stop()` ends that process.
+  `with Emulator.running() as emulator:` does both. `emulator.patches` names the patches applied,
+  `emulator.ledger()` the calls the SDK retried and those answered again from their first attempt.
 - `emulator.endpoint`: `http://127.0.0.1:<port>`.
 - `emulator.env(account=None)`: the environment to run `terraform` (or `npx cdktf deploy`) against
   it: this process's environment without any `AWS_*`/`TF_*` setting of the caller; fake
@@ -36,35 +36,31 @@ API (reusable outside the rehearsal tests, e.g. for a `cdktf deploy` cycle):
   `Step` (command, seconds, exit code, output) in `workspace.steps` and fails the test on an
   unexpected exit code; `state_list()` returns the addresses in state.
 
-moto keeps its state in this process's global backends: `moto.mock_aws` (used by the handler
-tests) resets them when it starts and stops, so never use it while a rehearsal holds resources.
+moto keeps its state in the emulator process: a `moto.mock_aws` in this one (the handler tests')
+neither sees nor resets it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import shutil
 import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from moto.core.config import default_user_config
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
 
-from tests.project import TERRAFORM_RUNTIME, provider_mirror
-from tests.rehearsal import moto_patches
-from tests.rehearsal.retries import RetryLedger
+from tests.project import ROOT, TERRAFORM_RUNTIME, provider_mirror
 
 OVERRIDE_FILE = "emulator_override.tf.json"
 COMMAND_TIMEOUT_SECONDS = 600
+STOP_TIMEOUT_SECONDS = 30
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -78,19 +74,6 @@ PROVIDER_OVERRIDE = {
 }
 
 
-class LedgeredServer(ThreadedMotoServer):
-    """moto's `ThreadedMotoServer`, with its application behind the emulator's `RetryLedger`."""
-
-    def __init__(self, ledger: RetryLedger, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._ledger = ledger
-
-    def _server_entry(self) -> None:
-        self._server = make_server(self._ip_address, self._port, self._ledger, True, request_handler=MotoRequestHandler)
-        self._server_ready_event.set()
-        self._server.serve_forever()
-
-
 def terraform_binary() -> str:
     binary = shutil.which("terraform")
     if binary is None:
@@ -98,16 +81,22 @@ def terraform_binary() -> str:
     return binary
 
 
+@dataclass(frozen=True)
+class Ledger:
+    retried: list[str]
+    replayed: list[str]
+
+
 class Emulator:
-    """moto's server, in this process, on 127.0.0.1 (see the module docstring for the API)."""
+    """The emulator's process, on 127.0.0.1 (see the module docstring for the API)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._host = host
         self._port = port  # 0: a free port, chosen by the OS when the server binds
-        self._server = None
+        self._process: subprocess.Popen | None = None
+        self._endpoint = ""
         self._accounts: dict[str, dict[str, str]] = {}
         self.patches: tuple[str, ...] = ()
-        self.ledger: RetryLedger | None = None
 
     @classmethod
     @contextlib.contextmanager
@@ -119,25 +108,41 @@ class Emulator:
             emulator.stop()
 
     def start(self) -> Emulator:
-        self.patches = moto_patches.apply_all()
-        # AWS managed policies exist in every account (the Config recorder's role attaches
-        # service-role/AWS_ConfigRole); moto loads its copy of them only when asked.
-        default_user_config["iam"]["load_aws_managed_policies"] = True
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
-        self.ledger = RetryLedger(DomainDispatcherApplication(create_backend_app))
-        self._server = LedgeredServer(self.ledger, ip_address=self._host, port=self._port, verbose=False)
-        self._server.start()
-        self._port = self._server.get_host_and_port()[1]
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "tools.emulator", "--host", self._host, "--port", str(self._port)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        ready = self._process.stdout.readline()
+        if not ready:
+            self.stop()
+            pytest.fail(f"the emulator exited with {self._process.returncode} before it listened")
+        started = json.loads(ready)
+        self._endpoint = started["endpoint"]
+        self.patches = tuple(started["patches"])
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        if self._process is None:
+            return
+        self._process.stdin.close()  # the emulator serves until its standard input closes
+        try:
+            self._process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def ledger(self) -> Ledger:
+        with urllib.request.urlopen(f"{self.endpoint}/_emulator/status", timeout=30) as answer:
+            status = json.load(answer)
+        return Ledger(status["retried"], status["replayed"])
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self._host}:{self._port}"
+        return self._endpoint
 
     def env(self, region: str = "us-east-1", account: str | None = None) -> dict[str, str]:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}

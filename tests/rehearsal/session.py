@@ -1,13 +1,13 @@
 """Deploy rehearsal fixtures: one moto server per session, and each rehearsal applied once. Shared
-with every folder through `tests/conftest.py`, which starts the rehearsals at the first test after
-the handler tests (`moto.mock_aws` resets moto's backends) and orders their tests last.
+with every folder through `tests/conftest.py`, which starts the rehearsals at the first test and
+orders their tests last.
 
 - `emulator` (session): a started `tests.rehearsal.emulator.Emulator` (moto's server on
-  127.0.0.1, named patches applied), stopped at the end of the session. Use `emulator.env()` to
+  127.0.0.1 with the named patches, in a process of its own), stopped at the end of the session. Use `emulator.env()` to
   run terraform/cdktf against it, `emulator.write_override(dir)` to wire a root module to it and
   `Workspace(emulator, dir)` to run and time Terraform there. To share it with tests outside
   this folder, move this fixture to `tests/conftest.py` (it only needs the import).
-- `rehearsals` (session, started by `tests/conftest.py` after the handler tests): runs the deploy,
+- `rehearsals` (session, started by `tests/conftest.py` at the first test): runs the deploy,
   upgrade, regions (the largest bundle, `tapgen.combinations.LARGEST`), dax (the regions cycle on
   the DAX combination's bundle, `tests.rehearsal.cycles.DAX_COMBINATION`) and cdktf cycles of
   `tests.rehearsal.cycles` at once in background threads (only those whose test module is
@@ -101,11 +101,12 @@ def rehearsals(request, tmp_path_factory):
 def emulator():
     with Emulator.running() as running:
         yield running
+        ledger = running.ledger()
         LEDGER.extend(
             (
-                f"emulator: {len(running.ledger.retried)} calls retried by the SDK, "
-                f"{len(running.ledger.replayed)} answered again from their first attempt",
-                *(f"  answered again: {call}" for call in sorted(set(running.ledger.replayed))),
+                f"emulator: {len(ledger.retried)} calls retried by the SDK, "
+                f"{len(ledger.replayed)} answered again from their first attempt",
+                *(f"  answered again: {call}" for call in sorted(set(ledger.replayed))),
             )
         )
 

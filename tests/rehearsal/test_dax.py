@@ -17,7 +17,7 @@ from tests.rehearsal.cycles import (
     regions_of,
     tfvars_value,
 )
-from tests.rehearsal.moto_patches import DAX_DEFAULT_PARAMETERS, NOT_CREATABLE
+from tools.emulator.patches import DAX_DEFAULT_PARAMETERS, NOT_CREATABLE
 
 pytestmark = pytest.mark.rehearsal
 

@@ -10,7 +10,7 @@ from tests.rehearsal.cycles import (
     assert_no_changes,
 )
 from tests.rehearsal.emulator import STATE_KEY
-from tests.rehearsal.moto_patches import NOT_CREATABLE
+from tools.emulator.patches import NOT_CREATABLE
 
 pytestmark = pytest.mark.rehearsal
 
@@ -25,7 +25,7 @@ def test_apply_creates_every_resource_of_the_bundle(run, resources):
 
 
 def test_every_resource_moto_cannot_create_is_listed_with_a_reason():
-    # Empty today: moto 5.2.5 (with tests/rehearsal/moto_patches.py) creates every resource type.
+    # Empty today: moto 5.2.5 (with tools/emulator/patches.py) creates every resource type.
     assert NOT_CREATABLE == {}
     for resource, reason in NOT_CREATABLE.items():
         assert len(reason.split()) >= 6, resource

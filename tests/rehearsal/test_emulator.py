@@ -12,8 +12,8 @@ import boto3
 import pytest
 
 from tests.rehearsal.emulator import OVERRIDE_FILE, PROVIDER_OVERRIDE
-from tests.rehearsal.moto_patches import PATCHES
 from tests.rehearsal.probes import PROBES, clients, run_all
+from tools.emulator.patches import PATCHES
 
 pytestmark = pytest.mark.rehearsal
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ from tests.rehearsal.cycles import (
 )
 from tests.rehearsal.emulator import Workspace
 from tests.rehearsal.identity import names_and_metrics
-from tests.rehearsal.moto_patches import NOT_CREATABLE
+from tools.emulator.patches import NOT_CREATABLE
 
 pytestmark = pytest.mark.rehearsal
 

@@ -58,7 +58,7 @@ def test_a_retried_create_is_answered_again_not_carried_out_twice(emulator):
     policy = client(emulator, "lambda", str(uuid.uuid4())).get_policy(FunctionName="ledger-retried")
     statements = json.loads(policy["Policy"])["Statement"]
     assert [s["Sid"] for s in statements] == ["AllowApiGateway"]
-    assert emulator.ledger.replayed.count("POST /2015-03-31/functions/ledger-retried/policy") == 1
+    assert emulator.ledger().replayed.count("POST /2015-03-31/functions/ledger-retried/policy") == 1
 
 
 def test_a_failed_first_attempt_is_retried_for_real(emulator):

@@ -1,8 +1,8 @@
 """Where moto 5.2.5 differs from AWS in an API this stack uses: one small, named patch each.
 
 Each patch imitates AWS's documented behaviour (cited in its docstring) and nothing more. They
-change moto's backends or response classes in this process only, and must be applied before
-moto's server starts (`apply_all()`, called by `tests.rehearsal.emulator.Emulator.start`).
+change moto's backends or response classes in the emulator's process only, and must be applied before
+moto's server starts (`apply_all()`, called by `python -m tools.emulator`).
 The project's own code and output are never patched: if the stack is wrong, a rehearsal fails.
 
 `PATCHES` lists them by name; `tests/rehearsal/test_emulator.py` checks each one against the
