@@ -102,8 +102,9 @@ def hcl_write_seconds(document: Path, runs: int) -> float:
     """Median seconds to write the HCL bundle of `document` (in a fresh process: no warm caches)."""
     code = (
         "import sys, tempfile, time; from pathlib import Path; t = time.perf_counter(); "
-        "from tapgen.pipeline.hcl.bundle import write_hcl_bundle; "
-        "target = Path(tempfile.mkdtemp()); write_hcl_bundle(target, Path(sys.argv[1]).read_bytes(), {}, {}); "
+        "from tapgen.pipeline.bundle import Written; from tapgen.pipeline.hcl.bundle import write_hcl_bundle; "
+        "from tapgen.provenance import Provenance; written = Written({}, Provenance('0', 'unknown')); "
+        "target = Path(tempfile.mkdtemp()); write_hcl_bundle(target, Path(sys.argv[1]).read_bytes(), {}, written); "
         "print(time.perf_counter() - t)"
     )
     samples = [

@@ -143,6 +143,7 @@ class AccountControlsProps:
     account_wide: bool
     with_compliance: bool
     managed_by_tag: tuple[str, str]
+    force_destroy: object = False  # `SecureBucketProps.force_destroy` of its bucket
 
 
 class AccountControls(Construct):
@@ -159,6 +160,7 @@ class AccountControls(Construct):
         self.bucket = SecureBucket(
             self,
             SecureBucketProps(
+                force_destroy=props.force_destroy,
                 name=f"{name}_logs",
                 bucket_name=props.bucket_name,
                 kms_key_arn=props.kms_key_arn,

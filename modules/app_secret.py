@@ -21,10 +21,14 @@ RECOVERY_WINDOW_DAYS = 30
 
 @dataclass(frozen=True, kw_only=True)
 class AppSecretProps:
+    """`recovery_window_days`: how long a deleted secret can be restored (and its name stays
+    reserved), 7 to 30, or 0 to delete it at once; a number or a Terraform number expression."""
+
     name: str
     secret_name: str
     kms_key_arn: str
     description: str
+    recovery_window_days: object = RECOVERY_WINDOW_DAYS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,7 +95,7 @@ class AppSecret(Construct):
             name=props.secret_name,
             description=props.description,
             kms_key_id=props.kms_key_arn,
-            recovery_window_in_days=RECOVERY_WINDOW_DAYS,
+            recovery_window_in_days=props.recovery_window_days,
         )
         self.arn = self.secret.arn
         self._kms_key_arn = props.kms_key_arn

@@ -53,6 +53,7 @@ class AuditTrailProps:
     data_event_table_arns: tuple[str, ...]
     account: AwsAccount
     data_event_function_arns: tuple[str, ...] = ()
+    force_destroy: object = False  # `SecureBucketProps.force_destroy` of its bucket
 
 
 class AuditTrail(Construct):
@@ -68,6 +69,7 @@ class AuditTrail(Construct):
         self.bucket = SecureBucket(
             self,
             SecureBucketProps(
+                force_destroy=props.force_destroy,
                 name=f"{props.name}_logs",
                 bucket_name=props.bucket_name,
                 kms_key_arn=props.kms_key_arn,

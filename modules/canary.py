@@ -68,6 +68,7 @@ class HealthCanaryProps:
     timeout_seconds: int = 60
     success_retention_days: int = 31
     failure_retention_days: int = 31
+    force_destroy: object = False  # `SecureBucketProps.force_destroy` of its bucket
 
 
 class HealthCanary(Construct):
@@ -80,6 +81,7 @@ class HealthCanary(Construct):
         self.artifacts = SecureBucket(
             self,
             SecureBucketProps(
+                force_destroy=props.force_destroy,
                 name=f"{props.name}_artifacts",
                 bucket_name=props.bucket_name,
                 kms_key_arn=props.kms_key_arn,

@@ -98,18 +98,22 @@ CONSUMER_TYPES: dict[str, tuple[str, ...]] = {
 # no longer be used. EventBridge receives them as CloudTrail management events ("AWS API Call via
 # CloudTrail"), which needs a trail recording management events in the account.
 ADMINISTRATION_EVENTS = ("PutKeyPolicy", "DisableKey", "ScheduleKeyDeletion")
+# Days a scheduled key deletion waits (KMS ScheduleKeyDeletion `PendingWindowInDays`: 7 to 30).
+DELETION_WINDOW_DAYS = 30
+MIN_DELETION_WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True, kw_only=True)
 class EncryptionKeyProps:
     """With `watch_administration`, an EventBridge rule of the key's region matches every call that
-    could end the key's protection (`ADMINISTRATION_EVENTS`) and `administration_alarm` watches it."""
+    could end the key's protection (`ADMINISTRATION_EVENTS`) and `administration_alarm` watches it.
+    `deletion_window_days` is a number or a Terraform number expression."""
 
     name: str
     alias_name: str
     description: str
     account: AwsAccount
-    deletion_window_days: int = 30
+    deletion_window_days: object = DELETION_WINDOW_DAYS
     watch_administration: bool = False
 
 

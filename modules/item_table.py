@@ -53,7 +53,7 @@ class ItemTableProps:
     target_utilization_percent: float
     # DynamoDB refuses DeleteTable while this is on, so `terraform destroy` stops at the table
     # until it is turned off (and applied). A bool or a Terraform bool expression.
-    deletion_protection: bool = True
+    deletion_protection: object = True
     # True when `modules.table_replica.TableReplica`s make this table a global table: DynamoDB then
     # reports them in the table's `replica` attribute, which Terraform must not try to remove.
     replicated: bool = False

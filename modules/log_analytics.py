@@ -162,6 +162,7 @@ class LogAnalyticsProps:
     archive_retention_days: str
     kms_key_arn: str
     account: AwsAccount
+    force_destroy: object = False  # `SecureBucketProps.force_destroy` of its bucket
 
 
 class LogAnalytics(Construct):
@@ -174,6 +175,7 @@ class LogAnalytics(Construct):
         self.results_bucket = SecureBucket(
             self,
             SecureBucketProps(
+                force_destroy=props.force_destroy,
                 name=f"{props.name}_results",
                 bucket_name=props.results_bucket_name,
                 kms_key_arn=props.kms_key_arn,

@@ -47,11 +47,14 @@ NO_BREAK_GLASS_PRINCIPAL = "(no break-glass principal)"
 class ArchiveProtection:
     """`break_glass_principal_arn`: a string expression, empty for nobody. `object_lock`: a bool
     expression; when true, new object versions are locked for the bucket's expiration days, in
-    `object_lock_mode` (one of `OBJECT_LOCK_MODES`, or a string expression that is)."""
+    `object_lock_mode` (one of `OBJECT_LOCK_MODES`, or a string expression that is).
+    `tamper_protection`: a bool expression; when false (a throwaway stack), the policy has no
+    tamper deny, so the bucket can be emptied and deleted like any other."""
 
     break_glass_principal_arn: str
     object_lock: object = False
     object_lock_mode: str = "GOVERNANCE"
+    tamper_protection: object = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,7 +63,9 @@ class SecureBucketProps:
     objects move to Standard-IA at 30 days and to Glacier at 90, unless the bucket is `short_lived`
     (query results, run artifacts): its objects stay in S3 Standard until they expire, at any age,
     since a colder class would charge its minimum storage duration (`tapgen/aws_rules/s3_storage.py`)
-    for data deleted soon after. Non-current versions expire as many days after they stop being current."""
+    for data deleted soon after. Non-current versions expire as many days after they stop being current.
+    `force_destroy` (a bool or a Terraform bool expression): whether `terraform destroy` first deletes
+    every object version, so a bucket holding objects can go (a throwaway stack's)."""
 
     name: str
     bucket_name: str
@@ -69,6 +74,7 @@ class SecureBucketProps:
     extra_statements: tuple[Statement, ...] = ()
     archive: ArchiveProtection | None = None
     short_lived: bool = False
+    force_destroy: object = False
 
 
 def tls_only_statements(bucket_arn: str) -> list[Statement]:
@@ -116,7 +122,7 @@ class SecureBucket(Construct):
     def __init__(self, scope: Construct, props: SecureBucketProps) -> None:
         super().__init__(scope, props.name)
         name = props.name
-        self.bucket = aws.s3_bucket.S3Bucket(self, name, bucket=props.bucket_name)
+        self.bucket = aws.s3_bucket.S3Bucket(self, name, bucket=props.bucket_name, force_destroy=props.force_destroy)
         self.arn = self.bucket.arn
         self.id = self.bucket.id
         self.name = self.bucket.bucket
@@ -161,14 +167,26 @@ class SecureBucket(Construct):
         statements = tls_only_statements(self.arn) + list(props.extra_statements)
         # The policy comes last: on an archive it forbids changing what it depends on.
         configured = [public_access, versioning, lifecycle]
-        if props.archive is not None:
-            statements.append(tamper_deny_statement(self.arn, props.archive.break_glass_principal_arn))
+        if props.archive is None:
+            policy_json = policy_document(self, f"{name}_policy_document", statements).json
+        else:
             configured.append(self._object_lock(props, depends_on=versioning))
-        document = policy_document(self, f"{name}_policy_document", statements)
+            policy_json = self._archive_policy(props, statements)
         policy = aws.s3_bucket_policy.S3BucketPolicy(
-            self, f"{name}_policy", bucket=self.id, policy=document.json, depends_on=configured
+            self, f"{name}_policy", bucket=self.id, policy=policy_json, depends_on=configured
         )
         self.ready = [encryption, public_access, policy]
+
+    def _archive_policy(self, props: SecureBucketProps, statements: list[Statement]) -> str:
+        """The policy with the tamper deny, or without it when `archive.tamper_protection` is false;
+        an expression chooses between the two documents at plan time."""
+        protection = props.archive.tamper_protection
+        tamper_deny = tamper_deny_statement(self.arn, props.archive.break_glass_principal_arn)
+        protected = policy_document(self, f"{props.name}_policy_document", [*statements, tamper_deny])
+        if protection is True:
+            return protected.json
+        unprotected = policy_document(self, f"{props.name}_policy_document_unprotected", statements)
+        return Token.as_string(Fn.conditional(protection, protected.json, unprotected.json))
 
     def _object_lock(self, props: SecureBucketProps, depends_on):
         """Default retention in the archive's mode, when `archive.object_lock` is true. S3 enables Object

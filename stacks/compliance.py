@@ -60,6 +60,7 @@ def audit_trail(stack: TapStack) -> AuditTrail:
             data_event_table_arns=table_arns(stack),
             account=primary.account,
             data_event_function_arns=api_function_arns(stack),
+            force_destroy=stack.lifecycle.force_destroy,
         ),
     )
 
@@ -131,6 +132,7 @@ def account_controls(stack: TapStack) -> tuple[AccountControls, ...]:
                 account_wide=region is stack.primary,
                 with_compliance=stack.config.compliance_enabled,
                 managed_by_tag=("ManagedBy", names.MANAGED_BY),
+                force_destroy=stack.lifecycle.force_destroy,
             ),
         )
         for region in stack.regions

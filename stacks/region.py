@@ -51,6 +51,7 @@ from modules.table_replica import TableReplica, TableReplicaProps
 from modules.tenant_grants import TenantGrants, TenantGrantsProps
 from modules.web_acl import WebFirewall, WebFirewallProps
 from stacks import names
+from stacks.lifecycle import StackLifecycle
 from tapgen.config import SynthConfig
 from tapgen.pipeline.archives import BuiltArchive
 from tapgen.placement import Region, RegionScope
@@ -75,13 +76,15 @@ LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 @dataclass(frozen=True)
 class RegionInputs:
     """What a region needs from the stack: its slot, the account expressions for that region, the
-    stack-wide names, the variables, the archives and the synth-time options."""
+    stack-wide names, the variables, what the stack's lifecycle decides, the archives and the
+    synth-time options."""
 
     region: Region
     account: AwsAccount
     prefix: str
     table_name: str
     var: dict[str, TerraformVariable]
+    lifecycle: StackLifecycle
     archives: dict[str, BuiltArchive]
     config: SynthConfig
     # The regions built before this one, the primary first: a replica joins the primary's table
@@ -112,7 +115,7 @@ class TapRegion(RegionScope):
         self._observability()
 
     def _data_plane(self) -> None:
-        v, prefix, account = self.var, self.inputs.prefix, self.account
+        v, prefix, account, lifecycle = self.var, self.inputs.prefix, self.account, self.inputs.lifecycle
         self.kms = EncryptionKey(
             self,
             EncryptionKeyProps(
@@ -120,6 +123,7 @@ class TapRegion(RegionScope):
                 alias_name=f"alias/{prefix}",
                 description=f"TAP stack data key ({prefix})",
                 account=account,
+                deletion_window_days=lifecycle.key_deletion_window_days,
                 watch_administration=True,
             ),
         )
@@ -135,7 +139,9 @@ class TapRegion(RegionScope):
                     v["log_archive_break_glass_principal_arn"].string_value,
                     v["log_archive_object_lock"].boolean_value,
                     v["log_archive_object_lock_mode"].string_value,
+                    tamper_protection=lifecycle.archive_tamper_protection,
                 ),
+                force_destroy=lifecycle.force_destroy,
             ),
         )
         self.audit = AuditLogs(
@@ -167,6 +173,7 @@ class TapRegion(RegionScope):
                     "TAP application secret: the HMAC keys that sign list tokens, created and rotated by the "
                     "rotation function."
                 ),
+                recovery_window_days=lifecycle.secret_recovery_window_days,
             ),
         )
         self.grants = TenantGrants(
@@ -176,7 +183,7 @@ class TapRegion(RegionScope):
                 table_name=f"{prefix}-grants",
                 kms_key_arn=key,
                 grants=v["tenant_grants"].value,
-                deletion_protection=v["dynamodb_deletion_protection"].boolean_value,
+                deletion_protection=lifecycle.table_deletion_protection,
             ),
         )
 
@@ -271,7 +278,7 @@ class TapRegion(RegionScope):
     def _table(self) -> ItemTable | TableReplica:
         """The primary region owns the item table; every other region holds a replica of it."""
         v, earlier = self.var, self.inputs.earlier
-        protection = v["dynamodb_deletion_protection"].boolean_value
+        protection = self.inputs.lifecycle.table_deletion_protection
         if not earlier:
             return ItemTable(
                 self,
@@ -365,6 +372,7 @@ class TapRegion(RegionScope):
                 archive_retention_days=self.var["log_archive_retention_days"].string_value,
                 kms_key_arn=self.kms.arn,
                 account=self.account,
+                force_destroy=self.inputs.lifecycle.force_destroy,
             ),
         )
 
@@ -436,6 +444,7 @@ class TapRegion(RegionScope):
                 api_url=self.api.invoke_url,
                 schedule_expression=self.var["canary_schedule_expression"].string_value,
                 artifact_expiration_days=self.var["canary_artifact_retention_days"].number_value,
+                force_destroy=self.inputs.lifecycle.force_destroy,
             ),
         )
 

@@ -25,6 +25,7 @@ from modules.account import AwsAccount
 from modules.alerts import AlarmSpec
 from modules.regional_domain import ValidationRecord, ValidationRecordProps
 from stacks import compliance, names
+from stacks.lifecycle import stack_lifecycle
 from stacks.outputs import OUTPUTS
 from stacks.region import RegionInputs, TapRegion
 from stacks.variables import variables_for
@@ -32,11 +33,13 @@ from tapgen.aws import aws
 from tapgen.config import SynthConfig
 from tapgen.pipeline.archives import BuiltArchive
 from tapgen.placement import REGIONS, Region
+from tapgen.provenance import Provenance
 
 STACK_NAME = "tap_stack"
 LOCAL_STATE_PATH = "terraform.tfstate"
 # Cross-variable validations (allowed_ip_ranges, capacity bounds) need Terraform 1.9.
 REQUIRED_TERRAFORM = ">= 1.9.0"
+GENERATOR_OUTPUT = "generator"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class StackInputs:
 
     config: SynthConfig
     archives: dict[str, BuiltArchive]
+    provenance: Provenance
 
 
 class TapStack(TerraformStack):
@@ -64,6 +68,7 @@ class TapStack(TerraformStack):
         partition = aws.data_aws_partition.DataAwsPartition(self, "tap_stack_partition")
         prefix = TerraformLocal(self, "name_prefix", names.NAME_PREFIX).as_string
         table_name = TerraformLocal(self, "table_name", names.TABLE_NAME).as_string
+        self.lifecycle = stack_lifecycle(self, self.var["dynamodb_deletion_protection"].boolean_value)
         regions: list[TapRegion] = []
         for region in REGIONS[: config.region_count]:
             account = AwsAccount(
@@ -73,7 +78,7 @@ class TapStack(TerraformStack):
                 dns_suffix=partition.dns_suffix,
             )
             region_inputs = RegionInputs(
-                region, account, prefix, table_name, self.var, inputs.archives, config, tuple(regions)
+                region, account, prefix, table_name, self.var, self.lifecycle, inputs.archives, config, tuple(regions)
             )
             regions.append(TapRegion(self, region_inputs, self._provider(region)))
         self.regions = tuple(regions)
@@ -98,6 +103,7 @@ class TapStack(TerraformStack):
         self.dashboards = [region.dashboard() for region in self.regions]
         self._moved(self.primary.api_account.moved)
         self._outputs()
+        self._generator(inputs.provenance)
         if len(self.regions) > 1:
             routed = TerraformOutput(
                 self,
@@ -130,6 +136,13 @@ class TapStack(TerraformStack):
         ]
 
     def _backend(self, config: SynthConfig) -> None:
+        if config.partial_backend:
+            # The binding requires a bucket and a key; `terraform init -backend-config` gives them.
+            backend = S3Backend(self, bucket="", key="", encrypt=True)
+            for given_at_init in ("bucket", "key"):
+                backend.add_override(given_at_init, None)
+            backend.add_override("use_lockfile", True)
+            return
         if config.backend == "s3":
             backend = S3Backend(
                 self,
@@ -162,6 +175,17 @@ class TapStack(TerraformStack):
         """`moved` blocks for addresses that changed (e.g. became counted), so state follows them."""
         if moves:
             self.add_override("moved", [{"from": old, "to": new} for old, new in moves])
+
+    def _generator(self, provenance: Provenance) -> None:
+        """What wrote this configuration, so a plan over old state shows it (`tapgen/provenance.py`)."""
+        output = TerraformOutput(
+            self,
+            GENERATOR_OUTPUT,
+            value={"version": provenance.version, "revision": provenance.revision, "options": self.config.options},
+            description="What wrote this configuration: the generator's version, its source revision "
+            "(the commit, -dirty with uncommitted changes) and the synth-time options.",
+        )
+        output.override_logical_id(GENERATOR_OUTPUT)
 
     def _outputs(self) -> None:
         # Outputs share names with variables (dynamodb_table_name), and construct ids must be

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 
 from lambda_src.shared import tap_contract
 from modules import dax_cache, item_cache
+from modules.app_secret import RECOVERY_WINDOW_DAYS
+from modules.encryption import DELETION_WINDOW_DAYS
 from modules.secure_bucket import OBJECT_LOCK_MODES
+from stacks.lifecycle import LIFECYCLES
 from stacks.names import CONTRACT_TAGS, STACK_TAG_KEYS
 from tapgen.aws_rules import s3_names, s3_storage, tags
 from tapgen.config import SynthConfig
@@ -541,11 +544,25 @@ VARIABLES: tuple[VariableSpec, ...] = (
         (_number_range("dynamodb_target_utilization", 20, 90, "percent"),),
     ),
     VariableSpec(
+        "stack_lifecycle",
+        "string",
+        "How hard the stack is to take down. durable (the default, for stacks that hold real data): the tables' "
+        f"deletion protection (dynamodb_deletion_protection), a {RECOVERY_WINDOW_DAYS}-day recovery window for a "
+        f"deleted secret (its name stays reserved as long), {DELETION_WINDOW_DAYS} days before a key is deleted, "
+        "buckets deleted only when empty, and the "
+        "log archive's tamper deny. ephemeral (pull-request and test stacks): none of these, so terraform destroy "
+        "removes everything in one go, emptying every bucket, and an apply right after re-creates the stack "
+        "under the same names. Changing it updates resources in place.",
+        LIFECYCLES[0],
+        (_one_of("stack_lifecycle", LIFECYCLES, quoted=True),),
+    ),
+    VariableSpec(
         "dynamodb_deletion_protection",
         "bool",
         "Whether DynamoDB deletion protection is on for the item and tenant grants tables. On by default: "
         "DeleteTable is refused, so `terraform destroy` stops at the tables. To destroy the stack on purpose, "
-        "apply once with dynamodb_deletion_protection = false, then destroy.",
+        "apply once with dynamodb_deletion_protection = false, then destroy. Always off when "
+        'stack_lifecycle = "ephemeral".',
         True,
     ),
     VariableSpec(
@@ -600,8 +617,17 @@ VARIABLES: tuple[VariableSpec, ...] = (
         "delete a locked version early). Off by default. Turning it on does not replace the bucket: S3 enables "
         "Object Lock on the existing versioned bucket, and objects written before stay unlocked; it can never be "
         "turned off again on that bucket (false afterwards only removes the default retention), and with an "
-        "existing archive the change is itself a protected one, applied by the break-glass principal.",
+        "existing archive the change is itself a protected one, applied by the break-glass principal. Not "
+        'allowed with stack_lifecycle = "ephemeral", whose destroy deletes every object version.',
         False,
+        (
+            Validation(
+                f'!(var.log_archive_object_lock && var.stack_lifecycle == "{LIFECYCLES[1]}")',
+                "log_archive_object_lock = ${var.log_archive_object_lock} is not allowed: expected false when "
+                f'stack_lifecycle = "{LIFECYCLES[1]}" (its destroy deletes every object version, which a lock '
+                "forbids).",
+            ),
+        ),
     ),
     VariableSpec(
         "log_archive_object_lock_mode",

@@ -134,13 +134,16 @@ class ConfigError(ValueError):
     """A synth-time option is invalid; the message names the option, the value and what is allowed."""
 
 
+STATE_KEY_DEFAULT = "tap-stack/terraform.tfstate"
+
+
 @dataclass(frozen=True)
 class SynthConfig:
     """The validated synth-time options. Every field is also a `cdktf.json` context key."""
 
     backend: str = OPTION["backend"].default
     state_bucket: str = ""
-    state_key: str = "tap-stack/terraform.tfstate"
+    state_key: str = STATE_KEY_DEFAULT
     state_region: str = ""
     state_lock_table: str = ""
     regions: str = OPTION["regions"].default
@@ -150,6 +153,11 @@ class SynthConfig:
     scale: str = OPTION["scale"].default
     item_stream: str = OPTION["item_stream"].default
     cache: str = OPTION["cache"].default
+
+    @property
+    def options(self) -> dict[str, str]:
+        """Every option by name, as outputs record them."""
+        return {field.name: str(getattr(self, field.name)) for field in fields(self)}
 
     @property
     def region_count(self) -> int:
@@ -185,6 +193,22 @@ class SynthConfig:
         return self.compliance_enabled or self.cache_enabled
 
     @property
+    def partial_backend(self) -> bool:
+        """An S3 backend whose bucket, key and region come at `terraform init -backend-config=...`
+        (one bundle, a state per environment: examples/README.md)."""
+        return self.backend == "s3" and not self.state_bucket
+
+    def _require_partial(self) -> None:
+        given = [name for name in ("state_region", "state_lock_table") if getattr(self, name)]
+        if self.state_key != STATE_KEY_DEFAULT:
+            given.insert(0, "state_key")
+        for name in given:
+            raise ConfigError(
+                f"{name}: {getattr(self, name)!r} is only allowed with state_bucket; a partial S3 backend (no "
+                "state_bucket) takes the bucket, key and region from terraform init -backend-config"
+            )
+
+    @property
     def state_lockfile(self) -> bool:
         """S3-native state locking (Terraform 1.10+), unless a DynamoDB lock table (deprecated) is named."""
         return not self.state_lock_table
@@ -192,6 +216,9 @@ class SynthConfig:
     def __post_init__(self) -> None:
         for option in OPTIONS:
             _require_choice(option.name, getattr(self, option.name), option.values)
+        if self.backend == "s3" and not self.state_bucket:
+            self._require_partial()
+            return
         if self.backend == "s3":
             _require_bucket_name("state_bucket", self.state_bucket)
             _require_match("state_key", self.state_key, _STATE_KEY, "an S3 object key (1-1024 safe characters)")
@@ -229,6 +256,7 @@ def options_help() -> str:
     for option in OPTIONS:
         lines.append(f"  {option.name} = {' | '.join(option.values)}")
     lines.append("  state_bucket, state_key, state_region, state_lock_table: the S3 backend's settings (backend=s3)")
+    lines.append("  backend=s3 without state_bucket: a partial backend, completed by terraform init -backend-config")
     return "\n".join(lines)
 
 

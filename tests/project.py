@@ -47,13 +47,14 @@ class Synth:
         return json.loads((self.bundle / "tap_stack.tf.json").read_text())
 
 
-CHECKOUT_IGNORED = shutil.ignore_patterns(
-    ".git", ".venv", "node_modules", "cdktf.out", "dist", "__pycache__", ".pytest_cache"
-)
+# A copy keeps `.git`: outputs record the source revision (tapgen/provenance.py), which a copy
+# without it would not know.
+CHECKOUT_IGNORED = shutil.ignore_patterns(".venv", "node_modules", "cdktf.out", "dist", "__pycache__", ".pytest_cache")
 
 
 def checkout(target: Path) -> Path:
-    """A second working copy of the project, somewhere else on disk (without its environments)."""
+    """A second working copy of the project, somewhere else on disk (without its environments), at
+    the same revision."""
     shutil.copytree(ROOT, target, ignore=CHECKOUT_IGNORED)
     return target
 

@@ -57,8 +57,10 @@ class Plan:
         return tf.targets(self.document, rtype, "aws_s3_bucket", "bucket").get(bucket.address.split(".", 1)[1])
 
     def policy_statements(self, policy: object) -> list[dict]:
-        """The statements of `${data.aws_iam_policy_document.<name>.json}`."""
-        return tf.policy_statements(policy, self.document.get("data", {}).get("aws_iam_policy_document", {}))
+        """The statements of `${data.aws_iam_policy_document.<name>.json}`, as the default variables
+        choose it (`tapgen.document.as_deployed`)."""
+        documents = self.document.get("data", {}).get("aws_iam_policy_document", {})
+        return tf.policy_statements(tf.as_deployed(policy, self.document), documents)
 
 
 def service_created(plan: Plan) -> dict[str, list[Resource]]:

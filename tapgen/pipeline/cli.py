@@ -9,7 +9,6 @@ three change together or not at all, and any error prints one line and leaves th
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -17,11 +16,12 @@ from pathlib import Path
 
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context, options_help
 from tapgen.pipeline.archives import ArchiveError, BuiltArchive, build_archives
-from tapgen.pipeline.bundle import BUNDLE_CONFIG, write_bundle
+from tapgen.pipeline.bundle import BUNDLE_CONFIG, Written, write_bundle
 from tapgen.pipeline.hcl.bundle import write_hcl_bundle
 from tapgen.pipeline.hcl.convert import ConversionError
 from tapgen.pipeline.hcl.schema import SchemaError
 from tapgen.pipeline.outputs import MANIFEST, OutputError, OutputRoot, OutputRun, forbidden_destinations
+from tapgen.provenance import Provenance, provenance
 
 ROOT = Path(__file__).resolve().parents[2]
 # Set by scripts/cdktf: the options given as `-c KEY=VALUE` (one per line; cdktf passes none to
@@ -87,7 +87,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], outdir: Path) -> bytes:
+def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], written_by: Provenance, outdir: Path) -> bytes:
     """Synthesize the stack into `outdir` (a cdktf output tree); return the configuration bytes."""
     # Imported here: cdktf starts a Node process, and bad options should fail before that cost.
     from cdktf import App
@@ -97,7 +97,7 @@ def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], outdir: P
     from tapgen.security.rules import findings
 
     app = App(outdir=str(outdir))
-    TapStack(app, StackInputs(config, archives))
+    TapStack(app, StackInputs(config, archives, written_by))
     app.synth()
     stack_dir = outdir / STACK_DIR
     document_bytes = (stack_dir / SYNTH_FILE).read_bytes()
@@ -128,15 +128,17 @@ def run(args: argparse.Namespace) -> None:
     if len({root.path for root in roots}) < len(roots):
         raise OutputError("--out, --bundle and --hcl-bundle must be three different directories")
     written = roots if args.bundles else (cdktf_out,)
-    options = {name: str(value) for name, value in dataclasses.asdict(config).items()}
+    options = config.options
     forbidden = forbidden_destinations(ROOT, home)
-    with OutputRun(written, forbidden, args.lock_timeout, options, args.replace_options) as outputs:
+    written_by = provenance(ROOT)
+    with OutputRun(written, forbidden, args.lock_timeout, options, written_by, args.replace_options) as outputs:
         archives = build_archives(ROOT / "lambda_src")
-        document_bytes = synthesize(config, archives, outputs.staging(cdktf_out.label))
+        document_bytes = synthesize(config, archives, written_by, outputs.staging(cdktf_out.label))
         archive_files = {a.filename: a.content for a in archives.values()}
         if args.bundles:
-            write_bundle(outputs.staging(bundle.label), document_bytes, archive_files, options)
-            write_hcl_bundle(outputs.staging(hcl_bundle.label), document_bytes, archive_files, options)
+            written = Written(options, written_by)
+            write_bundle(outputs.staging(bundle.label), document_bytes, archive_files, written)
+            write_hcl_bundle(outputs.staging(hcl_bundle.label), document_bytes, archive_files, written)
         outputs.commit()
 
 

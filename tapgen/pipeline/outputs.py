@@ -35,6 +35,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tapgen.provenance import Provenance
+
 MANIFEST = ".tapgen-manifest.json"
 LOCK = ".tapgen.lock"
 STAGING_PREFIX = ".tapgen-staging-"
@@ -194,12 +196,14 @@ class OutputRun:
         forbidden: Iterable[Path],
         lock_timeout: float,
         options: Mapping[str, str],
+        written_by: Provenance,
         replace_options: bool = False,
     ) -> None:
         self.roots = sorted(roots, key=lambda root: str(root.path))
         self.forbidden = tuple(forbidden)
         self.lock_timeout = lock_timeout
         self.options = dict(options)
+        self.written_by = written_by
         self.replace_options = replace_options
         self._staging: dict[str, Path] = {}
         self._stack = ExitStack()
@@ -258,7 +262,7 @@ class OutputRun:
         for name in new_files:
             if name not in old_files and (root.path / name).exists():
                 raise OutputError(f"{root.label} {root.path / name} exists and was not written by this generator")
-        (staging / MANIFEST).write_text(_manifest(new_files, self.options), encoding="utf-8")
+        (staging / MANIFEST).write_text(_manifest(new_files, self.options, self.written_by), encoding="utf-8")
         retired = staging.with_name(staging.name + "-retired")
         self._stack.callback(shutil.rmtree, retired, ignore_errors=True)
         return _Swap(root.path, staging, retired, old_files, [*new_files, MANIFEST])
@@ -301,5 +305,12 @@ def _prune_empty_parents(removed: Path, root: Path) -> None:
         parent.rmdir()
 
 
-def _manifest(files: list[str], options: Mapping[str, str]) -> str:
-    return json.dumps({"generator": GENERATOR, "options": dict(options), "files": files}, indent=2) + "\n"
+def _manifest(files: list[str], options: Mapping[str, str], written_by: Provenance) -> str:
+    manifest = {
+        "generator": GENERATOR,
+        "version": written_by.version,
+        "revision": written_by.revision,
+        "options": dict(options),
+        "files": files,
+    }
+    return json.dumps(manifest, indent=2) + "\n"

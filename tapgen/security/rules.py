@@ -18,7 +18,7 @@ from modules.encryption import CONSUMER_TYPES
 from modules.secure_bucket import OBJECT_LOCK_MODES, TAMPER_ACTIONS
 from tapgen.aws_rules import metrics as aws_metrics
 from tapgen.document import POLICY_JSON as _POLICY_JSON
-from tapgen.document import Document, policy_statements
+from tapgen.document import Document, as_deployed, policy_statements
 from tapgen.document import referenced as _referenced
 from tapgen.document import resources as _resources
 from tapgen.document import targets as _targets
@@ -124,8 +124,9 @@ def _statements(policy: dict) -> list[dict]:
 
 
 def _policy_of(value: object, doc: Document) -> dict:
-    """The policy document that `value` (`${data.aws_iam_policy_document.<name>.json}`) renders."""
-    return {"statement": policy_statements(value, _policy_documents(doc))}
+    """The policy document that `value` (`${data.aws_iam_policy_document.<name>.json}`) renders, as
+    the default variables choose it (`tapgen.document.as_deployed`)."""
+    return {"statement": policy_statements(as_deployed(value, doc), _policy_documents(doc))}
 
 
 def buckets_block_public_access(doc: Document) -> list[Finding]:

@@ -156,8 +156,44 @@ def state_objects(workspace: Workspace) -> dict[str, list[str]]:
     }
 
 
+def resources_of(workspace: Workspace, resource_type: str) -> dict[str, dict]:
+    """The applied `resource_type` resources by address, with their values (`terraform show -json`)."""
+    resources = workspace.state_values()["root_module"].get("resources", [])
+    return {r["address"]: r["values"] for r in resources if r["type"] == resource_type}
+
+
+def policy_sids(workspace: Workspace, address: str) -> list[str]:
+    """The statement ids of the applied policy of `address` (an `aws_s3_bucket_policy`)."""
+    policy = json.loads(resources_of(workspace, "aws_s3_bucket_policy")[address]["policy"])
+    return sorted(statement.get("Sid", "") for statement in policy["Statement"])
+
+
+def fill_every_bucket(workspace: Workspace) -> dict[str, int]:
+    """In every bucket of the stack, two versions of an object, as logs and run artifacts leave:
+    what the destroy of an ephemeral stack must delete. Returns the object versions in each bucket.
+    (No delete marker: moto 5.2.5 fails deleting a delete marker's version, `FakeDeleteMarker`
+    having no `dispose`, where AWS removes it.)
+
+    moto evaluates a bucket policy on object writes but ignores its conditions, so the TLS-only
+    deny refuses every write (AWS's services write over TLS, which that deny lets through): each
+    bucket's policy is set aside while its objects are written, then put back as it was."""
+    aws = workspace.emulator.client_factory(workspace.account)
+    held = {}
+    for values in resources_of(workspace, "aws_s3_bucket").values():
+        s3, bucket = aws("s3", values["region"]), values["bucket"]
+        policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+        s3.delete_bucket_policy(Bucket=bucket)
+        for body in (b"first", b"second"):
+            s3.put_object(Bucket=bucket, Key="rehearsal/object.txt", Body=body)
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+        held[bucket] = len(s3.list_object_versions(Bucket=bucket).get("Versions", []))
+    return held
+
+
 def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path = DEPLOY_TFVARS) -> Run:
-    """init -> apply -> plan (must be empty) -> destroy -> state list, in a copy of the bundle."""
+    """An ephemeral stack (`stack_lifecycle = "ephemeral"` in the tfvars), as a pull request's: init
+    -> apply -> plan (must be empty) -> objects in every bucket -> destroy -> apply again under the
+    same names -> destroy, in a copy of the bundle."""
     shutil.copytree(bundle, workdir)
     shutil.copy(tfvars, workdir / TFVARS)
     run = Run("deploy", Workspace(emulator, workdir, DEPLOY_ACCOUNT, remote_state=True).prepare())
@@ -168,15 +204,23 @@ def deploy_cycle(emulator: Emulator, bundle: Path, workdir: Path, tfvars: Path =
     run.facts["where the state is"] = state_objects(run.workspace)
     plan_after_apply(run, run.workspace, "plan", f"-var-file={TFVARS}")
     plan_hcl_bundle_over_this_state(run, bundle, f"-var-file={TFVARS}")
+    run.facts["log archive policy"] = policy_sids(run.workspace, "aws_s3_bucket_policy.tap_stack_logs_policy")
+    run.facts["objects before destroy"] = fill_every_bucket(run.workspace)
     destroy = run.step("destroy", *DESTROY, f"-var-file={TFVARS}", ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()
+    again = run.step("apply (same names)", "apply", "-auto-approve", "-input=false", f"-var-file={TFVARS}", ok=(0, 1))
+    run.facts["resources created again"] = resources_added(again)
+    destroy_again = run.step("destroy (again)", *DESTROY, f"-var-file={TFVARS}", ok=(0, 1))
+    run.facts["resources destroyed again"] = resources_destroyed(destroy_again)
+    run.facts["state after destroying again"] = run.workspace.state_list()
     return run
 
 
 def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path, tfvars: Path = UPGRADE_TFVARS) -> Run:
-    """Apply the previous release (with today's archives), then plan, apply and destroy the
-    current bundle over the same state, with the same tfvars."""
+    """Apply the previous release (with today's archives), then plan and apply the current bundle
+    over the same state, with the same tfvars; then take the durable stack down and up again as the
+    README's runbook says (`take_down_durable_stack`)."""
     workdir.mkdir(parents=True)
     shutil.copy(release / RELEASE_CONFIG, workdir / RELEASE_CONFIG)
     for archive in sorted(bundle.glob("*.zip")):
@@ -203,10 +247,33 @@ def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path
     run.facts["configuration"] = json.loads((workdir / RELEASE_CONFIG).read_text())
     run.step("apply (upgrade)", "apply", "-input=false", "upgrade.tfplan")
     run.step("plan (after upgrade)", "plan", "-input=false", "-detailed-exitcode", f"-var-file={TFVARS}", ok=(0, 1, 2))
-    destroy = run.step("destroy", *DESTROY, f"-var-file={TFVARS}", ok=(0, 1))
+    take_down_durable_stack(run, f"-var-file={TFVARS}")
+    return run
+
+
+SECRET = "aws_secretsmanager_secret.tap_stack_secret"
+AS_EPHEMERAL = "-var=stack_lifecycle=ephemeral"
+
+
+def take_down_durable_stack(run: Run, *variables: str) -> None:
+    """The README's runbook for a durable stack (`stack_lifecycle` left at its default): apply once
+    as an ephemeral one (in place), then destroy. The names are free at once: the secret, whose name
+    a durable stack's destroy would keep reserved for its 30-day recovery window, is applied again
+    alone under the same name, then destroyed. (The log archive's break-glass step is AWS's alone:
+    moto never evaluates a bucket policy for calls on the bucket itself.)"""
+    run.facts["log archive policy"] = policy_sids(run.workspace, "aws_s3_bucket_policy.tap_stack_logs_policy")
+    # The plan before found no drift: the switch need not read every resource again.
+    switch = run.step(
+        "apply (as ephemeral)", "apply", "-auto-approve", "-input=false", "-refresh=false", *variables, AS_EPHEMERAL
+    )
+    run.facts["switched"] = _ADDED.search(switch.stdout).groups()
+    destroy = run.step("destroy", *DESTROY, *variables, AS_EPHEMERAL, ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()
-    return run
+    run.step("apply (same names)", "apply", "-auto-approve", "-input=false", *variables, f"-target={SECRET}")
+    run.facts["state re-created"] = run.workspace.state_list()
+    run.step("destroy (again)", *DESTROY, *variables, ok=(0, 1))
+    run.facts["state after destroying again"] = run.workspace.state_list()
 
 
 def tfvars_value(tfvars: Path, name: str) -> str:
@@ -378,14 +445,18 @@ def resource_type(address: str) -> str:
     return address.split(".")[0]
 
 
-def assert_every_type_created(run: Run, bundle_resources: dict, not_creatable: dict[str, str]) -> list[str]:
+def assert_every_type_created(
+    run: Run, bundle_resources: dict, not_creatable: dict[str, str], not_counted: dict[str, str] | None = None
+) -> list[str]:
     """The apply succeeded, counted what is in state, and created every resource type of the bundle
-    but the ones the emulator cannot create (and none of those); returns the managed state."""
+    but the ones the emulator cannot create (and none of those) and those the tfvars count out
+    (`not_counted`, each with the rehearsal that creates it); returns the managed state."""
     state = managed(run.facts["state"])
     assert run.steps["apply"].returncode == 0
     assert run.facts["resources created"] == len(state)
     created_types = {resource_type(a) for a in state}
-    assert set(bundle_resources) - created_types == set(not_creatable), "a type is missing; list it in NOT_CREATABLE"
+    missing = set(bundle_resources) - created_types - set(not_counted or {})
+    assert missing == set(not_creatable), "a type is missing; list it in NOT_CREATABLE"
     assert not created_types & set(not_creatable)
     return state
 
@@ -420,7 +491,7 @@ owner                        = "platform-team"
 lambda_log_bucket_name       = "acme-tap-dev-cdk-logs"
 allowed_ip_ranges            = ["198.51.100.0/24"]
 alarm_email                  = "oncall@example.com"
-dynamodb_deletion_protection = false
+stack_lifecycle              = "ephemeral"
 """
 # What a synth must leave alone in the directory `cdktf deploy` runs Terraform in.
 KEPT_BY_SYNTH = ("terraform.tfstate", ".terraform.lock.hcl", "emulator_override.tf.json")

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
+from tapgen.config import SynthConfig
 from tapgen.naming import RESOURCE_NAME
+from tapgen.provenance import VERSION, source_revision
 from tests.project import ROOT, checkout, run_main
 
 # The complete address list of every option combination is pinned in tests/stacks/golden/.
@@ -717,7 +719,10 @@ def test_every_call_that_could_end_the_keys_protection_raises_an_alarm_in_every_
 def test_the_grants_table_is_protected_like_the_item_table_and_every_write_alarms(resources):
     # It is the API's authorization database: losing or rewriting it changes who sees what.
     table = resources["aws_dynamodb_table"]["tap_stack_grants"]
-    assert table["deletion_protection_enabled"] == "${var.dynamodb_deletion_protection}"
+    assert (
+        table["deletion_protection_enabled"]
+        == resources["aws_dynamodb_table"]["tap_stack_data"]["deletion_protection_enabled"]
+    )
     alarm = resources["aws_cloudwatch_metric_alarm"]["tap_stack_grants_writes_alarm"]
     assert (alarm["namespace"], alarm["metric_name"], alarm["threshold"]) == (
         "AWS/DynamoDB",
@@ -798,3 +803,12 @@ def test_every_region_alarms_before_the_crud_function_runs_out_of_concurrency(sy
         assert alarm["dimensions"] == {"FunctionName": function}
         assert alarm["alarm_actions"] == [f"${{aws_sns_topic.tap_stack_alerts{suffix}.arn}}"]
     assert "tap_stack_health_lambda_concurrency_alarm" not in alarms
+
+
+def test_the_configuration_says_what_wrote_it(document):
+    """The output `generator` (tapgen/provenance.py): the manifest and the bundle READMEs say the same."""
+    assert document["output"]["generator"]["value"] == {
+        "version": VERSION,
+        "revision": source_revision(ROOT),
+        "options": SynthConfig().options,
+    }

@@ -59,8 +59,15 @@ def test_cdktf_own_context_keys_are_ignored():
         ({"backend": 3}, [], "backend: 3 is not allowed; expected a string"),
         (
             {},
-            ["backend=s3"],
-            "state_bucket: '' is not allowed; expected an S3 bucket name " + SHAPE,
+            ["backend=s3", "state_region=eu-west-1"],
+            "state_region: 'eu-west-1' is only allowed with state_bucket; a partial S3 backend (no state_bucket) "
+            "takes the bucket, key and region from terraform init -backend-config",
+        ),
+        (
+            {},
+            ["backend=s3", "state_key=tap/dev.tfstate"],
+            "state_key: 'tap/dev.tfstate' is only allowed with state_bucket; a partial S3 backend (no state_bucket) "
+            "takes the bucket, key and region from terraform init -backend-config",
         ),
         (
             {},

@@ -185,6 +185,7 @@ BAD_VALUE_MESSAGES = {
         "dynamodb_read_capacity_min = 0 is not allowed: expected a whole number of at least 1 units.",
         "dynamodb_write_capacity_min = 0.5 is not allowed: expected a whole number of at least 1 units.",
         "dynamodb_target_utilization = 95 is not allowed: expected a whole number from 20 to 90 percent.",
+        'stack_lifecycle = "temporary" is not allowed: expected one of "durable", "ephemeral".',
     ],
     "tenant_grants.tftest.hcl": [
         f"tenant_grants = {GRANTS} is not allowed: expected IAM role or user ARNs without a path "
@@ -200,6 +201,8 @@ BAD_VALUE_MESSAGES = {
         'log_archive_break_glass_principal_arn = "arn:aws:sts::123456789012:assumed-role/admin/alice" is not '
         "allowed: expected empty (nobody) or the ARN of one IAM role or user such as "
         "arn:aws:iam::123456789012:role/log-archive-break-glass.",
+        'log_archive_object_lock = true is not allowed: expected false when stack_lifecycle = "ephemeral" (its '
+        "destroy deletes every object version, which a lock forbids).",
     ],
     "ip_ranges_empty.tftest.hcl": [
         'allowed_ip_ranges = [] is not allowed: expected at least one CIDR such as "203.0.113.0/24".',

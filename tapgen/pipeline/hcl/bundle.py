@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
-from tapgen.pipeline.bundle import TEMPLATES, Documented, documented_variables, set_options
+from tapgen.pipeline.bundle import Documented, Written, documented_variables, readme_template
 from tapgen.pipeline.hcl.convert import FIXED_FILES, document_files
 
 HCL_MARKER = "versions.tf"  # in every HCL bundle; marks a directory of this generator's releases
@@ -44,25 +41,17 @@ def _describe(name: str, content: str) -> str:
     return "Component `" + name.removesuffix(".tf") + "`: " + ", ".join(f"`{t}`" for t in types) + "."
 
 
-def render_readme(document: dict, files: dict[str, str], archive_names: list[str], options: Mapping[str, str]) -> str:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=False,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return environment.get_template(README_TEMPLATE).render(
+def render_readme(document: dict, files: dict[str, str], archive_names: list[str], written: Written) -> str:
+    return readme_template(README_TEMPLATE).render(
         files=[FileNote(name, _describe(name, content)) for name, content in files.items()],
         variables=documented_variables(document),
         outputs=[Documented(name, body.get("description", "")) for name, body in document.get("output", {}).items()],
         archives=sorted(archive_names),
-        options=set_options(options),
+        **written.readme_context(),
     )
 
 
-def write_hcl_bundle(
-    directory: Path, document_bytes: bytes, archives: dict[str, bytes], options: Mapping[str, str]
-) -> None:
+def write_hcl_bundle(directory: Path, document_bytes: bytes, archives: dict[str, bytes], written: Written) -> None:
     """The `.tf` files, the archives and a README, nothing else."""
     document = json.loads(document_bytes)
     files = document_files(document)
@@ -70,4 +59,4 @@ def write_hcl_bundle(
         (directory / name).write_text(content, encoding="utf-8")
     for name, content in sorted(archives.items()):
         (directory / name).write_bytes(content)
-    (directory / "README.md").write_text(render_readme(document, files, list(archives), options), encoding="utf-8")
+    (directory / "README.md").write_text(render_readme(document, files, list(archives), written), encoding="utf-8")

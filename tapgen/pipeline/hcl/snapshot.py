@@ -26,6 +26,7 @@ from tapgen.config import build_config
 from tapgen.pipeline.archives import build_archives
 from tapgen.pipeline.cli import synthesize
 from tapgen.pipeline.hcl.schema import SNAPSHOT
+from tapgen.provenance import provenance
 
 ROOT = Path(__file__).resolve().parents[3]
 PROVIDER = "registry.terraform.io/hashicorp/aws"
@@ -47,10 +48,11 @@ def synthesize_all(scratch: Path) -> list[dict]:
     """The JSON configuration of every proven combination (synthesized without the HCL bundle,
     which needs this snapshot)."""
     archives = build_archives(ROOT / "lambda_src")
+    written_by = provenance(ROOT)
     documents = []
     for combination in PROVEN:
         config = build_config({}, [f"{name}={value}" for name, value in combination.items()])
-        documents.append(json.loads(synthesize(config, archives, scratch / label(combination))))
+        documents.append(json.loads(synthesize(config, archives, written_by, scratch / label(combination))))
     return documents
 
 

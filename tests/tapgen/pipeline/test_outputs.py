@@ -11,6 +11,7 @@ import pytest
 
 from tapgen.pipeline import outputs
 from tapgen.pipeline.outputs import LOCK, MANIFEST, OutputError, OutputRoot, OutputRun, forbidden_destinations
+from tapgen.provenance import Provenance
 
 USER_FILES = {
     "terraform.tfstate": '{"version": 4}',
@@ -23,6 +24,7 @@ USER_FILES = {
 
 
 OPTIONS = {"regions": "1", "waf": "on", "cache": "none"}
+WRITTEN_BY = Provenance("9.9.9", "0123456789abcdef0123456789abcdef01234567")
 STATE_WITH_RESOURCES = json.dumps({"version": 4, "resources": [{"mode": "managed", "type": "aws_s3_bucket"}]})
 
 
@@ -43,7 +45,7 @@ def tree(directory: Path) -> dict[str, str]:
 def generate(
     roots: list[OutputRoot], files: dict[str, str], forbidden=(), timeout=1.0, options=OPTIONS, replace=False
 ) -> None:
-    with OutputRun(roots, forbidden, timeout, options, replace) as run:
+    with OutputRun(roots, forbidden, timeout, options, WRITTEN_BY, replace) as run:
         for output in roots:
             write_tree(run.staging(output.label), files)
         run.commit()
@@ -55,7 +57,13 @@ def test_a_new_root_gets_the_files_and_a_manifest(tmp_path):
     assert tree(target) == {
         LOCK: "",
         MANIFEST: json.dumps(
-            {"generator": outputs.GENERATOR, "options": OPTIONS, "files": ["nested/a.zip", "tap_stack.tf.json"]},
+            {
+                "generator": outputs.GENERATOR,
+                "version": WRITTEN_BY.version,
+                "revision": WRITTEN_BY.revision,
+                "options": OPTIONS,
+                "files": ["nested/a.zip", "tap_stack.tf.json"],
+            },
             indent=2,
         )
         + "\n",
@@ -137,7 +145,7 @@ def test_a_failure_while_staging_changes_nothing(tmp_path):
     target = tmp_path / "out"
     generate([root(target)], {"tap_stack.tf.json": "v1"})
     before = tree(target)
-    with pytest.raises(RuntimeError), OutputRun([root(target)], (), 1.0, OPTIONS) as run:
+    with pytest.raises(RuntimeError), OutputRun([root(target)], (), 1.0, OPTIONS, WRITTEN_BY) as run:
         write_tree(run.staging("--bundle"), {"tap_stack.tf.json": "half"})
         raise RuntimeError("synth failed")
     assert tree(target) == before

@@ -1348,3 +1348,29 @@ def test_an_alarm_on_a_metric_nobody_publishes_is_refused(change, address, probl
     assert [str(f) for f in rules.alarms_watch_published_metrics(changed(published_doc(), change))] == [
         f"alarms_watch_published_metrics: aws_cloudwatch_metric_alarm.{address}: {problem}"
     ]
+
+
+def lifecycle_choice(doc: dict, default: str) -> dict:
+    """`archive_doc` with the archive's policy chosen by the stack's lifecycle, as the stack writes it:
+    the tamper deny in the durable document only; `default` is the variable's default."""
+    protected = doc["data"]["aws_iam_policy_document"]["tap_stack_archive_doc"]
+    unprotected = {"statement": [s for s in protected["statement"] if s.get("sid") != "DenyArchiveTampering"]}
+    doc["data"]["aws_iam_policy_document"]["tap_stack_archive_doc_unprotected"] = unprotected
+    doc["variable"] = {"stack_lifecycle": {"type": "string", "default": default}}
+    doc["locals"] = {"stack_is_ephemeral": '${var.stack_lifecycle == "ephemeral"}'}
+    doc["resource"]["aws_s3_bucket_policy"]["tap_stack_archive_policy"]["policy"] = (
+        "${!local.stack_is_ephemeral ? data.aws_iam_policy_document.tap_stack_archive_doc.json : "
+        "data.aws_iam_policy_document.tap_stack_archive_doc_unprotected.json}"
+    )
+    return doc
+
+
+def test_a_policy_chosen_by_the_lifecycle_is_judged_as_the_defaults_deploy_it():
+    assert rules.archive_buckets_deny_tampering(lifecycle_choice(archive_doc(), "durable")) == []
+    assert rules.archive_buckets_deny_tampering(lifecycle_choice(archive_doc(), "ephemeral"))
+
+
+def test_a_choice_on_a_condition_the_rules_cannot_read_renders_no_policy():
+    doc = lifecycle_choice(archive_doc(), "durable")
+    doc["locals"]["stack_is_ephemeral"] = "${timestamp() == var.stack_lifecycle}"
+    assert rules.archive_buckets_deny_tampering(doc)

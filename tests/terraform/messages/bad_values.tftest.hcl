@@ -32,5 +32,6 @@ run "bad_values" {
     dynamodb_read_capacity_min  = 0
     dynamodb_write_capacity_min = 0.5
     dynamodb_target_utilization = 95
+    stack_lifecycle             = "temporary"
   }
 }

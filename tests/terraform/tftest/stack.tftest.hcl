@@ -81,6 +81,10 @@ run "plan_with_defaults" {
     condition     = length(aws_api_gateway_account.tap_stack_api_account) == 1 && length(aws_iam_role.tap_stack_api_account_cloudwatch_role) == 1
     error_message = "By default the stack manages the region's API Gateway account setting and its role."
   }
+  assert {
+    condition     = !aws_s3_bucket.tap_stack_logs.force_destroy && !aws_s3_bucket.tap_stack_canary_artifacts.force_destroy && aws_dynamodb_table.tap_stack_data.deletion_protection_enabled && aws_dynamodb_table.tap_stack_grants.deletion_protection_enabled && aws_secretsmanager_secret.tap_stack_secret.recovery_window_in_days == 30 && aws_kms_key.tap_stack_kms.deletion_window_in_days == 30
+    error_message = "A durable stack (the default) keeps its buckets' objects, its tables' deletion protection and the 30-day windows of its secret and key."
+  }
 }
 
 run "apply_with_suffix_and_email" {
@@ -333,11 +337,24 @@ run "accepts_every_kind_of_good_value" {
     dynamodb_read_capacity_max  = 7
     dynamodb_write_capacity_min = 1
     dynamodb_write_capacity_max = 40000
+    stack_lifecycle             = "ephemeral"
   }
 
   assert {
     condition     = aws_s3_bucket.tap_stack_logs.bucket == "logs.example-1.acme"
     error_message = "A bucket name with dots and hyphens is valid."
+  }
+  assert {
+    condition     = aws_s3_bucket.tap_stack_logs.force_destroy && aws_s3_bucket.tap_stack_canary_artifacts.force_destroy && aws_s3_bucket.tap_stack_log_analytics_results.force_destroy
+    error_message = "An ephemeral stack's destroy empties every bucket."
+  }
+  assert {
+    condition     = !aws_dynamodb_table.tap_stack_data.deletion_protection_enabled && !aws_dynamodb_table.tap_stack_grants.deletion_protection_enabled
+    error_message = "An ephemeral stack's tables have no deletion protection, whatever dynamodb_deletion_protection says."
+  }
+  assert {
+    condition     = aws_secretsmanager_secret.tap_stack_secret.recovery_window_in_days == 0 && aws_kms_key.tap_stack_kms.deletion_window_in_days == 7
+    error_message = "An ephemeral stack's secret is deleted at once (its name free for the next apply), its key after the shortest window."
   }
 }
 

@@ -11,8 +11,10 @@ import hcl2
 import pytest
 
 from tapgen.combinations import LARGEST, label
+from tapgen.pipeline.bundle import Written
 from tapgen.pipeline.hcl.bundle import write_hcl_bundle
 from tapgen.pipeline.outputs import LOCK, MANIFEST
+from tapgen.provenance import Provenance
 from tests.tapgen.pipeline.hcl.conftest import COMBINATION_IDS, COMBINATIONS, terraform
 
 
@@ -54,8 +56,9 @@ def test_an_independent_parser_reads_every_file(bundles, combination):
 
 def test_regenerating_gives_byte_identical_files(synth, tmp_path):
     archives = {p.name: p.read_bytes() for p in synth.bundle.glob("*.zip")}
-    options = json.loads((synth.bundle / MANIFEST).read_text())["options"]
-    write_hcl_bundle(tmp_path, (synth.bundle / "tap_stack.tf.json").read_bytes(), archives, options)
+    manifest = json.loads((synth.bundle / MANIFEST).read_text())
+    written = Written(manifest["options"], Provenance(manifest["version"], manifest["revision"]))
+    write_hcl_bundle(tmp_path, (synth.bundle / "tap_stack.tf.json").read_bytes(), archives, written)
     directory = hcl_bundle(synth)
     for path in tmp_path.iterdir():
         assert path.read_bytes() == (directory / path.name).read_bytes(), path.name
