@@ -11,6 +11,15 @@ export CHECKPOINT_DISABLE=1 # no Terraform/CDKTF version checks over the network
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 
 die() { echo "error: $*" >&2; exit 1; }
+# One line per long step on stderr: on a terminal, or when TAP_PROGRESS=1 asks (tapgen/progress.py).
+progress() {
+  case "${TAP_PROGRESS:-}" in
+    1) echo "$*" >&2 ;;
+    0) ;;
+    *) [ -t 2 ] && echo "$*" >&2 ;;
+  esac
+  return 0
+}
 
 require_python() {
   command -v "$TAP_PYTHON" >/dev/null || die "$TAP_PYTHON not found: Python 3.11+ is required (set TAP_PYTHON to choose one)"
@@ -44,7 +53,7 @@ ensure_venv() {
   local stamp
   stamp="$venv/.synced-$(cat "$dir/Pipfile.lock" <("$venv/bin/python" -V) | sha256sum | cut -c1-16)"
   [ -f "$stamp" ] && return
-  echo "installing the Python dependencies of ${dir#./} into ${venv#./} (Pipfile.lock)" >&2
+  progress "installing the Python dependencies of ${dir#./} into ${venv#./} (Pipfile.lock)"
   printf '%s\n' "$MICROPIPENV" > "$venv/micropipenv.txt"
   "$venv/bin/python" -m pip install --quiet --require-hashes -r "$venv/micropipenv.txt"
   (cd "$dir" && MICROPIPENV_PIP_BIN="$PWD/.venv/bin/pip" MICROPIPENV_NO_LOCKFILE_PRINT=1 MICROPIPENV_NO_LOCKFILE_WRITE=1 \
@@ -59,7 +68,7 @@ ensure_node_modules() {
   [ -f "$stamp" ] && [ -x node_modules/.bin/cdktf ] && return
   # npm ci empties node_modules first: through a link it would empty another checkout's copy.
   [ -L node_modules ] && die "node_modules is a link to $(readlink node_modules) that is not installed from this package-lock.json; install it there"
-  echo "installing cdktf-cli into node_modules (package-lock.json)" >&2
+  progress "installing cdktf-cli into node_modules (package-lock.json)"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   touch "$stamp"
 }
@@ -88,7 +97,7 @@ RC
 ensure_redis_server() {
   [ -x /usr/bin/redis-server ] && return
   command -v apt-get >/dev/null || die "/usr/bin/redis-server not found and no apt-get: install Redis 7 (redis-server) for the cache tests"
-  echo "installing redis-server (apt-get) for the cache tests" >&2
+  progress "installing redis-server (apt-get) for the cache tests"
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   # A fresh container has no package lists yet.
   compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null || $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq

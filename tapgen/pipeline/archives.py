@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from tapgen.progress import say
+
 REQUIREMENTS_FILE = "requirements.txt"
 RUNTIME_PYTHON = "3.13"  # the Lambda runtime; modules/api_function.py derives its runtime from it
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -228,6 +230,8 @@ class WheelCache:
     def _download(self, requirement: Requirement, options: tuple[str, ...]) -> str:
         """pip's error output, or "" on success. pip is given the pinned hashes, so that it verifies an
         sdist before it runs the sdist's build code to read its metadata."""
+        kind = "wheel" if options == WHEEL_DOWNLOAD else "sdist"
+        say(f"downloading {requirement.pin} ({kind}) into {self.directory}")
         self.directory.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as scratch:
             pinned = _write(Path(scratch) / REQUIREMENTS_FILE, [requirement.hashed_line])
@@ -245,6 +249,7 @@ class WheelCache:
 
     def _build(self, requirement: Requirement, sdist: Path) -> Path:
         """Build `sdist` offline with the verified build requirements alone, and cache the wheel."""
+        say(f"building a wheel of {requirement.pin} from its sdist (once; cached in {self.directory})")
         target = self._build_directory(_sha256(sdist))
         with tempfile.TemporaryDirectory(dir=self.directory) as scratch:
             _publish(self._pip_wheel(requirement, sdist, Path(scratch)), target)

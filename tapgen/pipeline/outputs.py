@@ -35,6 +35,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tapgen.progress import say
 from tapgen.provenance import Provenance
 
 MANIFEST = ".tapgen-manifest.json"
@@ -155,12 +156,15 @@ def _is_inside(relative: object) -> bool:
 def _locked(path: Path, label: str, timeout: float) -> Iterator[None]:
     """An exclusive lock on `path` for the duration of the block, waiting at most `timeout` s."""
     with open(path, "a+b") as handle:
-        deadline = time.monotonic() + timeout
+        deadline, waited = time.monotonic() + timeout, False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not waited:
+                    say(f"waiting for another synth writing {path.parent} (lock {path.name}, up to {timeout:g} s)")
+                    waited = True
                 if time.monotonic() >= deadline:
                     raise OutputError(
                         f"{label} {path.parent} is being written by another synth (lock {path.name}); "

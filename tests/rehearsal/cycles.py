@@ -13,6 +13,7 @@ configuration for 55 s until it is stable, as AWS needs).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -570,3 +571,37 @@ def cdktf_cycle(emulator: Emulator, directory: Path) -> CdktfRun:
     run.facts["state after destroy"] = sorted(identities(run.state()))
     run.facts["cli configuration"] = (directory / ".tap" / "terraform.rc").read_text()
     return run
+
+
+@dataclass(frozen=True)
+class UserRehearsal:
+    """`scripts/rehearse` as a user runs it (`user_rehearsal`): its exit status, output and time."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def figures(self) -> str:
+        said = (self.stdout or self.stderr).strip().splitlines()
+        return f"scripts/rehearse: exit {self.returncode} in {self.seconds:.0f} s; {said[0] if said else ''}"
+
+
+def user_rehearsal(bundle: Path, tfvars: Path = UPGRADE_TFVARS) -> UserRehearsal:
+    """`scripts/rehearse --tfvars <tfvars> --bundle <bundle>` with progress asked for, and nothing of
+    the caller's AWS or Terraform settings but a profile that does not exist (so any call that left
+    the emulator would fail). A durable stack by default (the upgrade tfvars), which its take-down
+    must handle as the bundle README's runbook does."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+    env |= {"TAP_PROGRESS": "1", "AWS_PROFILE": "no-such-profile"}
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "rehearse"), "--tfvars", str(tfvars), "--bundle", str(bundle)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_SECONDS * 3,
+        check=False,
+    )
+    return UserRehearsal(result.returncode, result.stdout, result.stderr, time.monotonic() - started)

@@ -10,9 +10,10 @@ orders their tests last.
 - `rehearsals` (session, started by `tests/conftest.py` at the first test): runs the deploy,
   upgrade, regions (the largest bundle, `tapgen.combinations.LARGEST`), dax (the regions cycle on
   the DAX combination's bundle, `tests.rehearsal.cycles.DAX_COMBINATION`) and cdktf cycles of
-  `tests.rehearsal.cycles` at once in background threads (only those whose test module is
-  selected; none: no emulator is started), while the other tests go on, and hands their records
-  to the tests: `rehearsals.get("deploy")` waits for that cycle and re-raises its failure.
+  `tests.rehearsal.cycles`, and `scripts/rehearse` as a user runs it (with an emulator of its own),
+  at once in background threads (only those whose test module is selected; none: no emulator is
+  started), while the other tests go on, and hands their records to the tests:
+  `rehearsals.get("deploy")` waits for that cycle and re-raises its failure.
 
 The figures (resources created, seconds per step) are printed in the terminal summary.
 """
@@ -35,11 +36,12 @@ from tests.rehearsal.cycles import (
     newest_release,
     regions_cycle,
     upgrade_cycle,
+    user_rehearsal,
 )
 from tests.rehearsal.emulator import Emulator
 
 # The cycles by the name of their test module (`test_<name>.py`), the longest first.
-CYCLES = ("regions", "dax", "cdktf_cycle", "upgrade", "deploy")
+CYCLES = ("regions", "dax", "cdktf_cycle", "upgrade", "deploy", "user_rehearsal")
 # The proven combination each apply-and-replan cycle deploys; its HCL bundle is planned there over
 # the applied state and compared with the JSON bundle's plan (`cycles.assert_hcl_plans_the_same`).
 APPLIED = {"regions": LARGEST, "dax": DAX_COMBINATION, "deploy": PROVEN[0]}
@@ -74,7 +76,7 @@ def rehearsals(request, tmp_path_factory):
     synth_of = request.getfixturevalue("synth_of")
     largest = synth_of(**APPLIED["regions"]).bundle if "regions" in wanted else None
     dax = synth_of(**APPLIED["dax"]).bundle if "dax" in wanted else None
-    default = synth_of(**APPLIED["deploy"]).bundle if {"deploy", "upgrade"} & set(wanted) else None
+    default = synth_of(**APPLIED["deploy"]).bundle if {"deploy", "upgrade", "user_rehearsal"} & set(wanted) else None
     workdir = {name: tmp_path_factory.mktemp(name) / "tap_stack" for name in wanted}
     jobs = {
         "regions": lambda: regions_cycle(emulator, largest, workdir["regions"]),
@@ -89,6 +91,7 @@ def rehearsals(request, tmp_path_factory):
         "deploy": lambda: deploy_cycle(emulator, default, workdir["deploy"]),
         "upgrade": lambda: upgrade_cycle(emulator, newest_release(), default, workdir["upgrade"]),
         "cdktf_cycle": lambda: cdktf_cycle(emulator, workdir["cdktf_cycle"].parent / "project"),
+        "user_rehearsal": lambda: user_rehearsal(default),
     }
     pool = ThreadPoolExecutor(max_workers=len(wanted), thread_name_prefix="rehearsal")
     try:
