@@ -63,7 +63,6 @@ class UsageError(Exception):
 class Rehearsal:
     emulator: Emulator
     directory: Path
-    variables: list[str]
     seconds: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -119,15 +118,20 @@ def declared_variables(directory: Path) -> set[str]:
     return names
 
 
+def domain_name(tfvars: Path) -> str:
+    """The tfvars' `domain_name` (a routed stack's), or "" when it sets none."""
+    import hcl2
+
+    return str(hcl2.loads(tfvars.read_text()).get("domain_name", "")).strip('"')
+
+
 def hosted_zone_for(emulator: Emulator, tfvars: Path) -> list[str]:
     """A public hosted zone in the emulator for the tfvars' `domain_name` (its parent domain), as
     the zone a routed stack writes into exists on AWS; the variable that names it."""
-    import hcl2
-
-    domain = hcl2.loads(tfvars.read_text()).get("domain_name")
-    if not domain:
+    domain = domain_name(tfvars)
+    if "." not in domain:
         return []
-    zone_name = str(domain).split(".", 1)[1]
+    zone_name = domain.split(".", 1)[1]
     zone = emulator.client_factory()("route53").create_hosted_zone(
         Name=zone_name, CallerReference=f"rehearse-{zone_name}"
     )
@@ -147,7 +151,7 @@ def rehearse(emulator: Emulator, directory: Path, tfvars: Path) -> Rehearsal:
     emulator.write_override(directory, state)
     declared = declared_variables(directory)
     variables = [f"-var-file={tfvars}", *(hosted_zone_for(emulator, tfvars) if "hosted_zone_id" in declared else [])]
-    run = Rehearsal(emulator, directory, variables)
+    run = Rehearsal(emulator, directory)
     run.terraform("init", "init", "-input=false", f"-plugin-dir={provider_mirror()}")
     run.terraform("plan", "plan", "-input=false", *variables, f"-out={PLAN_FILE}")
     applied = run.terraform("apply", "apply", "-input=false", PLAN_FILE)

@@ -52,3 +52,8 @@ def test_a_failing_plan_exits_1_with_terraforms_message_and_keeps_the_scratch_di
     assert any('stack_lifecycle = "temporary" is not allowed' in line for line in detail)
     scratch = Path(kept.removeprefix("rehearse: the scratch directory is kept for a look: "))
     assert (scratch / "root" / "tap_stack.tf.json").is_file()
+
+
+def test_the_routed_name_is_read_from_the_tfvars_unquoted():
+    assert rehearse.domain_name(ROOT / "examples" / "prod" / "prod.tfvars") == "api.tap.example.com"
+    assert rehearse.domain_name(ROOT / "examples" / "dev" / "dev.tfvars") == ""
