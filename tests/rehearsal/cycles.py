@@ -589,9 +589,9 @@ class UserRehearsal:
 
 def user_rehearsal(bundle: Path, tfvars: Path = UPGRADE_TFVARS) -> UserRehearsal:
     """`scripts/rehearse --tfvars <tfvars> --bundle <bundle>` with progress asked for, and nothing of
-    the caller's AWS or Terraform settings but a profile that does not exist (so any call that left
-    the emulator would fail). A durable stack by default (the upgrade tfvars), which its take-down
-    must handle as the bundle README's runbook does."""
+    the caller's AWS or Terraform settings but a profile that does not exist, which the tool must
+    neither need nor read (no credentials, no AWS). A durable stack by default (the upgrade tfvars),
+    which its take-down must handle as the bundle README's runbook does."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
     env |= {"TAP_PROGRESS": "1", "AWS_PROFILE": "no-such-profile"}
     started = time.monotonic()
