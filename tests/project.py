@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tools.emulator.client import PROVIDER_MIRROR
+
 ROOT = Path(__file__).resolve().parent.parent
 # The local mirror of hashicorp/aws 5.100.0 (as laid out by `terraform providers mirror`); the
 # same variable as scripts/bootstrap.sh. Nothing in the tests uses the public registry.
-PROVIDER_MIRROR = Path(os.environ.get("TAP_PROVIDER_MIRROR", "/opt/tf-plugins"))
 # The Go runtime of Terraform and its providers collects garbage less often in the suite, which is
 # CPU-bound on two cores: `terraform validate` of the largest bundle took 30% less CPU with GOGC=400
 # than with Go's default of 100, for about 1.5x the memory (490 MB instead of 320 MB).

@@ -24,16 +24,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tapgen.progress import say
-from tools.emulator.client import ROOT, STATE_KEY, Emulator, EmulatorError, without_aws_settings
+from tools.emulator.client import (
+    PROVIDER_MIRROR,
+    PROVIDER_MIRROR_ENV,
+    ROOT,
+    STATE_KEY,
+    Emulator,
+    EmulatorError,
+    Step,
+    run_terraform,
+    without_aws_settings,
+)
 
-PROVIDER_MIRROR_ENV = "TAP_PROVIDER_MIRROR"
-DEFAULT_PROVIDER_MIRROR = "/opt/tf-plugins"
 PLAN_FILE = "rehearse.tfplan"
 COMMAND_TIMEOUT_SECONDS = 1800
 TAIL_LINES = 30
@@ -67,23 +74,18 @@ class Rehearsal:
     seconds: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def terraform(self, phase: str, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+    def terraform(self, phase: str, *args: str, ok: tuple[int, ...] = (0,)) -> Step:
         say(f"rehearse: {phase}: terraform {args[0]} ...")
-        started = time.monotonic()
-        result = subprocess.run(
-            [terraform_binary(), args[0], "-no-color", *args[1:]],
-            cwd=self.directory,
-            env=self.emulator.env(),
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT_SECONDS,
-            check=False,
-        )
-        self.seconds[phase] = self.seconds.get(phase, 0.0) + time.monotonic() - started
-        if result.returncode not in ok:
-            tail = "\n".join(f"{result.stdout}\n{result.stderr}".strip().splitlines()[-TAIL_LINES:])
-            raise RehearsalError(f"{phase} failed (terraform {args[0]} exited {result.returncode}):\n{tail}")
-        return result
+        env = self.emulator.env()
+        try:
+            step = run_terraform(terraform_binary(), self.directory, env, *args, timeout=COMMAND_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as error:
+            raise RehearsalError(f"{phase} failed: terraform {args[0]} timed out after {error.timeout} s") from None
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + step.seconds
+        if step.returncode not in ok:
+            tail = "\n".join(step.output.strip().splitlines()[-TAIL_LINES:])
+            raise RehearsalError(f"{phase} failed (terraform {args[0]} exited {step.returncode}):\n{tail}")
+        return step
 
 
 def terraform_binary() -> str:
@@ -94,10 +96,11 @@ def terraform_binary() -> str:
 
 
 def provider_mirror() -> Path:
-    mirror = Path(os.environ.get(PROVIDER_MIRROR_ENV, DEFAULT_PROVIDER_MIRROR))
-    if not mirror.is_dir():
-        raise UsageError(f"{PROVIDER_MIRROR_ENV}: {mirror} is not a directory; expected a mirror of hashicorp/aws")
-    return mirror
+    if not PROVIDER_MIRROR.is_dir():
+        raise UsageError(
+            f"{PROVIDER_MIRROR_ENV}: {PROVIDER_MIRROR} is not a directory; expected a mirror of hashicorp/aws"
+        )
+    return PROVIDER_MIRROR
 
 
 def synthesize(context: list[str], scratch: Path) -> Path:

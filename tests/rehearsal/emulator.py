@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import pytest
 
 from tests.project import TERRAFORM_RUNTIME, provider_mirror
 from tools.emulator import client
-from tools.emulator.client import OVERRIDE_FILE, PROVIDER_OVERRIDE, STATE_KEY, provider_aliases
+from tools.emulator.client import OVERRIDE_FILE, PROVIDER_OVERRIDE, STATE_KEY, Step, provider_aliases, run_terraform
 
 __all__ = ["OVERRIDE_FILE", "PROVIDER_OVERRIDE", "STATE_KEY", "Emulator", "Step", "Workspace", "provider_aliases"]
 COMMAND_TIMEOUT_SECONDS = 600
@@ -48,19 +47,6 @@ def terraform_binary() -> str:
     return binary
 
 
-@dataclass(frozen=True)
-class Step:
-    command: str
-    seconds: float
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return f"{self.stdout}\n{self.stderr}"
-
-
 @dataclass
 class Workspace:
     """A Terraform root module in `directory`, run against `emulator`."""
@@ -77,29 +63,16 @@ class Workspace:
         return self
 
     def terraform(self, *args: str, ok: tuple[int, ...] = (0,)) -> Step:
-        # `-no-color` goes right after the subcommand: flags after a plan file are positional.
-        command = (
-            [terraform_binary(), *args] if args[0] == "state" else [terraform_binary(), args[0], "-no-color", *args[1:]]
-        )
-        started = time.monotonic()
+        env = self.emulator.env(account=self.account)
         try:
-            result = subprocess.run(
-                command,
-                cwd=self.directory,
-                env=self.emulator.env(account=self.account),
-                capture_output=True,
-                text=True,
-                timeout=COMMAND_TIMEOUT_SECONDS,
-                check=False,
-            )
+            step = run_terraform(terraform_binary(), self.directory, env, *args, timeout=COMMAND_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired as error:
             pytest.fail(f"terraform {' '.join(args)} timed out after {error.timeout} s in {self.directory}")
-        step = Step(" ".join(args), time.monotonic() - started, result.returncode, result.stdout, result.stderr)
         self.steps.append(step)
-        if result.returncode not in ok:
+        if step.returncode not in ok:
             pytest.fail(
-                f"terraform {step.command} exited {result.returncode} in {self.directory}:\n"
-                f"{_tail(result.stdout)}\n{_tail(result.stderr)}"
+                f"terraform {step.command} exited {step.returncode} in {self.directory}:\n"
+                f"{_tail(step.stdout)}\n{_tail(step.stderr)}"
             )
         return step
 

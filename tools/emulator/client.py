@@ -37,6 +37,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -58,8 +59,39 @@ PROVIDER_OVERRIDE = {
 }
 
 
+PROVIDER_MIRROR_ENV = "TAP_PROVIDER_MIRROR"
+# The local mirror of hashicorp/aws that every offline `terraform init -plugin-dir` reads.
+PROVIDER_MIRROR = Path(os.environ.get(PROVIDER_MIRROR_ENV, "/opt/tf-plugins"))
+
+
 class EmulatorError(RuntimeError):
     """The emulator did not start."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One Terraform command run against the emulator: what, how long, how it ended."""
+
+    command: str
+    seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return f"{self.stdout}\n{self.stderr}"
+
+
+def run_terraform(binary: str, directory: Path, env: Mapping[str, str], *args: str, timeout: float) -> Step:
+    """`terraform <args>` in `directory`, timed; `-no-color` right after the subcommand (flags after
+    a plan file are positional; `state` takes none). Raises subprocess.TimeoutExpired."""
+    command = [binary, *args] if args[0] == "state" else [binary, args[0], "-no-color", *args[1:]]
+    started = time.monotonic()
+    result = subprocess.run(
+        command, cwd=directory, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return Step(" ".join(args), time.monotonic() - started, result.returncode, result.stdout, result.stderr)
 
 
 def without_aws_settings() -> dict[str, str]:
