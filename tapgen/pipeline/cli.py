@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context, options_help
+from tapgen.environments import EnvironmentFolderError, environment
 from tapgen.pipeline.archives import ArchiveError, BuiltArchive, build_archives
 from tapgen.pipeline.bundle import BUNDLE_CONFIG, Written, write_bundle
 from tapgen.pipeline.hcl.bundle import write_hcl_bundle
@@ -26,10 +27,15 @@ from tapgen.provenance import Provenance, provenance
 ROOT = Path(__file__).resolve().parents[2]
 # Set by scripts/cdktf: the options given as `-c KEY=VALUE` (one per line; cdktf passes none to
 # its app) and the cdktf verb that runs the app. Only `synth` writes the hand-off bundles; the
-# others (deploy, diff, list, ...) need only the cdktf tree.
+# others (deploy, diff, list, ...) need only the cdktf tree. `scripts/cdktf --env` passes the
+# environment's folder as TAP_ENVIRONMENT.
 CONTEXT_ENV = "TAP_CONTEXT"
 VERB_ENV = "TAP_CDKTF_VERB"
 REPLACE_OPTIONS_ENV = "TAP_REPLACE_OPTIONS"
+ENVIRONMENT_ENV = "TAP_ENVIRONMENT"
+CDKTF_OUTDIR_ENV = "CDKTF_OUTDIR"
+# What `--env` decides, so a second say in it is refused.
+ENVIRONMENT_DECIDES = ("out", "bundle", "hcl_bundle", "cdktf_json")
 BUNDLE_VERBS = ("", "synth")
 STACK_DIR = Path("stacks") / "tap_stack"
 SYNTH_FILE = "cdk.tf.json"
@@ -51,14 +57,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "-c", "--context", action="append", default=[], metavar="KEY=VALUE", help="override a synth-time option"
     )
     parser.add_argument(
-        "--out",
+        "--env",
         type=Path,
-        default=Path(os.environ.get("CDKTF_OUTDIR") or ROOT / "cdktf.out"),
-        help="cdktf output directory (default: $CDKTF_OUTDIR, set by the cdktf CLI, or cdktf.out)",
+        default=None,
+        metavar="FOLDER",
+        help="an environment's folder (see examples/): options from FOLDER/options.json, outputs in "
+        "cdktf.out/<name> and dist/<name>/, <name> being the folder's name",
     )
     parser.add_argument(
-        "--bundle", type=Path, default=ROOT / "dist" / "tap_stack", help="hand-off bundle directory (dist/tap_stack)"
+        "--out",
+        type=Path,
+        default=None,
+        help="cdktf output directory (default: $CDKTF_OUTDIR, set by the cdktf CLI, or cdktf.out)",
     )
+    parser.add_argument("--bundle", type=Path, default=None, help="hand-off bundle directory (default: dist/tap_stack)")
     parser.add_argument(
         "--hcl-bundle",
         type=Path,
@@ -70,7 +82,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="rewrite an output directory that holds Terraform state although its options differ",
     )
-    parser.add_argument("--cdktf-json", type=Path, default=ROOT / "cdktf.json", help="where the context is read from")
+    parser.add_argument(
+        "--cdktf-json", type=Path, default=None, help="where the context is read from (default: cdktf.json)"
+    )
     parser.add_argument(
         "--lock-timeout",
         type=float,
@@ -82,9 +96,32 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.context = [line for line in os.environ.get(CONTEXT_ENV, "").splitlines() if line] + args.context
     args.bundles = os.environ.get(VERB_ENV, "") in BUNDLE_VERBS
     args.replace_options = args.replace_options or os.environ.get(REPLACE_OPTIONS_ENV) == "1"
+    if args.env is None and os.environ.get(ENVIRONMENT_ENV):
+        args.env = Path(os.environ[ENVIRONMENT_ENV])
+    return args
+
+
+def resolve_destinations(args: argparse.Namespace) -> None:
+    """Fill in where the options come from and where the outputs go: from `--env`, or the defaults."""
+    cdktf_outdir = Path(os.environ[CDKTF_OUTDIR_ENV]) if os.environ.get(CDKTF_OUTDIR_ENV) else None
+    if args.env is None:
+        args.out = args.out or cdktf_outdir or ROOT / "cdktf.out"
+        args.bundle = args.bundle or ROOT / "dist" / "tap_stack"
+        args.cdktf_json = args.cdktf_json or ROOT / "cdktf.json"
+    else:
+        given = [name for name in ENVIRONMENT_DECIDES if getattr(args, name) is not None]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise EnvironmentFolderError(f"{flag} and --env: --env decides the options file and the outputs; give one")
+        chosen = environment(args.env)
+        args.out, args.bundle, args.cdktf_json = chosen.cdktf_out(ROOT), chosen.bundle(ROOT), chosen.options
+        if cdktf_outdir is not None and cdktf_outdir.resolve() != args.out:
+            raise EnvironmentFolderError(
+                f"cdktf's output {cdktf_outdir} is not environment {chosen.name}'s {args.out}; "
+                f"run cdktf through scripts/cdktf --env {args.env}"
+            )
     if args.hcl_bundle is None:
         args.hcl_bundle = args.bundle.parent / f"{args.bundle.name}_hcl"
-    return args
 
 
 def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], written_by: Provenance, outdir: Path) -> bytes:
@@ -121,6 +158,7 @@ def output_roots(args: argparse.Namespace) -> tuple[OutputRoot, OutputRoot, Outp
 
 
 def run(args: argparse.Namespace) -> None:
+    resolve_destinations(args)
     config = build_config(load_context(args.cdktf_json), args.context)
     roots = output_roots(args)
     cdktf_out, bundle, hcl_bundle = roots
@@ -148,6 +186,9 @@ def main(argv: list[str]) -> int:
         run(args)
     except ConfigError as error:
         print(f"error: invalid synth-time option: {error}", file=sys.stderr)
+        return 2
+    except EnvironmentFolderError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     except (ArchiveError, SynthError, ConversionError, SchemaError, OutputError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

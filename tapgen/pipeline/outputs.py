@@ -96,8 +96,11 @@ def _owned(root: OutputRoot) -> bool:
 def holds_state(path: Path) -> bool:
     """Whether Terraform keeps state for a configuration below `path`: a local state with resources,
     or a working directory initialised with a backend that keeps it elsewhere (`terraform init`
-    records the backend in `.terraform/terraform.tfstate`). Anything unreadable counts."""
+    records the backend in `.terraform/terraform.tfstate`). Anything unreadable counts. State in
+    another output root below `path` (an environment's `cdktf.out/<name>`) is that root's."""
     for state in path.rglob("terraform.tfstate"):
+        if _in_nested_root(path, state):
+            continue
         try:
             content = json.loads(state.read_text(encoding="utf-8"))
             remote = state.parent.name == ".terraform" and content.get("backend", {}).get("type") != "local"
@@ -106,6 +109,10 @@ def holds_state(path: Path) -> bool:
         except (OSError, ValueError, AttributeError):
             return True
     return False
+
+
+def _in_nested_root(root: Path, file: Path) -> bool:
+    return any((folder / MANIFEST).is_file() for folder in file.parents if folder != root and root in folder.parents)
 
 
 def recorded_options(root: OutputRoot) -> dict[str, str] | None:

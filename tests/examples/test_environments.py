@@ -1,7 +1,8 @@
-"""The environments of examples/, exactly as examples/README.md runs them: synthesized with their
-options file, `terraform init -backend-config=<env>.s3.tfbackend` (a partial S3 backend, the state
-in a bucket of the emulator), validated and planned with their tfvars. Against the session's
-emulator, in an emulated account of their own."""
+"""The environments of examples/, as examples/README.md runs them: synthesized with their options
+file (what `scripts/synth --env` does, into a directory of the test's), then
+`terraform init -backend-config=<env>.s3.tfbackend` (a partial S3 backend, the state in a bucket
+of the emulator), validated and planned with their tfvars. Against the session's emulator, in an
+emulated account of their own."""
 
 from __future__ import annotations
 
@@ -31,18 +32,6 @@ def assignments(path: Path) -> dict[str, str]:
     return {name.strip(): value.strip().strip('"') for name, value in pairs}
 
 
-def emulator_backend(emulator: Emulator, directory: Path) -> Path:
-    """What only the emulator needs besides the environment's own file: its S3 endpoint (a second
-    `-backend-config` file: Terraform merges them, the later winning)."""
-    path = directory / "emulator.s3.tfbackend"
-    path.write_text(
-        f'endpoints = {{ s3 = "{emulator.endpoint}" }}\n'
-        "use_path_style = true\nskip_credentials_validation = true\nskip_requesting_account_id = true\n"
-        "skip_metadata_api_check = true\n"
-    )
-    return path
-
-
 def run_environment(emulator: Emulator, environment: str, tmp_path: Path) -> dict:
     out, bundle = tmp_path / "cdktf.out" / environment, tmp_path / "dist" / environment / "tap_stack"
     synth = run_main(ROOT, out, bundle, "--cdktf-json", str(EXAMPLES / environment / "options.json"))
@@ -52,7 +41,7 @@ def run_environment(emulator: Emulator, environment: str, tmp_path: Path) -> dic
     workdir = tmp_path / environment
     shutil.copytree(bundle, workdir)
     workspace = Workspace(emulator, workdir, ACCOUNT).prepare()
-    extra = emulator_backend(emulator, tmp_path)
+    extra = emulator.write_backend_config(tmp_path)
     workspace.terraform(
         "init",
         "-input=false",

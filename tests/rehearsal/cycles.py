@@ -494,8 +494,12 @@ allowed_ip_ranges            = ["198.51.100.0/24"]
 alarm_email                  = "oncall@example.com"
 stack_lifecycle              = "ephemeral"
 """
-# What a synth must leave alone in the directory `cdktf deploy` runs Terraform in.
-KEPT_BY_SYNTH = ("terraform.tfstate", ".terraform.lock.hcl", "emulator_override.tf.json")
+# The cdktf cycle's environment (`scripts/cdktf --env environments/cdk`): its options, its state's
+# place in the emulator's S3, and what a synth must leave alone where `cdktf deploy` runs Terraform.
+CDKTF_ENVIRONMENT = "cdk"
+CDKTF_OPTIONS = {"context": {"backend": "s3"}}
+CDKTF_STATE_KEY = "tap/cdk/terraform.tfstate"
+KEPT_BY_SYNTH = (".terraform/terraform.tfstate", ".terraform.lock.hcl", OVERRIDE_FILE)
 
 
 @dataclass
@@ -504,13 +508,15 @@ class CdktfRun:
 
     directory: Path
     env: dict[str, str]
+    state_bucket: str
+    s3: object  # the emulator's S3 client, where the environment's state is
     outputs: dict[str, str] = field(default_factory=dict)
     facts: dict[str, object] = field(default_factory=dict)
     timings: list[str] = field(default_factory=list)
 
     @property
     def stack_dir(self) -> Path:
-        return self.directory / "cdktf.out" / "stacks" / "tap_stack"
+        return self.directory / "cdktf.out" / CDKTF_ENVIRONMENT / "stacks" / "tap_stack"
 
     def run(self, label: str, *command: str) -> str:
         """Run a command of the cycle in the project; a failure stops the cycle, naming it."""
@@ -525,7 +531,8 @@ class CdktfRun:
         return output
 
     def state(self) -> dict:
-        return json.loads((self.stack_dir / LOCAL_STATE).read_text())
+        """The environment's state, where its backend file says: the emulator's S3."""
+        return json.loads(self.s3.get_object(Bucket=self.state_bucket, Key=CDKTF_STATE_KEY)["Body"].read())
 
     def kept(self) -> dict[str, bytes]:
         return {name: (self.stack_dir / name).read_bytes() for name in KEPT_BY_SYNTH}
@@ -543,33 +550,61 @@ def identities(state: dict) -> dict[str, list[str]]:
     }
 
 
+def cdktf_environment(emulator: Emulator, directory: Path, bucket: str) -> Path:
+    """An environment's folder as a team keeps one (examples/README.md), its state in the emulator."""
+    folder = directory / "environments" / CDKTF_ENVIRONMENT
+    folder.mkdir(parents=True)
+    (folder / "options.json").write_text(json.dumps(CDKTF_OPTIONS, indent=2) + "\n")
+    (folder / f"{CDKTF_ENVIRONMENT}.tfvars").write_text(CDKTF_TFVARS)
+    (folder / f"{CDKTF_ENVIRONMENT}.s3.tfbackend").write_text(
+        f'bucket = "{bucket}"\nkey    = "{CDKTF_STATE_KEY}"\nregion = "us-east-1"\n'
+    )
+    return folder
+
+
 def cdktf_cycle(emulator: Emulator, directory: Path) -> CdktfRun:
-    """As users run it, in a second working copy of the project (sharing `.venv` and
-    `node_modules`), variables in `terraform.tfvars` beside `cdktf.json`: `scripts/cdktf synth`,
-    `deploy`, a plain synth, `diff` and `deploy` again, then `destroy`."""
+    """As users run an environment, in a second working copy of the project (sharing `.venv` and
+    `node_modules`): `scripts/cdktf synth --env environments/cdk`, `deploy`, a plain
+    `scripts/synth --env`, `diff` and `deploy` again, then `destroy`; its state in the emulator's
+    S3 under the key of its backend file."""
     checkout(directory)
     for shared in ("node_modules", ".venv"):
         (directory / shared).symlink_to(ROOT / shared)
-    (directory / "terraform.tfvars").write_text(CDKTF_TFVARS)
-    env = {**emulator.env(), "CI": "1", "TAP_PROVIDER_MIRROR": str(provider_mirror())}
-    run = CdktfRun(directory, env)
-    run.run("synth", "scripts/cdktf", "synth")
+    bucket = emulator.state_bucket(None)
+    folder = cdktf_environment(emulator, directory, bucket)
+    env = {
+        **emulator.env(),
+        "CI": "1",
+        "TAP_PROVIDER_MIRROR": str(provider_mirror()),
+        "TF_CLI_ARGS_init": f"-backend-config={emulator.write_backend_config(directory)}",
+    }
+    run = CdktfRun(directory, env, bucket, emulator.client_factory()("s3"))
+    chosen = ("--env", str(folder.relative_to(directory)))
+    run.run("synth", "scripts/cdktf", "synth", *chosen)
     emulator.write_override(run.stack_dir)
-    run.run("deploy", "scripts/cdktf", "deploy", "--auto-approve")
+    run.run("deploy", "scripts/cdktf", "deploy", *chosen, "--auto-approve")
     run.facts["resources created"] = len(identities(run.state()))
     run.facts["lock file"] = (run.stack_dir / ".terraform.lock.hcl").read_text()
+    run.facts["backend"] = json.loads((run.stack_dir / ".terraform" / "terraform.tfstate").read_text())["backend"]
+    run.facts["local state"] = sorted(p.name for p in run.stack_dir.glob("terraform.tfstate*"))
     kept = run.kept()
-    run.run("plain synth", "scripts/synth")
+    run.run("plain synth", "scripts/synth", *chosen)
     run.facts["kept by synth"] = run.kept() == kept
-    run.run("diff", "scripts/cdktf", "diff")
+    run.run("diff", "scripts/cdktf", "diff", *chosen)
     deployed = identities(run.state())
-    run.run("deploy again", "scripts/cdktf", "deploy", "--auto-approve")
+    run.run("deploy again", "scripts/cdktf", "deploy", *chosen, "--auto-approve")
     run.facts["replaced by the second deploy"] = sorted(
         address for address, ids in identities(run.state()).items() if deployed.get(address) != ids
     )
-    run.run("destroy", "scripts/cdktf", "destroy", "--auto-approve")
+    run.run("destroy", "scripts/cdktf", "destroy", *chosen, "--auto-approve")
     run.facts["state after destroy"] = sorted(identities(run.state()))
     run.facts["cli configuration"] = (directory / ".tap" / "terraform.rc").read_text()
+    run.facts["outputs"] = sorted(
+        p.relative_to(directory).as_posix() for base in ("cdktf.out", "dist") for p in (directory / base).iterdir()
+    )
+    run.facts["bundle options"] = json.loads(
+        (directory / "dist" / CDKTF_ENVIRONMENT / "tap_stack" / ".tapgen-manifest.json").read_text()
+    )["options"]
     return run
 
 

@@ -258,6 +258,14 @@ class Emulator:
             "skip_metadata_api_check": True,
         }
 
+    def write_backend_config(self, directory: Path) -> Path:
+        """A `-backend-config` file with what only the emulator needs besides an environment's own
+        bucket, key and region (its S3 endpoint: Terraform merges such files, the later winning)."""
+        settings = {k: v for k, v in self.state_backend("", "").items() if k not in ("bucket", "key", "region")}
+        path = Path(directory) / "emulator.s3.tfbackend"
+        path.write_text("".join(f"{name} = {_hcl_value(value)}\n" for name, value in settings.items()))
+        return path
+
     def state_bucket(self, account: str | None) -> str:
         """A bucket for Terraform state in `account` (moto's default account when None), created once."""
         name = f"rehearsal-state-{account or 'default'}"
@@ -265,6 +273,13 @@ class Emulator:
         if name not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
             s3.create_bucket(Bucket=name)
         return name
+
+
+def _hcl_value(value: object) -> str:
+    """A value of a .tfbackend file: a string, a bool or a map of strings."""
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
 
 
 def provider_aliases(directory: Path) -> list[str]:

@@ -294,6 +294,32 @@ def test_a_malformed_cdktf_json_fails_with_one_line(tmp_path, content, message):
     assert_untouched(tmp_path, out, bundle)
 
 
+@pytest.mark.parametrize(
+    ("extra", "cdktf_outdir", "message"),
+    [
+        (("--out", "x"), "", "--out and --env: --env decides the options file and the outputs; give one"),
+        (("--cdktf-json", "x"), "", "--cdktf-json and --env: --env decides the options file and the outputs; give one"),
+        (
+            (),
+            "elsewhere",
+            f"cdktf's output elsewhere is not environment dev's {ROOT / 'cdktf.out' / 'dev'}; "
+            "run cdktf through scripts/cdktf --env examples/dev",
+        ),
+    ],
+    ids=["out", "cdktf-json", "cdktf output"],
+)
+def test_an_environment_decides_the_outputs_alone(extra, cdktf_outdir, message):
+    result = subprocess.run(
+        [sys.executable, "main.py", "--env", "examples/dev", *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CDKTF_OUTDIR": cdktf_outdir},
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (2, f"error: {message}\n")
+
+
 def test_other_options_over_a_bundle_holding_state_are_refused_until_asked(tmp_path):
     synth = synth_into(ROOT, tmp_path)
     state = {"version": 4, "resources": [{"mode": "managed", "type": "aws_dynamodb_table", "name": "tap_stack_table"}]}

@@ -261,3 +261,17 @@ def test_other_options_are_written_where_no_state_depends_on_them(tmp_path, stat
     write_tree(target, state)
     generate([root(target)], {"tap_stack.tf.json": '{"regions": 3}'}, options={**OPTIONS, "regions": "3"})
     assert tree(target)["tap_stack.tf.json"] == '{"regions": 3}'
+
+
+def test_state_of_an_environment_root_inside_is_not_the_outer_roots(tmp_path):
+    """`cdktf.out/dev` is an output root of its own inside `cdktf.out`: dev's state never binds the
+    default tree's options, nor the default tree's state dev's."""
+    outer, inner = tmp_path / "cdktf.out", tmp_path / "cdktf.out" / "dev"
+    generate([root(outer, "--out")], {"tap_stack.tf.json": "{}"})
+    generate([root(inner, "--out")], {"tap_stack.tf.json": "{}"})
+    write_tree(inner, {"stacks/tap_stack/terraform.tfstate": STATE_WITH_RESOURCES})
+    other = {**OPTIONS, "regions": "3"}
+    generate([root(outer, "--out")], {"tap_stack.tf.json": '{"regions": 3}'}, options=other)
+    assert json.loads(tree(outer)[MANIFEST])["options"] == other
+    with pytest.raises(OutputError, match="holds Terraform state"):
+        generate([root(inner, "--out")], {"tap_stack.tf.json": '{"regions": 3}'}, options=other)
