@@ -3,7 +3,13 @@
 import os
 import sys
 
-from tapgen.pipeline.cli import main
+try:
+    from tapgen.pipeline.cli import main
+except ModuleNotFoundError as missing:
+    sys.exit(
+        f"error: main.py runs in the project's environment ({missing}); "
+        "run scripts/synth, which creates it, or .venv/bin/python main.py"
+    )
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])

@@ -1,7 +1,8 @@
-# Sourced by scripts/*: checks the toolchain and installs what is missing, only into environments
-# the project owns (.venv/, tools/checkov/.venv/, node_modules/), never into a system Python
-# (PEP 668) and never into the home directory. Quick when nothing changed: each environment is
-# stamped with the hash of the lock file (and the Python) it was installed from.
+# Sourced by scripts/*: checks the toolchain and installs what is missing into environments the
+# project owns (.venv/, tools/checkov/.venv/, node_modules/, tools/mermaid/node_modules/), never
+# into a system Python (PEP 668) and never into the home directory. The one system package is the
+# tests' Debian redis-server (ensure_redis_server, scripts/test only). Quick when nothing changed:
+# each environment is stamped with the hash of the lock file (and the Python) it was installed from.
 set -euo pipefail
 
 MICROPIPENV="micropipenv==1.9.0 --hash=sha256:5ec7f2b3d6c0518c69059c0960781e08bb99742861ad6a9df1e11f9361a8d264"
@@ -63,13 +64,16 @@ ensure_venv() {
   touch "$stamp"
 }
 
+# ensure_node_modules [DIR [FILE]]: DIR/node_modules as DIR/package-lock.json pins it (DIR: the
+# checkout, the cdktf CLI; tools/mermaid, the diagram check of the tests), FILE proving it whole.
 ensure_node_modules() {
-  local stamp; stamp="node_modules/.synced-$(sha256sum package-lock.json | cut -c1-16)"
-  [ -f "$stamp" ] && [ -x node_modules/.bin/cdktf ] && return
+  local dir="${1:-.}" marker="${2:-node_modules/.bin/cdktf}"
+  local stamp; stamp="$dir/node_modules/.synced-$(sha256sum "$dir/package-lock.json" | cut -c1-16)"
+  [ -f "$stamp" ] && [ -e "$dir/$marker" ] && return
   # npm ci empties node_modules first: through a link it would empty another checkout's copy.
-  [ -L node_modules ] && die "node_modules is a link to $(readlink node_modules) that is not installed from this package-lock.json; install it there"
-  progress "installing cdktf-cli into node_modules (package-lock.json)"
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  [ -L "$dir/node_modules" ] && die "$dir/node_modules is a link to $(readlink "$dir/node_modules") that is not installed from this package-lock.json; install it there"
+  progress "installing $dir/node_modules ($dir/package-lock.json)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$stamp"
 }
 

@@ -4,7 +4,6 @@ rehearsal harness (`tests/rehearsal/`) both build on it, and it imports neither.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tapgen.pipeline.bundle import bundle_document
 from tools.emulator.client import PROVIDER_MIRROR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ class Synth:
 
     @property
     def document(self) -> dict:
-        return json.loads((self.bundle / "tap_stack.tf.json").read_text())
+        return bundle_document(self.bundle)
 
 
 # A copy keeps `.git`: outputs record the source revision (tapgen/provenance.py), which a copy

@@ -12,7 +12,9 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
+from typing import NoReturn
 
 from tapgen.config import ConfigError, SynthConfig, build_config, load_context, options_help
 from tapgen.environments import EnvironmentFolderError, environment
@@ -40,14 +42,28 @@ BUNDLE_VERBS = ("", "synth")
 STACK_DIR = Path("stacks") / "tap_stack"
 SYNTH_FILE = "cdk.tf.json"
 DEFAULT_LOCK_TIMEOUT = 120.0
+# Where a failure's details go when its one line cannot hold them (a traceback, every finding).
+ERROR_LOG = ROOT / ".tap" / "synth-error.log"
 
 
 class SynthError(RuntimeError):
-    """The stack synthesized but breaks the naming contract or a security rule."""
+    """The stack synthesized but breaks the naming contract or a security rule; `details`, when
+    set, are the lines the log file holds."""
+
+    def __init__(self, message: str, details: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A bad command line is one line, as every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (usage: {self.prog} --help)\n")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="main.py",
         description="Synthesize the TAP stack and its hand-off bundle.",
         epilog=options_help(),
@@ -84,6 +100,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--cdktf-json", type=Path, default=None, help="where the context is read from (default: cdktf.json)"
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="on an unexpected error, print the traceback instead of one line"
     )
     parser.add_argument(
         "--lock-timeout",
@@ -140,9 +159,10 @@ def synthesize(config: SynthConfig, archives: dict[str, BuiltArchive], written_b
     document_bytes = (stack_dir / SYNTH_FILE).read_bytes()
     document = json.loads(document_bytes)
     check_document(document)
-    problems = [str(finding) for finding in findings(document)]
+    problems = tuple(str(finding) for finding in findings(document))
     if problems:
-        raise SynthError("security rules failed: " + "; ".join(problems))
+        first = problems[0] if len(problems) == 1 else f"{len(problems)} findings, the first: {problems[0]}"
+        raise SynthError(f"security rules failed: {first}", problems)
     for archive in archives.values():
         (stack_dir / archive.filename).write_bytes(archive.content)
     return document_bytes
@@ -180,18 +200,41 @@ def run(args: argparse.Namespace) -> None:
         outputs.commit()
 
 
+def write_error_log(lines: list[str]) -> Path:
+    ERROR_LOG.parent.mkdir(parents=True, exist_ok=True)
+    ERROR_LOG.write_text("".join(line if line.endswith("\n") else line + "\n" for line in lines), encoding="utf-8")
+    return ERROR_LOG
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     try:
         run(args)
+    except SynthError as error:
+        if not error.details:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        listed = write_error_log(list(error.details))
+        print(f"error: {error} (all {len(error.details)} listed in {listed})", file=sys.stderr)
+        return 1
     except ConfigError as error:
         print(f"error: invalid synth-time option: {error}", file=sys.stderr)
         return 2
     except EnvironmentFolderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except (ArchiveError, SynthError, ConversionError, SchemaError, OutputError, OSError, ValueError) as error:
+    except (ArchiveError, ConversionError, SchemaError, OutputError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # an error in stack code: one line, the traceback in the log
+        if args.debug:
+            raise
+        listed = write_error_log(traceback.format_exception(error))
+        summary = (str(error).strip().splitlines() or [""])[0]
+        print(
+            f"error: {type(error).__name__} while synthesizing: {summary} (traceback in {listed}; --debug prints it)",
+            file=sys.stderr,
+        )
         return 1
     if not args.bundles:
         verb = os.environ[VERB_ENV]

@@ -3,12 +3,13 @@
 - `WILDCARD_RESOURCE_ACTIONS`: IAM actions that may be granted on `Resource = "*"` in an identity
   policy, because AWS offers no resource-level permission for them.
 - `CHECKOV_SKIPS`: checkov findings that the generated configuration deliberately does not
-  satisfy. Each skip names its check, optionally the resources it covers (by primary address: a
-  skip of `aws_s3_bucket.tap_stack_logs` covers `_secondary`/`_tertiary` too; none listed = every
-  resource the check flags) and the option values where it applies (`where`, by shape option of
-  `tapgen.config.OPTIONS`; an option not named: every value), so a finding is exempt only where its reason is
-  true. Tests scan every proven combination and require zero findings no skip covers, and every applicable skip to still
-  be needed there.
+  satisfy. Each skip names its check, the resources it covers (Terraform addresses: a primary one,
+  `aws_s3_bucket.tap_stack_logs`, covers its `_secondary`/`_tertiary` copies too; one with a region
+  suffix covers only itself) and the option values where it applies (`where`, by shape option of
+  `tapgen.config.OPTIONS`; an option not named: every value), so a finding is exempt only where its
+  reason is true. The bundles carry them where checkov reads suppressions
+  (`tapgen.security.suppressions`). Tests scan every proven combination and require zero findings
+  no skip covers, and every skip to cover exactly the resources that fail its check there.
 - `CHECKOV_PLAN_SKIPS`: findings only on a plan (`terraform show -json`, where variables have
   values) that a representative deployment deliberately does not satisfy; a test requires each to
   fail on the plan and not on the configuration.
@@ -66,12 +67,16 @@ BOUNDARY_EXEMPT_ROLES: dict[str, str] = {
 class CheckovSkip:
     check_id: str
     reason: str
-    resources: tuple[str, ...] = ()  # primary addresses; empty: every resource the check flags
+    resources: tuple[str, ...]  # Terraform addresses (`data.<type>.<name>` for a data source)
     # The option values it applies to, by option name (`tapgen.config.OPTIONS`); an option not named
     # here: every value.
     where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not self.resources:
+            raise ValueError(f"{self.check_id}: name the resources it covers")
+        if "\n" in self.reason:
+            raise ValueError(f"{self.check_id}: a reason is one line (an inline checkov comment)")
         for name, values in self.where.items():
             if name not in OPTION_KEYS:
                 raise ValueError(f"{self.check_id}: unknown option {name!r} (options: {', '.join(OPTION_KEYS)})")
@@ -87,10 +92,9 @@ class CheckovSkip:
         return all(options[name] in values for name, values in self.where.items())
 
     def covers(self, resource: str) -> bool:
-        """Whether this skip exempts `resource` (a checkov address such as `aws_s3_bucket.x_secondary[0]`)."""
-        if not self.resources:
-            return True
-        return primary_address(resource) in self.resources
+        """Whether this skip exempts `resource` (an address such as `aws_s3_bucket.x_secondary[0]`)."""
+        address = resource.split("[", 1)[0]
+        return address in self.resources or primary_address(address) in self.resources
 
 
 def boundary_exempt(role: str) -> bool:
@@ -145,7 +149,18 @@ ZONES_REASON = (
     "zones the region offers without opt-in (a data source, never hard-coded names, so the stack works "
     "in every region); Local and Wavelength Zones are excluded by the opt-in filter."
 )
-NETWORK_ZONES = ("data.tap_stack_network_zones",)  # how checkov 3.3 names the data source
+NETWORK_ZONES = ("data.aws_availability_zones.tap_stack_network_zones",)
+FUNCTIONS = tuple(f"aws_lambda_function.{name}" for name in ("tap_stack_lambda", "tap_stack_health_lambda"))
+ROTATION_FUNCTION = ("aws_lambda_function.tap_stack_rotation_lambda",)
+STAGES = ("aws_api_gateway_stage.tap_stack_stage",)
+METHOD_SETTINGS = tuple(
+    f"aws_api_gateway_method_settings.{name}"
+    for name in (
+        "tap_stack_method_settings",
+        "tap_stack_api_health_method_settings",
+        "tap_stack_api_metrics_method_settings",
+    )
+)
 CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
     *(
         CheckovSkip(check, reason, buckets, where=where)
@@ -159,7 +174,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "CKV_AWS_252",
         "An SNS topic on the trail (a message per delivered log file): nothing consumes such messages, which "
         "say nothing of what the files contain; the trail's events go to CloudWatch Logs, where alarms watch them.",
-        ("resource.tap_stack_trail",),  # how checkov 3.3 names the trail in this finding
+        ("aws_cloudtrail.tap_stack_trail",),
         where={"compliance": ("on",)},
     ),
     # The private network exists with compliance=on, and for a cache with compliance=off.
@@ -236,7 +251,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
         "(for example where an AWS Firewall Manager policy attaches the organisation's own); callers are "
         "still limited by AWS_IAM and the source-IP resource policy. With waf=on (the default) every "
         "region's stage is associated with its region's web ACL and this skip does not apply.",
-        ("aws_api_gateway_stage.tap_stack_stage",),
+        STAGES,
         where={"waf": ("off",)},
     ),
     CheckovSkip(
@@ -249,6 +264,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "integrations that reach no backend; the resource policy still limits every caller, "
             "preflights included, to allowed_ip_ranges."
         ),
+        ("aws_api_gateway_method.tap_stack_api_health_get",),
     ),
     CheckovSkip(
         "CKV_AWS_225",
@@ -258,6 +274,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "is cached (tapgen.security.rules.api_stage_never_caches_tenant_methods); /health is never cached either, "
             "so a cached 200 never hides an outage. Item caches behind the grant check: cache=elasticache|dax."
         ),
+        METHOD_SETTINGS,
     ),
     CheckovSkip(
         "CKV_AWS_120",
@@ -265,6 +282,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "API Gateway stage caching: off, for the reason of CKV_AWS_225 (a cached response of a tenant-"
             "scoped method would skip the grant check); var.api_cache_enabled = true is refused at plan."
         ),
+        STAGES,
     ),
     CheckovSkip(
         "CKV2_AWS_51",
@@ -272,6 +290,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "API Gateway client certificate: the backend is Lambda through AWS_PROXY, not an HTTP "
             "endpoint that could verify a client certificate."
         ),
+        STAGES,
     ),
     CheckovSkip(
         "CKV_AWS_116",
@@ -281,6 +300,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "failed rotation on the secret and retries it (its errors alarm fires); a DLQ applies only to "
             "asynchronous invocations."
         ),
+        FUNCTIONS + ROTATION_FUNCTION,
     ),
     CheckovSkip(
         "CKV_AWS_117",
@@ -289,6 +309,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "the VPC with endpoints is the compliance feature (compliance=on puts every function in it, as does a "
             "cache, which lives in it), not part of the core stack."
         ),
+        FUNCTIONS + ROTATION_FUNCTION,
         where={"compliance": ("off",), "cache": ("none",)},
     ),
     CheckovSkip(
@@ -300,6 +321,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "(api_throttle_rate_limit / api_throttle_burst_limit); a reservation carves capacity out of the "
             "account pool and fails to apply on accounts with fewer than 100 unreserved."
         ),
+        ("aws_lambda_function.tap_stack_health_lambda", *ROTATION_FUNCTION),
     ),
     CheckovSkip(
         "CKV_AWS_272",
@@ -312,6 +334,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "produces archive and hash together, and whoever can edit the bundle can change both "
             "the archive and its hash in tap_stack.tf.json; the precondition accepts either."
         ),
+        FUNCTIONS + ROTATION_FUNCTION,
     ),
     CheckovSkip(
         "CKV_AWS_304",
@@ -320,6 +343,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             "configuration alone cannot show; its validation allows 1-90 days only, and the plan scan, "
             "where the variable has a value, passes this check."
         ),
+        ("aws_secretsmanager_secret_rotation.tap_stack_secret_rotation",),
     ),
     CheckovSkip(
         "CKV2_AWS_50",
@@ -340,7 +364,7 @@ CHECKOV_SKIPS: tuple[CheckovSkip, ...] = (
             'resources AWS Config records": record global resources in one region, or every IAM change is '
             "recorded, and charged, once per region."
         ),
-        ("aws_config_configuration_recorder.tap_stack_config_recorder",),
+        tuple(f"aws_config_configuration_recorder.tap_stack_config_recorder{suffix}" for suffix in _SUFFIXES),
         where={"account_controls": ("on",), "regions": ("2", "3")},
     ),
 )

@@ -26,6 +26,7 @@ from moto.events.models import EventPattern
 from modules.encryption import ADMINISTRATION_EVENTS
 from stacks.tap_stack import LOCAL_STATE_PATH as LOCAL_STATE
 from tapgen.combinations import LARGEST, PROVEN, label
+from tapgen.pipeline.bundle import bundle_document
 from tests.project import ROOT, checkout, provider_mirror
 from tests.rehearsal.emulator import COMMAND_TIMEOUT_SECONDS, OVERRIDE_FILE, Emulator, Step, Workspace
 from tests.rehearsal.identity import names_and_metrics
@@ -223,10 +224,11 @@ def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path
     over the same state, with the same tfvars; then take the durable stack down and up again as the
     README's runbook says (`take_down_durable_stack`)."""
     workdir.mkdir(parents=True)
-    shutil.copy(release / RELEASE_CONFIG, workdir / RELEASE_CONFIG)
+    for configuration in sorted(release.glob("*.tf.json")):
+        shutil.copy(configuration, workdir / configuration.name)
     for archive in sorted(bundle.glob("*.zip")):
         shutil.copy(archive, workdir / archive.name)
-    previous = json.loads((release / RELEASE_CONFIG).read_text())
+    previous = bundle_document(release)
     values = tfvars.read_text()
     (workdir / TFVARS).write_text(declared_only(values, set(previous.get("variable", {}))))
     workspace = Workspace(emulator, workdir, UPGRADE_ACCOUNT, remote_state=True).prepare()
@@ -245,7 +247,7 @@ def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path
     run.steps["init (current)"] = run.workspace.init()
     run.step("plan (upgrade)", "plan", "-input=false", f"-var-file={TFVARS}", "-out=upgrade.tfplan")
     run.facts["plan"] = run.workspace.show_json("upgrade.tfplan")
-    run.facts["configuration"] = json.loads((workdir / RELEASE_CONFIG).read_text())
+    run.facts["configuration"] = bundle_document(workdir)
     run.step("apply (upgrade)", "apply", "-input=false", "upgrade.tfplan")
     run.step("plan (after upgrade)", "plan", "-input=false", "-detailed-exitcode", f"-var-file={TFVARS}", ok=(0, 1, 2))
     take_down_durable_stack(run, f"-var-file={TFVARS}")

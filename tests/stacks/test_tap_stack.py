@@ -77,7 +77,16 @@ def test_a_construct_that_drops_a_hardening_stops_synth_with_one_line_and_writes
     result = run_main(project, out, bundle)
     assert result.returncode == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith("error: security rules failed: buckets_block_public_access: aws_s3_bucket.tap_stack_")
+    log = project / ".tap" / "synth-error.log"
+    found = re.fullmatch(
+        r"error: security rules failed: (\d+) findings, the first: buckets_block_public_access: "
+        rf"aws_s3_bucket\.tap_stack_.+ \(all (\d+) listed in {re.escape(str(log))}\)",
+        line,
+    )
+    assert found and found[1] == found[2], line
+    listed = log.read_text().splitlines()
+    assert len(listed) == int(found[1]) > 1
+    assert all(finding.startswith("buckets_block_public_access: aws_s3_bucket.tap_stack_") for finding in listed)
     # Only the synth lock is there, as after any run: no configuration, bundle or archive.
     for root in (out, bundle, bundle.with_name("tap_stack_hcl")):
         assert [path.name for path in root.rglob("*")] == [".tapgen.lock"], root

@@ -197,15 +197,33 @@ def test_a_checkov_skip_is_scoped_by_shape_options_and_their_values_only():
 
     keys = ", ".join(option.name for option in SHAPE_OPTIONS)
     with pytest.raises(ValueError) as unknown_option:
-        CheckovSkip("CKV_X", "reason", where={"state_bucket": ("b",)})
+        CheckovSkip("CKV_X", "reason", ("aws_x.y",), where={"state_bucket": ("b",)})
     assert str(unknown_option.value) == f"CKV_X: unknown option 'state_bucket' (options: {keys})"
     with pytest.raises(ValueError) as unknown_value:
-        CheckovSkip("CKV_X", "reason", where={"cache": ("none", "memcached")})
+        CheckovSkip("CKV_X", "reason", ("aws_x.y",), where={"cache": ("none", "memcached")})
     assert str(unknown_value.value) == (
         "CKV_X: cache='memcached' is not a value of cache (values: none, elasticache, dax)"
     )
-    skip = CheckovSkip("CKV_X", "reason", where={"regions": ("2", "3")})
+    skip = CheckovSkip("CKV_X", "reason", ("aws_x.y",), where={"regions": ("2", "3")})
     assert skip.applies_to(options({"regions": "2"})) and not skip.applies_to(options({"regions": "1"}))
+
+
+def test_a_checkov_skip_names_its_resources_and_a_one_line_reason():
+    from tapgen.security.exceptions import CheckovSkip
+
+    with pytest.raises(ValueError) as no_resources:
+        CheckovSkip("CKV_X", "reason", ())
+    assert str(no_resources.value) == "CKV_X: name the resources it covers"
+    with pytest.raises(ValueError) as two_lines:
+        CheckovSkip("CKV_X", "one\ntwo", ("aws_x.y",))
+    assert str(two_lines.value) == "CKV_X: a reason is one line (an inline checkov comment)"
+    skip = CheckovSkip("CKV_X", "reason", ("aws_x.y", "aws_x.z_secondary"))
+    assert [skip.covers(a) for a in ("aws_x.y_tertiary[0]", "aws_x.z", "aws_x.z_secondary", "data.aws_x.y")] == [
+        True,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_every_option_is_a_field_of_the_config():

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 
 from modules.web_acl import RATE_RULE, TENANT_RATE_RULE
+from tapgen.pipeline.bundle import minimal_tfvars
 
 # Each region slot of the stack: resource suffix, provider alias, region variable.
 SLOTS = (
@@ -394,7 +395,8 @@ NAME_LIMITS: dict[str, list[Limit]] = {
     "aws_cloudwatch_log_stream": [_attr("name", 512)],
     "aws_cloudwatch_log_subscription_filter": [_attr("name", 512)],
     "aws_cloudwatch_log_resource_policy": [_attr("policy_name", 255)],
-    "aws_cloudwatch_metric_alarm": [_attr("alarm_name", 255)],
+    # CloudWatch PutMetricAlarm: AlarmName 1-255, AlarmDescription 0-1024 characters.
+    "aws_cloudwatch_metric_alarm": [_attr("alarm_name", 255), _attr("alarm_description", 1024)],
     "aws_wafv2_web_acl": [
         _attr("name", 128, "^[A-Za-z0-9_-]+$"),
         Limit(
@@ -524,4 +526,6 @@ def names_tftest(document: dict) -> str:
         + overrides
         + "\n"
         + _run("longest_inputs_fit_every_aws_name_limit", variables, asserts)
+        + "\n# The bundle README's minimal tfvars plans: every validation accepts it.\n"
+        + _run("bundle_readme_minimal_tfvars_plans", minimal_tfvars(document), [])
     )

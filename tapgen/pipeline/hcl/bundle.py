@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tapgen.pipeline.bundle import Documented, Written, documented_variables, readme_template
+from tapgen.pipeline.diagram import diagram
 from tapgen.pipeline.hcl.convert import FIXED_FILES, document_files
+from tapgen.security.suppressions import inline_comments, suppressions
 
 HCL_MARKER = "versions.tf"  # in every HCL bundle; marks a directory of this generator's releases
 README_TEMPLATE = "hcl_README.md.j2"
@@ -43,6 +45,9 @@ def _describe(name: str, content: str) -> str:
 
 def render_readme(document: dict, files: dict[str, str], archive_names: list[str], written: Written) -> str:
     return readme_template(README_TEMPLATE).render(
+        hcl=True,
+        diagram=diagram(document),
+        suppressed=suppressions(document, written.options),
         files=[FileNote(name, _describe(name, content)) for name, content in files.items()],
         variables=documented_variables(document),
         outputs=[Documented(name, body.get("description", "")) for name, body in document.get("output", {}).items()],
@@ -54,7 +59,7 @@ def render_readme(document: dict, files: dict[str, str], archive_names: list[str
 def write_hcl_bundle(directory: Path, document_bytes: bytes, archives: dict[str, bytes], written: Written) -> None:
     """The `.tf` files, the archives and a README, nothing else."""
     document = json.loads(document_bytes)
-    files = document_files(document)
+    files = document_files(document, comments=inline_comments(suppressions(document, written.options)))
     for name, content in files.items():
         (directory / name).write_text(content, encoding="utf-8")
     for name, content in sorted(archives.items()):

@@ -9,7 +9,7 @@ templates or plain literals. A key that neither knows fails the synth instead of
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from tapgen.pipeline.hcl import templates as t
 from tapgen.pipeline.hcl.schema import BlockSchema, ProviderSchema, load_schema
@@ -312,8 +312,12 @@ def _sections(entries: Iterable[tuple[tuple, str | None, Block]]) -> list[Block 
     return items
 
 
-def document_files(document: dict, schema: ProviderSchema | None = None) -> dict[str, str]:
-    """`{file name: content}` of the native-syntax root module for a synthesized JSON document."""
+def document_files(
+    document: dict, schema: ProviderSchema | None = None, comments: Mapping[str, tuple[str, ...]] | None = None
+) -> dict[str, str]:
+    """`{file name: content}` of the native-syntax root module for a synthesized JSON document;
+    `comments` by address (`aws_x.name`, `data.aws_x.name`): lines at the top of that block."""
+    comments = comments or {}
     schema = schema or load_schema()
     files: dict[str, list[Block | str]] = {}
     unknown = set(document) - {
@@ -350,6 +354,9 @@ def document_files(document: dict, schema: ProviderSchema | None = None) -> dict
                 path = body.get("//", {}).get("metadata", {}).get("path", "")
                 order = (REGIONS.index(region) if region in REGIONS else -1, path, kind, type_name, name)
                 block = resource_block(kind, type_name, name, body, schema)
+                block.comments = comments.get(
+                    f"{type_name}.{name}" if kind == "resource" else f"data.{type_name}.{name}", ()
+                )
                 grouped.setdefault(file_name, []).append((order, region, block))
     for file_name, entries in grouped.items():
         files[file_name] = _sections(entries)

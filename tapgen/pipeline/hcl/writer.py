@@ -53,9 +53,12 @@ Expr = Raw | Heredoc | Tuple | Object | Call
 
 @dataclass
 class Block:
+    """A block; `comments` are whole-line comments (`# ...`) at the top of its body."""
+
     type: str
     labels: tuple[str, ...] = ()
     body: Body = field(default_factory=lambda: Body())
+    comments: tuple[str, ...] = ()
 
 
 @dataclass
@@ -180,7 +183,7 @@ def _label(label: str) -> str:
 def render_block(block: Block, depth: int = 0) -> list[str]:
     pad = INDENT * depth
     head = " ".join([block.type, *(_label(label) for label in block.labels)])
-    inner = render_body(block.body, depth + 1)
+    inner = [INDENT * (depth + 1) + comment for comment in block.comments] + render_body(block.body, depth + 1)
     if not inner:
         return [f"{pad}{head} {{}}"]
     return [f"{pad}{head} {{", *inner, f"{pad}}}"]

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tapgen.pipeline.bundle import bundle_document
 from tapgen.pipeline.outputs import LOCK, MANIFEST
+from tapgen.security.suppressions import CHECKOV_CONFIG
 from tests.project import ROOT, checkout, run_main, synth_into
 
 
@@ -84,16 +86,19 @@ def canary_file(directory: Path) -> str:
 
 def test_bundle_holds_exactly_what_ops_needs(synth):
     assert sorted(p.name for p in synth.bundle.iterdir()) == [
+        CHECKOV_CONFIG,
         MANIFEST,
         LOCK,
         "README.md",
         canary_file(synth.bundle),
         "function.zip",
         "health.zip",
+        "moved.tf.json",
         "rotation.zip",
         "tap_stack.tf.json",
+        "versions.tf.json",
     ]
-    assert (synth.bundle / "tap_stack.tf.json").read_bytes() == (synth.stack_dir / "cdk.tf.json").read_bytes()
+    assert bundle_document(synth.bundle) == json.loads((synth.stack_dir / "cdk.tf.json").read_bytes())
 
 
 def test_the_cdktf_output_is_a_cdktf_manifest_tree(synth):
@@ -336,3 +341,47 @@ def test_other_options_over_a_bundle_holding_state_are_refused_until_asked(tmp_p
     assert replaced.returncode == 0, replaced.stderr
     assert json.loads((synth.bundle / MANIFEST).read_text())["options"]["regions"] == "2"
     assert (synth.bundle / "terraform.tfstate").read_text() == json.dumps(state)
+
+
+def test_an_error_in_stack_code_is_one_line_naming_the_log_with_its_traceback(tmp_path):
+    project = checkout(tmp_path / "project")
+    stack = project / "stacks" / "tap_stack.py"
+    source = stack.read_text()
+    marker = "        super().__init__(scope, STACK_NAME)\n"
+    assert source.count(marker) == 1
+    stack.write_text(source.replace(marker, marker + '        raise KeyError("no such region: mars-1")\n'))
+    out, bundle = tmp_path / "out", tmp_path / "dist" / "tap_stack"
+    result = run_main(project, out, bundle)
+    log = project / ".tap" / "synth-error.log"
+    assert (result.returncode, result.stderr) == (
+        1,
+        f"error: KeyError while synthesizing: 'no such region: mars-1' (traceback in {log}; --debug prints it)\n",
+    )
+    assert 'raise KeyError("no such region: mars-1")' in log.read_text()
+    assert not bundle.exists() or [p.name for p in bundle.rglob("*")] == [".tapgen.lock"]
+
+    debug = run_main(project, out, bundle, "--debug")
+    assert debug.returncode == 1
+    assert "Traceback (most recent call last)" in debug.stderr and "mars-1" in debug.stderr
+
+
+def test_a_bad_command_line_is_one_line():
+    result = subprocess.run(
+        [sys.executable, "main.py", "--no-such-flag"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: unrecognized arguments: --no-such-flag (usage: main.py --help)\n",
+    )
+
+
+def test_main_outside_the_projects_environment_says_how_to_run_it():
+    """Debian's Python without site packages (-S): none of the project's dependencies."""
+    result = subprocess.run(
+        ["/usr/bin/python3", "-S", "main.py"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "error: main.py runs in the project's environment (No module named 'jinja2'); "
+        "run scripts/synth, which creates it, or .venv/bin/python main.py\n",
+    )
