@@ -13,6 +13,9 @@ from modules.iam import Condition, Principal, Statement, policy_document, servic
 from tapgen.aws import aws
 
 PERIOD_SECONDS = 60
+# Each alarm's runbook: a section of this file named after the alarm (its primary name, which
+# every region's copy shares), so its description sends whoever it wakes straight there.
+RUNBOOKS = "docs/operations.md"
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class Alerts(Construct):
             spec.name,
             count=count,
             alarm_name=alarm_name,
-            alarm_description=spec.description,
+            alarm_description=described(spec),
             namespace=spec.namespace,
             metric_name=spec.metric,
             dimensions=dimensions or None,
@@ -110,6 +113,11 @@ class Alerts(Construct):
             alarm_actions=[self.topic.arn],
             ok_actions=[self.topic.arn],
         )
+
+
+def described(spec: AlarmSpec) -> str:
+    """The alarm's description: what it means, then where its runbook is."""
+    return f"{spec.description.rstrip('.')}. Runbook: {RUNBOOKS}#{spec.name}"
 
 
 def topic_statements(topic_arn: str, account: AwsAccount) -> list[Statement]:
