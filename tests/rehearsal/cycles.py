@@ -30,6 +30,7 @@ from tapgen.pipeline.bundle import bundle_document
 from tests.project import ROOT, checkout, provider_mirror
 from tests.rehearsal.emulator import COMMAND_TIMEOUT_SECONDS, OVERRIDE_FILE, Emulator, Step, Workspace
 from tests.rehearsal.identity import names_and_metrics
+from tools.rehearse import declared_variables, take_down_variables
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEPLOY_TFVARS = FIXTURES / "deploy.tfvars"
@@ -255,7 +256,6 @@ def upgrade_cycle(emulator: Emulator, release: Path, bundle: Path, workdir: Path
 
 
 SECRET = "aws_secretsmanager_secret.tap_stack_secret"
-AS_EPHEMERAL = "-var=stack_lifecycle=ephemeral"
 
 
 def take_down_durable_stack(run: Run, *variables: str) -> None:
@@ -265,12 +265,13 @@ def take_down_durable_stack(run: Run, *variables: str) -> None:
     alone under the same name, then destroyed. (The log archive's break-glass step is AWS's alone:
     moto never evaluates a bucket policy for calls on the bucket itself.)"""
     run.facts["log archive policy"] = policy_sids(run.workspace, "aws_s3_bucket_policy.tap_stack_logs_policy")
+    as_ephemeral = take_down_variables(declared_variables(run.workspace.directory))  # as scripts/rehearse
     # The plan before found no drift: the switch need not read every resource again.
     switch = run.step(
-        "apply (as ephemeral)", "apply", "-auto-approve", "-input=false", "-refresh=false", *variables, AS_EPHEMERAL
+        "apply (as ephemeral)", "apply", "-auto-approve", "-input=false", "-refresh=false", *variables, *as_ephemeral
     )
     run.facts["switched"] = _ADDED.search(switch.stdout).groups()
-    destroy = run.step("destroy", *DESTROY, *variables, AS_EPHEMERAL, ok=(0, 1))
+    destroy = run.step("destroy", *DESTROY, *variables, *as_ephemeral, ok=(0, 1))
     run.facts["resources destroyed"] = resources_destroyed(destroy)
     run.facts["state after destroy"] = run.workspace.state_list()
     run.step("apply (same names)", "apply", "-auto-approve", "-input=false", *variables, f"-target={SECRET}")
