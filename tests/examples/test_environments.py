@@ -1,8 +1,9 @@
 """The environments of examples/, as examples/README.md runs them: synthesized with their options
 file (what `scripts/synth --env` does, into a directory of the test's), then
 `terraform init -backend-config=<env>.s3.tfbackend` (a partial S3 backend, the state in a bucket
-of the emulator), validated and planned with their tfvars. Against the session's emulator, in an
-emulated account of their own."""
+of the emulator), validated and planned with their tfvars; and planned again while another run
+holds the state's S3-native lock. Against the session's emulator, in an emulated account of
+their own."""
 
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ EXAMPLES = ROOT / "examples"
 ENVIRONMENTS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
 ACCOUNT = "666666666666"
 PLAN_FILE = "environment.tfplan"
+# The lock file another Terraform run writes (what `terraform force-unlock` would need: its ID).
+OTHER_RUNS_LOCK = {
+    "ID": "00000000-0000-4000-8000-000000000001",
+    "Operation": "OperationTypeApply",
+    "Info": "",
+    "Who": "someone@elsewhere",
+    "Version": "1.11.0",
+    "Created": "2026-01-01T00:00:00Z",
+    "Path": "",
+}
 
 
 def backend_file(environment: str) -> Path:
@@ -37,7 +48,8 @@ def run_environment(emulator: Emulator, environment: str, tmp_path: Path) -> dic
     synth = run_main(ROOT, out, bundle, "--cdktf-json", str(EXAMPLES / environment / "options.json"))
     assert synth.returncode == 0, synth.stderr
     state = assignments(backend_file(environment))
-    emulator.client_factory(ACCOUNT)("s3", state["region"]).create_bucket(Bucket=state["bucket"])
+    s3 = emulator.client_factory(ACCOUNT)("s3", state["region"])
+    s3.create_bucket(Bucket=state["bucket"])
     workdir = tmp_path / environment
     shutil.copytree(bundle, workdir)
     workspace = Workspace(emulator, workdir, ACCOUNT).prepare()
@@ -52,7 +64,14 @@ def run_environment(emulator: Emulator, environment: str, tmp_path: Path) -> dic
     workspace.terraform("validate")
     tfvars = EXAMPLES / environment / f"{environment}.tfvars"
     workspace.terraform("plan", "-input=false", f"-var-file={tfvars}", f"-out={PLAN_FILE}")
+    # Another run holds the state's lock: S3-native locking writes `<key>.tflock` only if absent
+    # (PutObject with If-None-Match, which the emulator enforces), so this plan must stop at once.
+    lock = f"{state['key']}.tflock"
+    s3.put_object(Bucket=state["bucket"], Key=lock, Body=json.dumps(OTHER_RUNS_LOCK).encode(), IfNoneMatch="*")
+    contended = workspace.terraform("plan", "-input=false", "-lock-timeout=0s", f"-var-file={tfvars}", ok=(1,))
+    s3.delete_object(Bucket=state["bucket"], Key=lock)
     return {
+        "contended plan": contended.output,
         "plan": workspace.show_json(PLAN_FILE),
         "manifest": json.loads((bundle / ".tapgen-manifest.json").read_text()),
         "backend": json.loads((bundle / "tap_stack.tf.json").read_text())["terraform"]["backend"],
@@ -100,3 +119,11 @@ def test_prod_is_durable_in_two_regions_and_dev_ephemeral(environments):
     assert variables["prod"]["stack_lifecycle"]["value"] == "durable"
     assert variables["dev"]["stack_lifecycle"]["value"] == "ephemeral"
     assert "secondary_region" in variables["prod"] and "secondary_region" not in variables["dev"]
+
+
+@pytest.mark.rehearsal
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_a_plan_while_another_run_holds_the_lock_stops_naming_it(environments, environment):
+    output = environments[environment]["contended plan"]
+    assert "Error acquiring the state lock" in output
+    assert OTHER_RUNS_LOCK["ID"] in output and OTHER_RUNS_LOCK["Who"] in output
