@@ -5,7 +5,7 @@ change moto's backends or response classes in the emulator's process only, and m
 moto's server starts (`apply_all()`, called by `python -m tools.emulator`).
 The project's own code and output are never patched: if the stack is wrong, a rehearsal fails.
 
-`PATCHES` lists them by name; `tests/rehearsal/test_emulator.py` checks each one against the
+`PATCHES` lists them by name; `tests/tools/emulator/test_emulator.py` checks each one against the
 running server through boto3, so a moto upgrade that fixes (or changes) an API shows up as a
 failing test instead of a silent difference.
 """

@@ -12,11 +12,11 @@ import boto3
 import pytest
 
 from tests.rehearsal.emulator import OVERRIDE_FILE, PROVIDER_OVERRIDE
-from tests.rehearsal.probes import PROBES, clients, run_all
+from tests.tools.emulator.probes import PROBES, clients, run_all
 from tools.emulator.patches import PATCHES
 
 pytestmark = pytest.mark.rehearsal
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("module", ["tests.rehearsal.emulator", "tests.rehearsal.cycles", "tests.rehearsal.session"])
@@ -43,7 +43,7 @@ def test_patched_emulator_behaves_as_aws(emulator, name):
 
 def test_every_patch_is_still_needed():
     result = subprocess.run(
-        [sys.executable, "-m", "tests.rehearsal.probes"], cwd=ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "tests.tools.emulator.probes"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr[-3000:]
     unpatched = json.loads(result.stdout)

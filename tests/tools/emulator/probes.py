@@ -1,9 +1,9 @@
 """One probe per moto patch: boto3 calls against an emulator endpoint that pass only when the
-emulator behaves as AWS does. `tests/rehearsal/test_emulator.py` runs them against the patched
+emulator behaves as AWS does. `tests/tools/emulator/test_emulator.py` runs them against the patched
 server (all must pass) and, in a subprocess, against an unpatched one (each must fail, so every
 patch is still needed: a moto upgrade that fixes an API shows up here).
 
-`python -m tests.rehearsal.probes` starts an unpatched server and prints `{name: error or null}`.
+`python -m tests.tools.emulator.probes` starts an unpatched server and prints `{name: error or null}`.
 """
 
 from __future__ import annotations
