@@ -19,11 +19,12 @@ from tapgen.environments import Environment, EnvironmentFolderError, environment
 from tapgen.pipeline.cli import CONTEXT_ENV, ENVIRONMENT_ENV, REPLACE_OPTIONS_ENV, ROOT, VERB_ENV
 
 CLI = ROOT / "node_modules" / ".bin" / "cdktf"
-# Verbs that run Terraform on the stack: `terraform providers lock` would ask the public registry,
-# and the environment's variables apply.
-TERRAFORM_VERBS = ("deploy", "destroy", "diff")
+# Verbs that run Terraform on the stack: `terraform providers lock` would ask the public registry.
+TERRAFORM_VERBS = ("deploy", "destroy", "diff", "output")
+# Verbs that plan the stack: the environment's variables apply.
+PLANNING_VERBS = ("deploy", "destroy", "diff")
 # Verbs that synthesize into an output directory (`--output`), so can run one environment.
-ENVIRONMENT_VERBS = ("synth", "list", *TERRAFORM_VERBS, "output")
+ENVIRONMENT_VERBS = ("synth", "list", *TERRAFORM_VERBS)
 # Variables cdktf hands to every stack's Terraform, whatever the environment.
 SHARED_VARIABLE_FILES = ("terraform.tfvars", "terraform.tfvars.json", "*.auto.tfvars", "*.auto.tfvars.json")
 
@@ -91,7 +92,7 @@ def _run_in(
         )
     passed += ["--output", str(chosen.cdktf_out(root).relative_to(root))]
     settings[ENVIRONMENT_ENV] = str(chosen.folder)
-    if verb in TERRAFORM_VERBS and chosen.tfvars:
+    if verb in PLANNING_VERBS and chosen.tfvars:
         passed += ["--var-file", str(chosen.tfvars)]
     if chosen.backend_config:
         before = environ.get("TF_CLI_ARGS_init", "")

@@ -46,6 +46,11 @@ def test_an_environment_has_its_output_variables_and_backend(checkout):
     )
 
 
+def test_output_skips_the_provider_lock_and_takes_no_variables(checkout):
+    run = launch(["output", "--env", "examples/dev"], {}, checkout)
+    assert run.arguments == ["output", "--skip-provider-lock", "--output", "cdktf.out/dev"]
+
+
 def test_synth_of_an_environment_takes_no_variables(checkout):
     run = launch(["synth", "--env=examples/prod"], {}, checkout)
     assert run.arguments == ["synth", "--output", "cdktf.out/prod"]
