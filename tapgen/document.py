@@ -17,6 +17,14 @@ POLICY_CHOICE = re.compile(
 REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[a-z0-9_]+)\.[a-z_]+\}$")
 
 
+def addresses(doc: Document) -> list[str]:
+    """Every resource's and data source's address (`aws_x.name`, `data.aws_x.name`), in the
+    document's order."""
+    found = [f"{rtype}.{name}" for rtype, named in doc.get("resource", {}).items() for name in named]
+    found += [f"data.{rtype}.{name}" for rtype, named in doc.get("data", {}).items() for name in named]
+    return found
+
+
 def resources(doc: Document, rtype: str) -> dict[str, dict]:
     return doc.get("resource", {}).get(rtype, {})
 

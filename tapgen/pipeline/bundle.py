@@ -14,7 +14,7 @@ import jinja2
 from modules.app_secret import RECOVERY_WINDOW_DAYS
 from tapgen.pipeline.diagram import diagram
 from tapgen.provenance import Provenance
-from tapgen.security.suppressions import CHECKOV_CONFIG, checkov_config, suppressions
+from tapgen.security.suppressions import CHECKOV_CONFIG, Suppression, checkov_config, suppressions
 
 BUNDLE_CONFIG = "tap_stack.tf.json"
 # Beside the main file: what checkov's terraform_json parser cannot read (3.3 drops a whole file
@@ -108,12 +108,14 @@ def readme_template(name: str) -> jinja2.Template:
     return environment.get_template(name, globals=README_FACTS)
 
 
-def render_readme(document: dict, archive_names: list[str], written: Written) -> str:
+def render_readme(
+    document: dict, archive_names: list[str], written: Written, suppressed: tuple[Suppression, ...]
+) -> str:
     return readme_template("README.md.j2").render(
         hcl=False,
         diagram=diagram(document),
         minimal_tfvars=tfvars_text(minimal_tfvars(document)),
-        suppressed=suppressions(document, written.options),
+        suppressed=suppressed,
         variables=documented_variables(document),
         outputs=[Documented(name, body.get("description", "")) for name, body in document.get("output", {}).items()],
         archives=sorted(archive_names),
@@ -163,5 +165,5 @@ def write_bundle(directory: Path, document_bytes: bytes, archives: dict[str, byt
     found = suppressions(document, written.options)
     unreadable = tuple(name for name in files if name != BUNDLE_CONFIG)
     (directory / CHECKOV_CONFIG).write_text(checkov_config(found, unreadable), encoding="utf-8")
-    readme = render_readme(document, list(archives), written)
+    readme = render_readme(document, list(archives), written, found)
     (directory / "README.md").write_text(readme, encoding="utf-8")

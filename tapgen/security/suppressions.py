@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tapgen.combinations import options as every_option
+from tapgen.document import addresses
 from tapgen.security.exceptions import checkov_skips_for
 
 CHECKOV_CONFIG = ".checkov.yaml"
@@ -34,13 +35,6 @@ class Suppression:
     @property
     def inline_comment(self) -> str:
         return f"#checkov:skip={self.check_id}:{self.reason}"
-
-
-def addresses(document: Mapping) -> list[str]:
-    """Every resource's and data source's address in a synthesized document, in its order."""
-    found = [f"{kind}.{name}" for kind, instances in document.get("resource", {}).items() for name in instances]
-    found += [f"data.{kind}.{name}" for kind, instances in document.get("data", {}).items() for name in instances]
-    return found
 
 
 def suppressions(document: Mapping, options: Mapping[str, str]) -> tuple[Suppression, ...]:

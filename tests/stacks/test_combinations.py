@@ -20,6 +20,7 @@ import pytest
 
 from tapgen.combinations import PROVEN
 from tapgen.config import SHAPE_OPTIONS
+from tapgen.document import addresses as resource_addresses
 from tapgen.placement import REGION_SUFFIXES
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -167,8 +168,7 @@ def label(options: dict[str, str]) -> str:
 
 
 def addresses(document: dict) -> list[str]:
-    blocks = [("", document.get("resource", {})), ("data.", document.get("data", {}))]
-    found = [f"{prefix}{rtype}.{name}" for prefix, block in blocks for rtype, named in block.items() for name in named]
+    found = resource_addresses(document)
     found += [f"output.{name}" for name in document.get("output", {})]
     found += [f"var.{name}" for name in document.get("variable", {})]
     return sorted(found)

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tapgen.config import SynthConfig
+from tapgen.document import addresses
 from tapgen.naming import RESOURCE_NAME
 from tapgen.provenance import VERSION, source_revision
 from tests.project import ROOT, checkout, run_main
@@ -45,12 +46,6 @@ CONTRACT_OUTPUTS = {
     "api_url", "health_url", "lambda_function_name", "dynamodb_table_name", "log_bucket_name",
     "kms_key_arn", "secret_arn", "alerts_topic_arn",
 }  # fmt: skip
-
-
-def addresses(document: dict) -> list[str]:
-    found = [f"{t}.{n}" for t, named in document["resource"].items() for n in named]
-    found += [f"data.{t}.{n}" for t, named in document["data"].items() for n in named]
-    return sorted(found)
 
 
 def test_contract_names_are_present(document):

@@ -9,7 +9,7 @@ from pathlib import Path
 from tapgen.pipeline.bundle import Documented, Written, documented_variables, readme_template
 from tapgen.pipeline.diagram import diagram
 from tapgen.pipeline.hcl.convert import FIXED_FILES, document_files
-from tapgen.security.suppressions import inline_comments, suppressions
+from tapgen.security.suppressions import Suppression, inline_comments, suppressions
 
 HCL_MARKER = "versions.tf"  # in every HCL bundle; marks a directory of this generator's releases
 README_TEMPLATE = "hcl_README.md.j2"
@@ -43,11 +43,17 @@ def _describe(name: str, content: str) -> str:
     return "Component `" + name.removesuffix(".tf") + "`: " + ", ".join(f"`{t}`" for t in types) + "."
 
 
-def render_readme(document: dict, files: dict[str, str], archive_names: list[str], written: Written) -> str:
+def render_readme(
+    document: dict,
+    files: dict[str, str],
+    archive_names: list[str],
+    written: Written,
+    suppressed: tuple[Suppression, ...],
+) -> str:
     return readme_template(README_TEMPLATE).render(
         hcl=True,
         diagram=diagram(document),
-        suppressed=suppressions(document, written.options),
+        suppressed=suppressed,
         files=[FileNote(name, _describe(name, content)) for name, content in files.items()],
         variables=documented_variables(document),
         outputs=[Documented(name, body.get("description", "")) for name, body in document.get("output", {}).items()],
@@ -59,9 +65,12 @@ def render_readme(document: dict, files: dict[str, str], archive_names: list[str
 def write_hcl_bundle(directory: Path, document_bytes: bytes, archives: dict[str, bytes], written: Written) -> None:
     """The `.tf` files, the archives and a README, nothing else."""
     document = json.loads(document_bytes)
-    files = document_files(document, comments=inline_comments(suppressions(document, written.options)))
+    found = suppressions(document, written.options)
+    files = document_files(document, comments=inline_comments(found))
     for name, content in files.items():
         (directory / name).write_text(content, encoding="utf-8")
     for name, content in sorted(archives.items()):
         (directory / name).write_bytes(content)
-    (directory / "README.md").write_text(render_readme(document, files, list(archives), written), encoding="utf-8")
+    (directory / "README.md").write_text(
+        render_readme(document, files, list(archives), written, found), encoding="utf-8"
+    )

@@ -1,11 +1,13 @@
 from tapgen.pipeline.bundle import Written, render_readme
 from tapgen.provenance import Provenance
+from tapgen.security.suppressions import suppressions
 
 
 def test_readme_documents_every_input_and_output_of_the_configuration(document):
     options = {"backend": "local", "state_bucket": "", "regions": "2", "cache": "dax"}
     written = Written(options, Provenance("9.9.9", "0123456789abcdef0123456789abcdef01234567"))
-    readme = render_readme(document, ["function.zip", "health.zip", "canary-0123456789abcdef.zip"], written)
+    archives = ["function.zip", "health.zip", "canary-0123456789abcdef.zip"]
+    readme = render_readme(document, archives, written, suppressions(document, options))
     for name, variable in document["variable"].items():
         assert f"| `{name}` | `{variable['type']}` |" in readme
     for name, output in document["output"].items():
