@@ -581,14 +581,7 @@ def kinesis_stream_tags_on_create(client, tag: str) -> None:
 
 
 def _elasticache_subnet_group(client, name: str) -> str:
-    ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{n}.0/24", AvailabilityZone=f"us-east-1{zone}")["Subnet"][
-            "SubnetId"
-        ]
-        for n, zone in ((1, "a"), (2, "b"))
-    ]
+    vpc, subnets = _two_zone_subnets(client, 1)
     client("elasticache").create_cache_subnet_group(
         CacheSubnetGroupName=name, CacheSubnetGroupDescription="probe", SubnetIds=subnets
     )
@@ -718,12 +711,12 @@ def elasticache_subnet_group_delete(client, tag: str) -> None:
     assert gone == "CacheSubnetGroupNotFoundFault", gone
 
 
-def _dax_subnets(client) -> tuple[str, list[str]]:
-    """A VPC with a subnet in each of two zones: the VPC and the subnets' IDs."""
+def _two_zone_subnets(client, network: int) -> tuple[str, list[str]]:
+    """A VPC 10.<network>.0.0/16 with a subnet in each of two zones: the VPC and the subnets' IDs."""
     ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(CidrBlock=f"10.{network}.0.0/16")["Vpc"]["VpcId"]
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.2.{n}.0/24", AvailabilityZone=f"us-east-1{zone}")["Subnet"][
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{network}.{n}.0/24", AvailabilityZone=f"us-east-1{zone}")["Subnet"][
             "SubnetId"
         ]
         for n, zone in ((1, "a"), (2, "b"))
@@ -763,7 +756,7 @@ def _dax_delete_cluster(dax, name: str) -> None:
 
 def dax_subnet_groups(client, tag: str) -> None:
     dax, group = client("dax"), f"probe-{tag}-subnets"
-    vpc, subnets = _dax_subnets(client)
+    vpc, subnets = _two_zone_subnets(client, 2)
     expected = {
         "SubnetGroupName": group,
         "Description": "probe",
@@ -828,7 +821,7 @@ def dax_cluster_settings(client, tag: str) -> None:
     assert endpoint["Port"] == 9111 and endpoint["URL"] == f"daxs://{endpoint['Address']}", endpoint
     assert [n["Endpoint"]["Port"] for n in cluster["Nodes"]] == [9111, 9111], cluster["Nodes"]
     _dax_delete_cluster(dax, name)
-    _, subnets = _dax_subnets(client)
+    _, subnets = _two_zone_subnets(client, 2)
     dax.create_subnet_group(SubnetGroupName=name, SubnetIds=subnets)
     dax.create_parameter_group(ParameterGroupName=name)
     missing = _error_code(lambda: _dax_cluster(dax, f"{name}-x", SubnetGroupName=f"{name}-missing"))
