@@ -4,6 +4,8 @@ that `main.py` really writes."""
 import fnmatch
 import json
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -612,6 +614,19 @@ def test_no_absolute_paths_or_timestamps(synth, pattern):
     for path in [*synth.bundle.iterdir(), *synth.cdktf_out.rglob("*.json")]:
         if path.suffix in (".json", ".md"):
             assert not re.search(pattern, path.read_text()), path
+
+
+def test_archives_carry_no_path_of_the_machine_that_built_them(synth):
+    """Beyond the byte-identical outputs of two checkouts: no archive member holds the checkout's
+    path, the synth's output path or the build caches' (vendored sources may mention paths of their
+    own, such as redis-py's comment on a "/tmp/redis sock/redis.sock" socket: those are the same
+    bytes everywhere)."""
+    needles = [str(p).encode() for p in (ROOT, synth.bundle.parents[1], Path.home() / ".cache")]
+    for archive in sorted([*synth.bundle.glob("*.zip"), *synth.stack_dir.glob("*.zip")]):
+        with zipfile.ZipFile(archive) as bundled:
+            for member in bundled.namelist():
+                content = bundled.read(member)
+                assert not [n for n in needles if n in content], f"{archive}: {member}"
 
 
 def test_table_name_derives_from_the_prefix_unless_set(document):
